@@ -1,0 +1,421 @@
+package sqlite
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	lib "modernc.org/sqlite/lib"
+)
+
+// transient tells SQLite to copy bound text and blobs before the bind call
+// returns, so the scratch buffer they came from can be reused at once.
+const transient = ^uintptr(0)
+
+// NamedArg binds a value to a named parameter (:name, @name or $name) in
+// Bind, Exec and Query. Name may include the prefix; without one, ":", "@"
+// and "$" are tried in that order.
+type NamedArg struct {
+	Name  string
+	Value any
+}
+
+// Named returns a NamedArg.
+func Named(name string, value any) NamedArg { return NamedArg{Name: name, Value: value} }
+
+// ZeroBlob, bound as a value, is a blob of that many zero bytes; it reserves
+// space to fill later through Blob I/O. https://sqlite.org/c3ref/bind_blob.html
+type ZeroBlob int64
+
+// TimeFormat says how a time.Time is stored.
+type TimeFormat int
+
+const (
+	// TimeText stores "2006-01-02 15:04:05.999999999-07:00", which sorts by
+	// time for a fixed zone and which SQLite's date functions understand.
+	// It is what Bind uses for a time.Time.
+	TimeText TimeFormat = iota
+	// TimeUnix stores whole seconds since 1970 as an integer.
+	TimeUnix
+	// TimeUnixMilli stores milliseconds since 1970 as an integer.
+	TimeUnixMilli
+	// TimeUnixNano stores nanoseconds since 1970 as an integer.
+	TimeUnixNano
+	// TimeJulianDay stores the Julian day number as a float.
+	TimeJulianDay
+)
+
+// TimeLayout is the text layout of TimeText.
+const TimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+func (s *Stmt) bindRC(i int, rc int32) error {
+	if rc == lib.SQLITE_OK {
+		return nil
+	}
+	e := s.c.errorCode(rc, s.sql).(*Error)
+	if e.Code.Primary() == ErrRange {
+		e.Msg = fmt.Sprintf("parameter index %d out of range (statement has %d)", i, s.ParamCount())
+	}
+	return e
+}
+
+// BindInt64 binds v to parameter i. https://sqlite.org/c3ref/bind_blob.html
+func (s *Stmt) BindInt64(i int, v int64) error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	return s.bindRC(i, lib.Xsqlite3_bind_int64(s.c.tls, s.p, int32(i), v))
+}
+
+// BindInt binds v to parameter i.
+func (s *Stmt) BindInt(i int, v int) error { return s.BindInt64(i, int64(v)) }
+
+// BindBool binds 1 for true and 0 for false.
+func (s *Stmt) BindBool(i int, v bool) error {
+	var n int64
+	if v {
+		n = 1
+	}
+	return s.BindInt64(i, n)
+}
+
+// BindFloat binds v to parameter i.
+func (s *Stmt) BindFloat(i int, v float64) error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	return s.bindRC(i, lib.Xsqlite3_bind_double(s.c.tls, s.p, int32(i), v))
+}
+
+// BindText binds v to parameter i as text.
+func (s *Stmt) BindText(i int, v string) error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	z := s.c.buf.cstr(s.c.tls, v)
+	if z == 0 {
+		return errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
+	}
+	return s.bindRC(i, lib.Xsqlite3_bind_text64(s.c.tls, s.p, int32(i), z, uint64(len(v)), transient, lib.SQLITE_UTF8))
+}
+
+// BindBytes binds v to parameter i as a blob (a nil or empty v is a
+// zero-length blob, not NULL).
+func (s *Stmt) BindBytes(i int, v []byte) error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	z := s.c.buf.bytes(s.c.tls, v)
+	if z == 0 {
+		return errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
+	}
+	return s.bindRC(i, lib.Xsqlite3_bind_blob64(s.c.tls, s.p, int32(i), z, uint64(len(v)), transient))
+}
+
+// BindNull binds NULL to parameter i.
+func (s *Stmt) BindNull(i int) error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	return s.bindRC(i, lib.Xsqlite3_bind_null(s.c.tls, s.p, int32(i)))
+}
+
+// BindZeroBlob binds a blob of n zero bytes to parameter i.
+func (s *Stmt) BindZeroBlob(i int, n int64) error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	if n < 0 {
+		return errorf(ErrRange, "negative zeroblob size %d", n)
+	}
+	return s.bindRC(i, lib.Xsqlite3_bind_zeroblob64(s.c.tls, s.p, int32(i), uint64(n)))
+}
+
+// BindTime binds t to parameter i in format f.
+func (s *Stmt) BindTime(i int, t time.Time, f TimeFormat) error {
+	switch f {
+	case TimeText:
+		var b [40]byte
+		return s.BindText(i, string(t.AppendFormat(b[:0], TimeLayout)))
+	case TimeUnix:
+		return s.BindInt64(i, t.Unix())
+	case TimeUnixMilli:
+		return s.BindInt64(i, t.UnixMilli())
+	case TimeUnixNano:
+		return s.BindInt64(i, t.UnixNano())
+	case TimeJulianDay:
+		return s.BindFloat(i, julianDay(t))
+	}
+	return errorf(ErrMisuse, "unknown TimeFormat %d", f)
+}
+
+func julianDay(t time.Time) float64 {
+	return float64(t.UnixNano())/float64(24*time.Hour) + 2440587.5
+}
+
+// ColumnTime reads column i as a time stored in format f. For TimeText it
+// also accepts the formats SQLite's date functions produce ("2006-01-02",
+// "2006-01-02 15:04", with or without "T", fractional seconds and zone).
+func (s *Stmt) ColumnTime(i int, f TimeFormat) (time.Time, error) {
+	if s.ColumnType(i) == Null {
+		return time.Time{}, nil
+	}
+	switch f {
+	case TimeText:
+		return ParseTime(s.ColumnText(i))
+	case TimeUnix:
+		return time.Unix(s.ColumnInt64(i), 0).UTC(), nil
+	case TimeUnixMilli:
+		return time.UnixMilli(s.ColumnInt64(i)).UTC(), nil
+	case TimeUnixNano:
+		return time.Unix(0, s.ColumnInt64(i)).UTC(), nil
+	case TimeJulianDay:
+		d := s.ColumnFloat(i)
+		return time.Unix(0, int64((d-2440587.5)*float64(24*time.Hour))).UTC(), nil
+	}
+	return time.Time{}, errorf(ErrMisuse, "unknown TimeFormat %d", f)
+}
+
+var timeLayouts = []string{
+	TimeLayout,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// ParseTime parses the text forms of a time that SQLite and TimeText use.
+func ParseTime(v string) (time.Time, error) {
+	v = strings.TrimSuffix(v, "Z")
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errorf(ErrMismatch, "cannot parse %q as a time", v)
+}
+
+// ParamCount returns the number of parameters; the largest index when
+// ?NNN is used. https://sqlite.org/c3ref/bind_parameter_count.html
+func (s *Stmt) ParamCount() int {
+	if s.p == 0 {
+		return 0
+	}
+	return int(lib.Xsqlite3_bind_parameter_count(s.c.tls, s.p))
+}
+
+// ParamName returns the name of parameter i with its prefix (":a"), or ""
+// for a nameless "?". https://sqlite.org/c3ref/bind_parameter_name.html
+func (s *Stmt) ParamName(i int) string {
+	if s.p == 0 {
+		return ""
+	}
+	return gostring(lib.Xsqlite3_bind_parameter_name(s.c.tls, s.p, int32(i)))
+}
+
+// ParamIndex returns the index of the parameter named name, or 0. Name may
+// carry its prefix; without one, ":", "@" and "$" are tried.
+// https://sqlite.org/c3ref/bind_parameter_index.html
+func (s *Stmt) ParamIndex(name string) int {
+	if s.p == 0 || name == "" {
+		return 0
+	}
+	switch name[0] {
+	case ':', '@', '$', '?':
+		return int(lib.Xsqlite3_bind_parameter_index(s.c.tls, s.p, s.c.buf.cstr(s.c.tls, name)))
+	}
+	for _, prefix := range [...]string{":", "@", "$"} {
+		if i := int(lib.Xsqlite3_bind_parameter_index(s.c.tls, s.p, s.c.buf.cstr(s.c.tls, prefix+name))); i > 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// ClearBindings sets every parameter to NULL.
+// https://sqlite.org/c3ref/clear_bindings.html
+func (s *Stmt) ClearBindings() error {
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	lib.Xsqlite3_clear_bindings(s.c.tls, s.p)
+	return nil
+}
+
+// BindValue binds v to parameter i according to its Go type: nil; bool;
+// every integer type (a uint64 above MaxInt64 is an error); float32/64;
+// string; []byte; time.Time (as TimeText); ZeroBlob; and any type whose
+// underlying type is one of those. Other types fail with ErrMismatch.
+func (s *Stmt) BindValue(i int, v any) error {
+	switch v := v.(type) {
+	case nil:
+		return s.BindNull(i)
+	case int64:
+		return s.BindInt64(i, v)
+	case int:
+		return s.BindInt64(i, int64(v))
+	case string:
+		return s.BindText(i, v)
+	case []byte:
+		return s.BindBytes(i, v)
+	case float64:
+		return s.BindFloat(i, v)
+	case bool:
+		return s.BindBool(i, v)
+	case int32:
+		return s.BindInt64(i, int64(v))
+	case int16:
+		return s.BindInt64(i, int64(v))
+	case int8:
+		return s.BindInt64(i, int64(v))
+	case uint:
+		return s.bindUint(i, uint64(v))
+	case uint64:
+		return s.bindUint(i, v)
+	case uint32:
+		return s.BindInt64(i, int64(v))
+	case uint16:
+		return s.BindInt64(i, int64(v))
+	case uint8:
+		return s.BindInt64(i, int64(v))
+	case float32:
+		return s.BindFloat(i, float64(v))
+	case time.Time:
+		return s.BindTime(i, v, TimeText)
+	case ZeroBlob:
+		return s.BindZeroBlob(i, int64(v))
+	case *string:
+		if v == nil {
+			return s.BindNull(i)
+		}
+		return s.BindText(i, *v)
+	case *int64:
+		if v == nil {
+			return s.BindNull(i)
+		}
+		return s.BindInt64(i, *v)
+	case *float64:
+		if v == nil {
+			return s.BindNull(i)
+		}
+		return s.BindFloat(i, *v)
+	}
+	if s.p == 0 {
+		return closedError("statement")
+	}
+	if rv, ok := convertKind(v); ok {
+		return s.BindValue(i, rv)
+	}
+	return &Error{Code: ErrMismatch, Msg: fmt.Sprintf("parameter %d: cannot bind value of type %T", i, v),
+		SQL: s.sql, Offset: -1}
+}
+
+func (s *Stmt) bindUint(i int, v uint64) error {
+	if v > math.MaxInt64 {
+		return &Error{Code: ErrRange, Msg: fmt.Sprintf("parameter %d: %d overflows int64", i, v), SQL: s.sql, Offset: -1}
+	}
+	return s.BindInt64(i, int64(v))
+}
+
+// Bind binds args to the statement's parameters: NamedArg values by name,
+// the others by position, in order, to the parameters not bound by name.
+// The number of positional args must match the parameters they fill, and
+// every named parameter needs a value unless all args are positional.
+func (s *Stmt) Bind(args ...any) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	pos, named := splitArgs(args)
+	n, err := s.bindFrom(pos, named, nil)
+	if err != nil {
+		return err
+	}
+	if n != len(pos) {
+		return &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d positional arguments, got %d", n, len(pos)),
+			SQL: s.sql, Offset: -1}
+	}
+	for _, na := range named {
+		if s.ParamIndex(na.Name) == 0 {
+			return &Error{Code: ErrRange, Msg: "unknown named parameter " + na.Name, SQL: s.sql, Offset: -1}
+		}
+	}
+	return nil
+}
+
+// splitArgs separates positional arguments from NamedArgs.
+func splitArgs(args []any) (pos []any, named []NamedArg) {
+	for i, a := range args {
+		if na, ok := a.(NamedArg); ok {
+			if named == nil {
+				pos = make([]any, 0, len(args))
+				pos = append(pos, args[:i]...)
+			}
+			named = append(named, na)
+		} else if named != nil {
+			pos = append(pos, a)
+		}
+	}
+	if named == nil {
+		return args, nil
+	}
+	return pos, named
+}
+
+// bindFrom binds the statement's parameters: named ones from named (marking
+// used[j] for each NamedArg used, if used is not nil), the rest from pos in
+// order. It returns how many of pos it consumed and fails if pos runs out
+// or a named parameter has no NamedArg.
+func (s *Stmt) bindFrom(pos []any, named []NamedArg, used []bool) (int, error) {
+	nparams := s.ParamCount()
+	k := 0
+	for i := 1; i <= nparams; i++ {
+		if len(named) > 0 {
+			if name := s.ParamName(i); name != "" && name[0] != '?' {
+				j := findNamed(named, name)
+				if j < 0 {
+					return k, &Error{Code: ErrRange, Msg: "no value for named parameter " + name, SQL: s.sql, Offset: -1}
+				}
+				if used != nil {
+					used[j] = true
+				}
+				if err := s.BindValue(i, named[j].Value); err != nil {
+					return k, err
+				}
+				continue
+			}
+		}
+		if k >= len(pos) {
+			return k, &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d arguments, got %d", nparams, len(pos)),
+				SQL: s.sql, Offset: -1}
+		}
+		if err := s.BindValue(i, pos[k]); err != nil {
+			return k, err
+		}
+		k++
+	}
+	return k, nil
+}
+
+func findNamed(named []NamedArg, param string) int {
+	for j, na := range named {
+		if paramMatches(param, na.Name) {
+			return j
+		}
+	}
+	return -1
+}
+
+func paramMatches(param, name string) bool {
+	if name == "" {
+		return false
+	}
+	switch name[0] {
+	case ':', '@', '$':
+		return param == name
+	}
+	return len(param) == len(name)+1 && param[1:] == name
+}

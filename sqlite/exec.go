@@ -1,0 +1,158 @@
+package sqlite
+
+import (
+	"fmt"
+	"iter"
+	"reflect"
+	"time"
+)
+
+// Exec runs every statement in sql, in order, discarding rows. Arguments are
+// bound as Bind describes: positional ones are consumed by the statements in
+// order, NamedArgs go to every statement that names them. When sql is a
+// single statement it comes from the statement cache. Unused arguments are
+// an error: reported before running for a single statement, after running
+// for a script.
+func (c *Conn) Exec(sql string, args ...any) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	pos, named := splitArgs(args)
+	var used []bool
+	if len(named) > 0 {
+		used = make([]bool, len(named))
+	}
+	if s := c.cache.take(sql); s != nil {
+		err := s.run(pos, named, used, true)
+		s.Close()
+		if err != nil {
+			return err
+		}
+		return unusedNamed(named, used, sql)
+	}
+	rest, k, first := sql, 0, true
+	for {
+		s, tail, err := c.PrepareTail(rest, 0)
+		if err != nil {
+			return err
+		}
+		if s == nil {
+			break
+		}
+		single := first && blank(tail)
+		if single {
+			c.cache.adopt(sql, s)
+		}
+		first = false
+		err = s.run(pos[k:], named, used, single)
+		k += min(s.ParamCount(), len(pos)-k)
+		s.Close()
+		if err != nil {
+			return err
+		}
+		if single {
+			return unusedNamed(named, used, sql)
+		}
+		rest = tail
+	}
+	if k != len(pos) {
+		return &Error{Code: ErrRange, Msg: fmt.Sprintf("%d arguments given, the statements used %d", len(pos), k), SQL: sql, Offset: -1}
+	}
+	return unusedNamed(named, used, sql)
+}
+
+func unusedNamed(named []NamedArg, used []bool, sql string) error {
+	for j, u := range used {
+		if !u {
+			return &Error{Code: ErrRange, Msg: "unknown named parameter " + named[j].Name, SQL: sql, Offset: -1}
+		}
+	}
+	return nil
+}
+
+// run binds and runs the statement to completion. With exact, leftover
+// positional arguments are an error, found before the statement runs.
+func (s *Stmt) run(pos []any, named []NamedArg, used []bool, exact bool) error {
+	n, err := s.bindFrom(pos, named, used)
+	if err != nil {
+		return err
+	}
+	if exact && n != len(pos) {
+		return &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d arguments, got %d", n, len(pos)), SQL: s.sql, Offset: -1}
+	}
+	for {
+		row, err := s.Step()
+		if err != nil {
+			return err
+		}
+		if !row {
+			return nil
+		}
+	}
+}
+
+// Query runs the single statement in sql with args bound (see Bind) and
+// yields the statement once per result row; read the row with the Column
+// methods. An error ends the iteration with (nil, err). Breaking out of the
+// loop resets the statement. The statement comes from the cache.
+//
+//	for row, err := range conn.Query("SELECT id, name FROM t WHERE x > ?", 10) {
+//		if err != nil { return err }
+//		fmt.Println(row.ColumnInt64(0), row.ColumnText(1))
+//	}
+func (c *Conn) Query(sql string, args ...any) iter.Seq2[*Stmt, error] {
+	return func(yield func(*Stmt, error) bool) {
+		s, err := c.Prep(sql)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer s.Close()
+		if err := s.Bind(args...); err != nil {
+			yield(nil, err)
+			return
+		}
+		for {
+			row, err := s.Step()
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !row || !yield(s, nil) {
+				return
+			}
+		}
+	}
+}
+
+// convertKind maps a value of a named type (type Celsius float64) to its
+// underlying basic type, so BindValue accepts it.
+func convertKind(v any) (any, bool) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Bool:
+		return rv.Bool(), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint(), true
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), true
+	case reflect.String:
+		return rv.String(), true
+	case reflect.Slice:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			return rv.Bytes(), true
+		}
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil, true
+		}
+		return rv.Elem().Interface(), true
+	case reflect.Struct:
+		if t, ok := v.(interface{ Time() time.Time }); ok {
+			return t.Time(), true
+		}
+	}
+	return nil, false
+}
