@@ -3,8 +3,8 @@ package sqlite
 import (
 	"unsafe"
 
-	lib "modernc.org/sqlite/lib"
 	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // This file holds the only pointer conversions between Go and the engine's

@@ -4,8 +4,8 @@ import (
 	"context"
 	"sync"
 
-	lib "modernc.org/sqlite/lib"
 	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // OpenFlags choose how Open opens a database

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
-	lib "modernc.org/sqlite/lib"
 	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // ErrorCode is a SQLite result code, primary or extended

@@ -467,4 +467,3 @@ func (s *Stmt) ColumnValue(i int) any {
 	}
 	return nil
 }
-

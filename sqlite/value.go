@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	lib "modernc.org/sqlite/lib"
 	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // Value is an SQL value handed to Go code by SQLite: a function argument, a
