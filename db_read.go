@@ -1,0 +1,321 @@
+package asqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// ErrTimeLimit is wrapped by the error of a read stopped by its time limit
+// (Options.ReadTimeLimit, ReadOptions.TimeLimit), beside
+// context.DeadlineExceeded.
+var ErrTimeLimit = errors.New("asqlite: read time limit reached")
+
+// dbReader is one connection of the reader pool.
+type dbReader struct {
+	conn    *sqlite.Conn
+	applied int // registrations applied to conn
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // ends the read in progress, for Close
+}
+
+// cancelRead ends the read in progress, if any, and reports whether there
+// was one.
+func (r *dbReader) cancelRead() bool {
+	r.mu.Lock()
+	cancel := r.cancel
+	r.mu.Unlock()
+	if cancel == nil {
+		return false
+	}
+	cancel()
+	r.conn.Interrupt()
+	return true
+}
+
+// Reader makes reads with limits of their own; DB.Reader returns one. A
+// Reader is a small value, safe for concurrent use, valid as long as its DB.
+type Reader struct {
+	db        *DB
+	timeLimit time.Duration
+	maxRows   int
+}
+
+// Reader returns a Reader whose reads have the limits of o, the DB's
+// defaults where o leaves them zero.
+func (db *DB) Reader(o ReadOptions) Reader {
+	rd := Reader{db: db, timeLimit: db.opts.ReadTimeLimit, maxRows: db.opts.MaxRows}
+	if o.TimeLimit != 0 {
+		rd.timeLimit = o.TimeLimit
+	}
+	if o.MaxRows != 0 {
+		rd.maxRows = o.MaxRows
+	}
+	return rd
+}
+
+// Read runs fn with a reader connection of the pool, on the calling
+// goroutine, and returns its error. The connection sees the last committed
+// state of the database (each statement a fresh snapshot, unless fn opens
+// a read transaction with BEGIN, which is rolled back after fn). It is
+// query_only: statements that would write fail with SQLITE_READONLY.
+//
+// The read waits for a free reader as long as ctx allows. While fn runs,
+// the connection's context is ctx limited by the read's time limit: when
+// either ends, running SQL is interrupted and c.Context() is done. A read
+// stopped by its time limit fails with an error wrapping both ErrTimeLimit
+// and context.DeadlineExceeded. fn must not keep c after it returns. A
+// panic in fn releases the connection and continues in the caller.
+//
+// Errors: fn's error, the context's, or ErrClosed.
+func (db *DB) Read(ctx context.Context, fn func(c *sqlite.Conn) error) error {
+	return db.Reader(ReadOptions{}).Read(ctx, fn)
+}
+
+// Query runs the single statement sql with args on a reader and yields
+// the statement once per result row; read the row with its Column
+// methods, which are valid until the next iteration. An error ends the
+// iteration with (nil, err). The reader is held for the whole iteration,
+// which the read's time limit bounds, and given back when the loop ends,
+// however it ends. Nothing runs until the iteration starts.
+//
+//	for row, err := range db.Query(ctx, "SELECT id, name FROM users WHERE age > ?", 30) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(row.ColumnInt64(0), row.ColumnText(1))
+//	}
+func (db *DB) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*sqlite.Stmt, error] {
+	return db.Reader(ReadOptions{}).Query(ctx, sql, args...)
+}
+
+// QueryRows runs the single statement sql with args on a reader and
+// returns all its rows, at most the DB's MaxRows of them (see Reader).
+func (db *DB) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
+	return db.Reader(ReadOptions{}).QueryRows(ctx, sql, args...)
+}
+
+// QueryValue runs the single statement sql with args on a reader and
+// returns the first column of its first row (int64, float64, string,
+// []byte or nil), or ErrNoRows.
+func (db *DB) QueryValue(ctx context.Context, sql string, args ...any) (any, error) {
+	return db.Reader(ReadOptions{}).QueryValue(ctx, sql, args...)
+}
+
+// RowSet is the complete result of a query made with QueryRows.
+type RowSet struct {
+	Columns []string
+	// Rows holds the rows, each value an int64, float64, string, []byte
+	// or nil, following its storage class.
+	Rows [][]any
+	// Truncated reports that the query had more rows than the row cap:
+	// Rows holds the first ones.
+	Truncated bool
+}
+
+// Read is DB.Read with the Reader's limits.
+func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
+	r, rctx, err := rd.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = rd.release(r, rctx, ctx, err) }()
+	return fn(r.conn)
+}
+
+// Query is DB.Query with the Reader's limits.
+func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*sqlite.Stmt, error] {
+	return func(yield func(*sqlite.Stmt, error) bool) {
+		r, rctx, err := rd.acquire(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		var stop bool
+		err = nil
+		func() {
+			defer func() { err = rd.release(r, rctx, ctx, err) }()
+			s, perr := r.conn.Prep(sql)
+			if perr != nil {
+				err = perr
+				return
+			}
+			defer s.Close()
+			if err = s.Bind(args...); err != nil {
+				return
+			}
+			for {
+				var row bool
+				row, err = s.Step()
+				if err != nil || !row {
+					return
+				}
+				if !yield(s, nil) {
+					stop = true
+					return
+				}
+			}
+		}()
+		if err != nil && !stop {
+			yield(nil, err)
+		}
+	}
+}
+
+// QueryRows is DB.QueryRows with the Reader's limits; a negative MaxRows
+// means no cap.
+func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
+	rs := &RowSet{}
+	err := rd.Read(ctx, func(c *sqlite.Conn) error {
+		s, err := c.Prep(sql)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.Bind(args...); err != nil {
+			return err
+		}
+		rs.Columns = s.ColumnNames()
+		n := len(rs.Columns)
+		for {
+			row, err := s.Step()
+			if err != nil {
+				return err
+			}
+			if !row {
+				return nil
+			}
+			if rd.maxRows > 0 && len(rs.Rows) == rd.maxRows {
+				rs.Truncated = true
+				return nil
+			}
+			vals := make([]any, n)
+			for i := range vals {
+				vals[i] = s.ColumnValue(i)
+			}
+			rs.Rows = append(rs.Rows, vals)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// QueryValue is DB.QueryValue with the Reader's limits.
+func (rd Reader) QueryValue(ctx context.Context, sql string, args ...any) (any, error) {
+	var v any
+	err := rd.Read(ctx, func(c *sqlite.Conn) error {
+		s, err := c.Prep(sql)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.Bind(args...); err != nil {
+			return err
+		}
+		row, err := s.Step()
+		if err != nil {
+			return err
+		}
+		if !row {
+			return ErrNoRows
+		}
+		v = s.ColumnValue(0)
+		return nil
+	})
+	return v, err
+}
+
+// acquire takes a reader from the pool and installs the read's context.
+func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error) {
+	db := rd.db
+	if ctx == nil {
+		return nil, nil, errNilContext
+	}
+	var r *dbReader
+	select {
+	case r = <-db.readers:
+	default:
+		start := time.Now()
+		select {
+		case r = <-db.readers:
+		case <-db.quit:
+			return nil, nil, errDBClosed
+		case <-ctx.Done():
+			return nil, nil, ctxError(ctx, "read waiting for a connection")
+		}
+		db.stats.readWaits.Add(1)
+		db.stats.readWaitNs.Add(int64(time.Since(start)))
+	}
+	select {
+	case <-db.quit:
+		db.readers <- r
+		return nil, nil, errDBClosed
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		db.readers <- r
+		return nil, nil, ctxError(ctx, "read not started")
+	}
+	if err := db.applyRegistrations(r); err != nil {
+		db.readers <- r
+		return nil, nil, err
+	}
+	var rctx context.Context
+	var cancel context.CancelFunc
+	if rd.timeLimit > 0 {
+		rctx, cancel = context.WithTimeoutCause(ctx, rd.timeLimit, ErrTimeLimit)
+	} else {
+		rctx, cancel = context.WithCancel(ctx)
+	}
+	r.mu.Lock()
+	r.cancel = cancel
+	r.mu.Unlock()
+	r.conn.SetContext(rctx)
+	return r, rctx, nil
+}
+
+// release gives r back to the pool and returns the read's error, marked
+// when the read's own time limit stopped it.
+func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) error {
+	c := r.conn
+	c.SetContext(nil)
+	if !c.AutoCommit() {
+		c.Exec("ROLLBACK")
+	}
+	limited := err != nil && rctx.Err() != nil && ctx.Err() == nil && context.Cause(rctx) == ErrTimeLimit
+	r.mu.Lock()
+	r.cancel()
+	r.cancel = nil
+	r.mu.Unlock()
+	rd.db.readers <- r
+	st := &rd.db.stats
+	st.reads.Add(1)
+	if err != nil && !errors.Is(err, ErrNoRows) {
+		st.readErrors.Add(1)
+		if limited {
+			st.timeLimited.Add(1)
+			return &dbLimitError{err: err, limit: rd.timeLimit}
+		}
+	}
+	return err
+}
+
+// dbLimitError is the error of a read stopped by its time limit.
+type dbLimitError struct {
+	err   error
+	limit time.Duration
+}
+
+func (e *dbLimitError) Error() string {
+	return fmt.Sprintf("asqlite: read stopped by its time limit of %v: %v", e.limit, e.err)
+}
+
+func (e *dbLimitError) Unwrap() []error { return []error{ErrTimeLimit, e.err} }

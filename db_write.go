@@ -1,0 +1,265 @@
+package asqlite
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// Result reports what a write changed.
+type Result struct {
+	// RowsAffected is the number of rows the write's statements inserted,
+	// updated or deleted (sqlite3_changes), not counting changes made by
+	// triggers or foreign key actions.
+	RowsAffected int64
+	// LastInsertID is the rowid of the last row the write inserted, or 0
+	// if it inserted none. https://sqlite.org/c3ref/last_insert_rowid.html
+	LastInsertID int64
+}
+
+// Writer makes writes with options of their own; DB.Writer returns one. A
+// Writer is a small value, safe for concurrent use, valid as long as its DB.
+type Writer struct {
+	db   *DB
+	opts WriteOptions
+}
+
+// Writer returns a Writer whose writes run with o; see WriteOptions.
+func (db *DB) Writer(o WriteOptions) Writer { return Writer{db: db, opts: o} }
+
+// Exec queues the single statement sql with args (bound as sqlite.Stmt.Bind
+// does: positional, or sqlite.Named) and waits until it has committed or
+// failed. It runs in a transaction of its own or in a group transaction;
+// see DB for what the outcome guarantees. A text holding more than one
+// statement is an error (use ExecScript).
+//
+// Errors: the statement's *sqlite.Error (a constraint, a syntax error...),
+// the context's error (wrapping context.Canceled or DeadlineExceeded),
+// ErrQueueFull, ErrReadOnly, ErrClosed, or ErrReentrant when called from
+// the writer itself.
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
+	return db.Writer(WriteOptions{}).Exec(ctx, sql, args...)
+}
+
+// ExecScript queues the statements of script, run in order as one write,
+// and waits for the outcome: all of them are applied or none is. args are
+// consumed by the statements in order, as sqlite.Conn.Exec does. A script
+// that manages transactions itself (BEGIN ... COMMIT) or holds statements
+// that cannot run in a transaction (VACUUM) needs
+// Writer(WriteOptions{NoTransaction: true}).
+func (db *DB) ExecScript(ctx context.Context, script string, args ...any) error {
+	return db.Writer(WriteOptions{}).ExecScript(ctx, script, args...)
+}
+
+// ExecMany queues the single statement sql to run once per argument list in
+// argSets, as one write: all of the runs are applied or none is.
+// RowsAffected is their total, LastInsertID the last one's.
+func (db *DB) ExecMany(ctx context.Context, sql string, argSets [][]any) (Result, error) {
+	return db.Writer(WriteOptions{}).ExecMany(ctx, sql, argSets)
+}
+
+// Write queues fn to run on the writer connection and waits for the
+// outcome. fn runs in the write's transaction (or savepoint, in a group):
+// if it returns an error or panics, its changes are rolled back and the
+// error is returned (the panic is raised again in the caller); if it
+// returns nil, its changes commit before Write returns nil.
+//
+// fn runs on the writer goroutine with ctx installed on the connection
+// (c.Context() returns a context derived from ctx; when it ends, SQL is
+// interrupted). fn must not keep c after it returns, must not end the
+// transaction (COMMIT, ROLLBACK), and must not wait for another write of
+// the same DB, which could only run after fn returns: such a call fails
+// with ErrReentrant. fn may run more than once (see DB, Group commit).
+// Reads in fn see the write's own uncommitted changes.
+func (db *DB) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error {
+	return db.Writer(WriteOptions{}).Write(ctx, fn)
+}
+
+// Exec is DB.Exec with the Writer's options.
+func (wt Writer) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
+	w := newDBWrite(dbWriteExec, wt.opts)
+	w.sql, w.args = sql, args
+	return wt.db.submit(ctx, w)
+}
+
+// ExecScript is DB.ExecScript with the Writer's options.
+func (wt Writer) ExecScript(ctx context.Context, script string, args ...any) error {
+	w := newDBWrite(dbWriteScript, wt.opts)
+	w.sql, w.args = script, args
+	_, err := wt.db.submit(ctx, w)
+	return err
+}
+
+// ExecMany is DB.ExecMany with the Writer's options. Without a
+// transaction, each run commits by itself and a failure leaves the
+// earlier runs applied.
+func (wt Writer) ExecMany(ctx context.Context, sql string, argSets [][]any) (Result, error) {
+	w := newDBWrite(dbWriteMany, wt.opts)
+	w.sql, w.argSets = sql, argSets
+	return wt.db.submit(ctx, w)
+}
+
+// Write is DB.Write with the Writer's options.
+func (wt Writer) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error {
+	if fn == nil {
+		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: Write with a nil function", Offset: -1}
+	}
+	w := newDBWrite(dbWriteFunc, wt.opts)
+	w.fn = fn
+	_, err := wt.db.submit(ctx, w)
+	return err
+}
+
+// dbWriteKind says what a queued write does.
+type dbWriteKind uint8
+
+const (
+	dbWriteExec     dbWriteKind = iota // one statement, args
+	dbWriteScript                      // several statements, args
+	dbWriteMany                        // one statement, many arg lists
+	dbWriteFunc                        // a Go function
+	dbWriteRegister                    // a registration (see Register)
+)
+
+// States of a queued write. The caller may abandon it only while it is
+// queued; once the writer has taken it, the caller waits for the answer.
+const (
+	dbQueued int32 = iota
+	dbTaken
+	dbAbandoned
+)
+
+// dbWrite is one write on its way through the queue.
+type dbWrite struct {
+	ctx     context.Context
+	kind    dbWriteKind
+	opts    WriteOptions
+	sql     string
+	args    []any
+	argSets [][]any
+	fn      func(*sqlite.Conn) error
+	queued  time.Time
+
+	state atomic.Int32
+
+	// Set by the writer before it signals done.
+	res      Result
+	err      error
+	panicked any
+	done     chan struct{}
+}
+
+var dbWritePool = sync.Pool{New: func() any { return &dbWrite{done: make(chan struct{}, 1)} }}
+
+func newDBWrite(kind dbWriteKind, o WriteOptions) *dbWrite {
+	w := dbWritePool.Get().(*dbWrite)
+	w.kind, w.opts = kind, o
+	return w
+}
+
+// recycle returns w to the pool once nobody refers to it anymore.
+func (w *dbWrite) recycle() {
+	*w = dbWrite{done: w.done}
+	dbWritePool.Put(w)
+}
+
+// dbWriterKey marks the contexts the writer installs, so that a call made
+// with one of them (from a Go function SQL calls during a write, say) is
+// known to come from the writer.
+type dbWriterKey struct{}
+
+// submit queues w and waits for its outcome.
+func (db *DB) submit(ctx context.Context, w *dbWrite) (Result, error) {
+	if ctx == nil {
+		return Result{}, errNilContext
+	}
+	if db.readOnly {
+		return Result{}, errDBReadOnly
+	}
+	if ctx.Err() != nil {
+		return Result{}, ctxError(ctx, "write not queued")
+	}
+	if db.reentrant(ctx) {
+		return Result{}, ErrReentrant
+	}
+	w.ctx = ctx
+	w.queued = time.Now()
+
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return Result{}, errDBClosed
+	}
+	select {
+	case db.queue <- w:
+	default:
+		if db.opts.FailWhenQueueFull {
+			db.mu.RUnlock()
+			db.stats.queueFull.Add(1)
+			return Result{}, ErrQueueFull
+		}
+		db.stats.queueWaits.Add(1)
+		select {
+		case db.queue <- w:
+		case <-ctx.Done():
+			db.mu.RUnlock()
+			return Result{}, ctxError(ctx, "write waiting for room in the queue")
+		}
+	}
+	db.mu.RUnlock()
+
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		if w.state.CompareAndSwap(dbQueued, dbAbandoned) {
+			// The writer will skip it; it is not recycled.
+			db.stats.abandoned.Add(1)
+			return Result{}, ctxError(ctx, "write waiting in the queue")
+		}
+		// The writer has it: its SQL is being interrupted and the answer
+		// will say exactly what happened.
+		<-w.done
+	}
+	res, err, p := w.res, w.err, w.panicked
+	w.recycle()
+	if p != nil {
+		panic(p)
+	}
+	return res, err
+}
+
+// reentrant reports whether a write made with ctx would wait for the writer
+// while running on it.
+func (db *DB) reentrant(ctx context.Context) bool {
+	if v, ok := ctx.Value(dbWriterKey{}).(*DB); ok && v == db {
+		return true
+	}
+	// A function given to Write may call the DB with an outer context: on
+	// the writer goroutine itself, that call would never be answered.
+	return db.w != nil && db.w.inUserCode.Load() && dbGoroutineID() == db.w.goid
+}
+
+// dbGoroutineID returns the id of the calling goroutine, read from the
+// first line of its stack trace ("goroutine 42 [running]:"). It costs a
+// few microseconds; the DB uses it only while the writer runs user code.
+func dbGoroutineID() uint64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	b := buf[:n]
+	const prefix = "goroutine "
+	if len(b) < len(prefix) {
+		return 0
+	}
+	b = b[len(prefix):]
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
+	return id
+}

@@ -1,0 +1,573 @@
+package asqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// dbWriter is the writer goroutine's state. Everything but inUserCode,
+// goid and active is touched by that goroutine only.
+type dbWriter struct {
+	db   *DB
+	conn *sqlite.Conn
+
+	goid       uint64                      // the writer goroutine's id
+	inUserCode atomic.Bool                 // running a function given to Write
+	active     atomic.Pointer[sqlite.Conn] // connection running a write, for Close to interrupt
+
+	carry   *dbWrite   // taken from the queue, to run after the current group
+	pending []*dbWrite // writes of the open group that succeeded, awaiting COMMIT
+
+	// The group marker: temp.user_version of the writer, flipped inside a
+	// group transaction before a write that could end the transaction
+	// itself, so that afterwards the writer can tell whether it committed.
+	marker    int64
+	markerSet bool
+
+	dirty     bool      // commits since the last WAL check
+	lastCheck time.Time // when the WAL was last looked at
+}
+
+// Savepoint names of the writer; users' own savepoints nest inside.
+const (
+	dbSavepoint       = "SAVEPOINT asqlite_write"
+	dbRelease         = "RELEASE asqlite_write"
+	dbRollbackRelease = "ROLLBACK TO asqlite_write; RELEASE asqlite_write"
+)
+
+func (wr *dbWriter) loop() {
+	db := wr.db
+	defer close(db.wdone)
+	wr.goid = dbGoroutineID()
+	wr.active.Store(wr.conn)
+	wr.lastCheck = time.Now()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	armed := false
+	for {
+		if w := wr.carry; w != nil {
+			// Taken already, while a group was open.
+			wr.carry = nil
+			wr.handle(w)
+			continue
+		}
+		var w *dbWrite
+		{
+			select {
+			case w = <-db.queue:
+			default:
+				// Idle: look at the WAL a little later if it changed.
+				if wr.dirty && !armed {
+					timer.Reset(db.opts.CheckpointInterval)
+					armed = true
+				}
+				select {
+				case w = <-db.queue:
+				case <-db.quit:
+					// Closed: nothing more will be queued; drain what is.
+					select {
+					case w = <-db.queue:
+					default:
+						return
+					}
+				case <-timer.C:
+					armed = false
+					wr.maintain()
+					continue
+				}
+			}
+		}
+		if !wr.take(w) {
+			continue
+		}
+		wr.handle(w)
+		if wr.dirty && time.Since(wr.lastCheck) >= db.opts.CheckpointInterval {
+			wr.maintain()
+		}
+	}
+}
+
+// take claims a write from the queue. It returns false for a write whose
+// caller gave up, and answers at once one whose context has ended or that
+// Close cancelled.
+func (wr *dbWriter) take(w *dbWrite) bool {
+	if !w.state.CompareAndSwap(dbQueued, dbTaken) {
+		return false
+	}
+	st := &wr.db.stats
+	wait := time.Since(w.queued)
+	st.queueWaitNs.Add(int64(wait))
+	dbAtomicMax(&st.maxQueueWaitNs, int64(wait))
+	if wr.db.cancelled.Load() {
+		wr.reply(w, errDBClosed)
+		return false
+	}
+	if w.ctx.Err() != nil {
+		wr.reply(w, ctxError(w.ctx, "write waiting in the queue"))
+		return false
+	}
+	return true
+}
+
+// next takes the next write for the open group without waiting: nil when
+// the queue is empty or the next write must run alone (it is kept in carry).
+func (wr *dbWriter) next() *dbWrite {
+	for {
+		select {
+		case w := <-wr.db.queue:
+			if !wr.take(w) {
+				continue
+			}
+			if w.alone() {
+				wr.carry = w
+				return nil
+			}
+			return w
+		default:
+			return nil
+		}
+	}
+}
+
+// alone reports whether w never shares a group transaction.
+func (w *dbWrite) alone() bool {
+	return w.opts.Isolated || w.opts.NoTransaction || w.kind == dbWriteRegister
+}
+
+func (wr *dbWriter) handle(w *dbWrite) {
+	db := wr.db
+	switch {
+	case w.kind == dbWriteRegister:
+		wr.register(w)
+	case w.opts.Isolated:
+		wr.isolated(w)
+	case w.opts.NoTransaction:
+		wr.bare(wr.conn, w)
+	case db.opts.DisableGroupCommit:
+		wr.solo(wr.conn, w)
+	default:
+		wr.group(w)
+	}
+}
+
+// reply gives w its outcome.
+func (wr *dbWriter) reply(w *dbWrite, err error) {
+	w.err = err
+	st := &wr.db.stats
+	st.writes.Add(1)
+	if err != nil {
+		st.writeErrors.Add(1)
+	}
+	w.done <- struct{}{}
+}
+
+// exec runs the work of w on c, with w's context installed. txErr reports a
+// failure of the writer's own statements around the work (marker,
+// savepoint), err the outcome of the work itself. With nested, the work
+// runs inside a savepoint of the group transaction, opened here once the
+// marker question is settled.
+func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr error) {
+	w.res = Result{}
+	w.panicked = nil
+	var s *sqlite.Stmt
+	if w.kind == dbWriteExec || w.kind == dbWriteMany {
+		if s, err = c.Prep(w.sql); err != nil {
+			return err, nil
+		}
+		defer s.Close()
+	}
+	if nested {
+		// Transaction control statements are read-only ones; scripts and
+		// functions may hold anything.
+		if !wr.markerSet && (s == nil || s.ReadOnly()) {
+			if txErr = wr.setMarker(c); txErr != nil {
+				return nil, txErr
+			}
+		}
+		if txErr = c.Exec(dbSavepoint); txErr != nil {
+			return nil, txErr
+		}
+	}
+
+	c.SetContext(context.WithValue(w.ctx, dbWriterKey{}, wr.db))
+	defer c.SetContext(nil)
+	defer func() {
+		if p := recover(); p != nil {
+			w.panicked = p
+			err = fmt.Errorf("asqlite: write function panicked: %v", p)
+		}
+	}()
+	lastID := c.LastInsertRowID()
+	switch w.kind {
+	case dbWriteExec:
+		if err = s.Bind(w.args...); err != nil {
+			return err, nil
+		}
+		if err = dbStepAll(s); err != nil {
+			return err, nil
+		}
+		if !s.ReadOnly() {
+			w.res.RowsAffected = c.Changes()
+		}
+	case dbWriteMany:
+		ro := s.ReadOnly()
+		for _, args := range w.argSets {
+			if err = s.Bind(args...); err != nil {
+				return err, nil
+			}
+			if err = dbStepAll(s); err != nil {
+				return err, nil
+			}
+			if !ro {
+				w.res.RowsAffected += c.Changes()
+			}
+			s.Reset()
+		}
+	case dbWriteScript:
+		before := c.TotalChanges()
+		err = c.Exec(w.sql, w.args...)
+		w.res.RowsAffected = c.TotalChanges() - before
+	case dbWriteFunc, dbWriteRegister:
+		wr.inUserCode.Store(true)
+		defer wr.inUserCode.Store(false)
+		err = w.fn(c)
+	}
+	if id := c.LastInsertRowID(); id != lastID {
+		w.res.LastInsertID = id
+	}
+	return err, nil
+}
+
+// dbStepAll steps s to its end.
+func dbStepAll(s *sqlite.Stmt) error {
+	for {
+		row, err := s.Step()
+		if err != nil || !row {
+			return err
+		}
+	}
+}
+
+// begin opens a write transaction on c.
+func (wr *dbWriter) begin(c *sqlite.Conn) error {
+	wr.markerSet = false
+	return c.Exec("BEGIN IMMEDIATE")
+}
+
+// commit commits c's transaction; on failure the transaction is rolled
+// back (if SQLite has not done it) and the error returned.
+func (wr *dbWriter) commit(c *sqlite.Conn) error {
+	err := c.Exec("COMMIT")
+	if err != nil {
+		wr.rollback(c)
+		return err
+	}
+	if wr.markerSet {
+		wr.marker = 1 - wr.marker
+	}
+	wr.markerSet = false
+	wr.dirty = true
+	wr.db.stats.commits.Add(1)
+	return nil
+}
+
+// rollback rolls c's transaction back, if one is open.
+func (wr *dbWriter) rollback(c *sqlite.Conn) {
+	wr.markerSet = false
+	if !c.AutoCommit() {
+		c.Exec("ROLLBACK")
+	}
+	wr.db.stats.rollbacks.Add(1)
+}
+
+// solo runs w in a transaction of its own on c and answers it.
+func (wr *dbWriter) solo(c *sqlite.Conn, w *dbWrite) {
+	if err := wr.begin(c); err != nil {
+		wr.reply(w, err)
+		return
+	}
+	err, _ := wr.exec(c, w, false)
+	switch {
+	case c.AutoCommit():
+		// SQLite rolled the transaction back (err != nil), or the write
+		// ended it itself: either way there is nothing left to do.
+		if err == nil {
+			wr.dirty = true
+		}
+	case err != nil:
+		wr.rollback(c)
+	default:
+		err = wr.commit(c)
+		if err == nil {
+			wr.db.stats.batches.Add(1)
+			wr.db.stats.batchSize(1)
+		}
+	}
+	wr.reply(w, err)
+}
+
+// bare runs w outside any transaction of the writer's making.
+func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
+	err, _ := wr.exec(c, w, false)
+	if !c.AutoCommit() {
+		wr.rollback(c)
+		if err == nil {
+			err = &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
+				Msg: "asqlite: a write without transaction left a transaction open; it was rolled back"}
+		}
+	}
+	wr.dirty = true
+	wr.reply(w, err)
+}
+
+// isolated runs w on a connection opened for it.
+func (wr *dbWriter) isolated(w *dbWrite) {
+	c, err := wr.db.connect(w.ctx, false)
+	if err != nil {
+		wr.reply(w, err)
+		return
+	}
+	wr.db.stats.isolated.Add(1)
+	wr.active.Store(c)
+	defer func() {
+		wr.active.Store(wr.conn)
+		c.Close()
+	}()
+	if w.opts.NoTransaction {
+		wr.bare(c, w)
+	} else {
+		wr.solo(c, w)
+	}
+}
+
+// group runs first and the writes queued behind it in one transaction.
+func (wr *dbWriter) group(first *dbWrite) {
+	db := wr.db
+	c := wr.conn
+	if err := wr.begin(c); err != nil {
+		wr.reply(first, err)
+		return
+	}
+	start := time.Now()
+	pending := wr.pending[:0]
+	defer func() {
+		clear(pending)
+		wr.pending = pending[:0]
+	}()
+	n := 0
+	for w := first; w != nil; {
+		n++
+		nested := len(pending) > 0
+		err, txErr := wr.exec(c, w, nested)
+		switch {
+		case txErr != nil:
+			// The group transaction itself failed around the write.
+			wr.rollback(c)
+			wr.redo(pending)
+			wr.redo([]*dbWrite{w})
+			return
+		case c.AutoCommit():
+			wr.ended(pending, w, err, nested)
+			return
+		case err != nil && !nested:
+			// The first write failed: nothing else is in the transaction.
+			wr.rollback(c)
+			wr.reply(w, err)
+			return
+		case err != nil:
+			if rerr := c.Exec(dbRollbackRelease); rerr != nil {
+				wr.rollback(c)
+				wr.redo(pending)
+				wr.reply(w, err)
+				return
+			}
+			wr.reply(w, err)
+		default:
+			if nested {
+				if rerr := c.Exec(dbRelease); rerr != nil {
+					wr.rollback(c)
+					wr.redo(pending)
+					wr.redo([]*dbWrite{w})
+					return
+				}
+			}
+			pending = append(pending, w)
+		}
+		if n >= db.opts.MaxBatch || time.Since(start) >= db.opts.MaxBatchDelay {
+			break
+		}
+		w = wr.next()
+	}
+	if len(pending) == 0 {
+		wr.rollback(c)
+		return
+	}
+	if err := wr.commit(c); err != nil {
+		db.stats.groupFailures.Add(1)
+		wr.redo(pending)
+		return
+	}
+	db.stats.batches.Add(1)
+	db.stats.batchSize(len(pending))
+	for _, p := range pending {
+		wr.reply(p, nil)
+	}
+}
+
+// ended settles a group whose transaction ended while w ran: SQLite rolled
+// it back because of w's error, or w ended it itself (err == nil).
+func (wr *dbWriter) ended(pending []*dbWrite, w *dbWrite, err error, nested bool) {
+	st := &wr.db.stats
+	if err == nil {
+		// w ran COMMIT, ROLLBACK or END; the marker, flipped before w when
+		// other writes were pending, tells which.
+		wr.dirty = true
+		if len(pending) > 0 {
+			if wr.markerCommitted() {
+				wr.marker = 1 - wr.marker
+				st.commits.Add(1)
+				for _, p := range pending {
+					wr.reply(p, nil)
+				}
+			} else {
+				st.groupFailures.Add(1)
+				wr.markerSet = false
+				wr.redo(pending)
+			}
+		}
+		wr.markerSet = false
+		wr.reply(w, nil)
+		return
+	}
+	wr.markerSet = false
+	st.rollbacks.Add(1)
+	if !nested {
+		wr.reply(w, err)
+		return
+	}
+	st.groupFailures.Add(1)
+	wr.redo(pending)
+	ctxEnded := w.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	if ctxEnded || w.panicked != nil {
+		wr.reply(w, err)
+		return
+	}
+	// Its failure may be due to the writes before it (a full disk): it
+	// gets a transaction of its own too.
+	wr.redo([]*dbWrite{w})
+}
+
+// redo runs again, each in a transaction of its own, writes whose group
+// transaction failed.
+func (wr *dbWriter) redo(ws []*dbWrite) {
+	for _, w := range ws {
+		switch {
+		case wr.db.cancelled.Load():
+			wr.reply(w, errDBClosed)
+		case w.ctx.Err() != nil:
+			wr.reply(w, ctxError(w.ctx, "write rolled back with its group"))
+		default:
+			wr.db.stats.redone.Add(1)
+			wr.solo(wr.conn, w)
+		}
+	}
+}
+
+// setMarker flips temp.user_version inside the open transaction.
+func (wr *dbWriter) setMarker(c *sqlite.Conn) error {
+	sql := "PRAGMA temp.user_version = 1"
+	if wr.marker == 1 {
+		sql = "PRAGMA temp.user_version = 0"
+	}
+	if err := c.Exec(sql); err != nil {
+		return err
+	}
+	wr.markerSet = true
+	return nil
+}
+
+// markerCommitted reports whether the flipped marker was committed.
+func (wr *dbWriter) markerCommitted() bool {
+	if !wr.markerSet {
+		// Nothing ran that could end the transaction but an error, which
+		// rolls back.
+		return false
+	}
+	for s, err := range wr.conn.Query("PRAGMA temp.user_version") {
+		if err != nil {
+			return false
+		}
+		return s.ColumnInt64(0) != wr.marker
+	}
+	return false
+}
+
+// register runs a registration on the writer and records it for the
+// connections to come.
+func (wr *dbWriter) register(w *dbWrite) {
+	err, _ := wr.exec(wr.conn, w, false)
+	if err == nil {
+		wr.db.addRegistration(w.fn)
+	}
+	wr.reply(w, err)
+}
+
+// interrupt interrupts the SQL the writer is running, from any goroutine.
+func (wr *dbWriter) interrupt() {
+	if c := wr.active.Load(); c != nil {
+		c.Interrupt()
+	}
+}
+
+// maintain looks at the WAL and, when it has grown past WALRestartPages
+// because readers kept the passive checkpoints from finishing, runs a
+// RESTART checkpoint, which waits briefly for those readers and lets the
+// next write start the WAL over.
+func (wr *dbWriter) maintain() {
+	db := wr.db
+	c := wr.conn
+	wr.dirty = false
+	wr.lastCheck = time.Now()
+	busy, log, _, err := dbCheckpoint(c, "PASSIVE")
+	if err != nil {
+		db.stats.checkpointErrors.Add(1)
+		return
+	}
+	db.stats.checkpoints.Add(1)
+	db.stats.walPages.Store(log)
+	if busy == 0 && log < int64(db.opts.WALRestartPages) {
+		return
+	}
+	c.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", db.opts.CheckpointBusyTimeout.Milliseconds()))
+	busy, log, _, err = dbCheckpoint(c, "RESTART")
+	c.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", db.opts.BusyTimeout.Milliseconds()))
+	switch {
+	case err != nil && !errors.Is(err, sqlite.ErrBusy):
+		db.stats.checkpointErrors.Add(1)
+	case err != nil || busy != 0:
+		db.stats.checkpointBusy.Add(1)
+		wr.dirty = true // try again later
+	default:
+		db.stats.checkpoints.Add(1)
+		db.stats.walRestarts.Add(1)
+		db.stats.walPages.Store(log)
+	}
+}
+
+// dbCheckpoint runs PRAGMA wal_checkpoint(mode) on c and returns its row:
+// whether it was blocked, the WAL's size in pages, and the pages copied back.
+func dbCheckpoint(c *sqlite.Conn, mode string) (busy, log, done int64, err error) {
+	for s, err := range c.Query("PRAGMA main.wal_checkpoint(" + mode + ")") {
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		return s.ColumnInt64(0), s.ColumnInt64(1), s.ColumnInt64(2), nil
+	}
+	return 0, 0, 0, nil
+}
