@@ -79,24 +79,32 @@ func dbCount(t testing.TB, db *DB, sql string, args ...any) int64 {
 
 // dbHold queues a write that blocks the writer until release is called, and
 // returns once the writer is running it. Writes queued meanwhile wait
-// behind it, so a test can line them up deterministically.
-func dbHold(t testing.TB, db *DB) (release func() error) {
+// behind it (and join its group), so a test can line them up
+// deterministically. The held write's own outcome is checked at cleanup.
+func dbHold(t testing.TB, db *DB) (release func()) {
 	t.Helper()
 	running := make(chan struct{})
 	proceed := make(chan struct{})
 	done := make(chan error, 1)
+	var once, released sync.Once
 	go func() {
+		// The function may run again if its group fails: only the first
+		// run waits.
 		done <- db.Write(context.Background(), func(c *sqlite.Conn) error {
-			close(running)
+			once.Do(func() { close(running) })
 			<-proceed
 			return nil
 		})
 	}()
 	<-running
-	return func() error {
-		close(proceed)
-		return <-done
-	}
+	release = func() { released.Do(func() { close(proceed) }) }
+	t.Cleanup(func() {
+		release()
+		if err := <-done; err != nil {
+			t.Errorf("held write: %v", err)
+		}
+	})
+	return release
 }
 
 // dbWaitQueued waits until n writes are queued.
