@@ -116,8 +116,9 @@ func (r AuthResult) String() string {
 
 // SetAuthorizer registers fn to be asked about each action a statement
 // performs, while the statement is being prepared (and prepared again after
-// a schema change). A nil fn removes the authorizer. Statements prepared
-// before remain as they were authorized.
+// a schema change). A nil fn removes the authorizer. Either way the
+// connection's prepared statements (those in the statement cache too) are
+// expired, so each is prepared, and authorized, again when next run.
 //
 // fn runs on the goroutine driving the connection, with the triggering
 // call's context in c.Context(); it must not run SQL or prepare statements

@@ -289,6 +289,10 @@ func TestAuthorizerDeniesAndIgnores(t *testing.T) {
 		t.Fatalf("denied DELETE: %v, want ErrAuth", err)
 	}
 	c.SetAuthorizer(nil)
+	// Removing the authorizer re-prepares the statements it compiled.
+	if got := hkInt(t, c, "SELECT count(secret) FROM t"); got != 1 {
+		t.Fatalf("after removing the authorizer the column still reads as NULL")
+	}
 	hkExec(t, c, "DELETE FROM t")
 }
 

@@ -133,3 +133,18 @@ func benchScan(b *testing.B, setup func(c *Conn)) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10000, "ns/row")
 }
+
+// BenchmarkProgressDispatch measures one call of the engine's progress
+// handler reaching two Go handlers, without the engine's work around it.
+func BenchmarkProgressDispatch(b *testing.B) {
+	c := hkOpen(b)
+	n := 0
+	c.AddProgressHandler(1000, func() bool { n++; return false })
+	c.AddProgressHandler(2000, func() bool { return false })
+	for b.Loop() {
+		progressTrampoline(c.tls, c.handle)
+	}
+	if n != b.N {
+		b.Fatal(n, b.N)
+	}
+}

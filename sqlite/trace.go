@@ -417,8 +417,10 @@ func traceTrampoline(tls *libc.TLS, kind uint32, arg, p, x uintptr) int32 {
 // endTrace ends an event's validity and recovers a tracer's panic.
 func (c *Conn) endTrace(ev *TraceEvent) {
 	t := &c.hooks.tr
-	if i := slices.Index(t.live, ev.seq); i >= 0 {
-		t.live = slices.Delete(t.live, i, i+1)
+	// Events nest, so this one is the innermost live one (unless Close
+	// reset the state meanwhile).
+	if n := len(t.live); n > 0 && t.live[n-1] == ev.seq {
+		t.live = t.live[:n-1]
 	}
 	v := recover()
 	if v == nil {

@@ -223,3 +223,22 @@ func benchPoint(b *testing.B, setup func(c *Conn)) {
 		s.Reset()
 	}
 }
+
+// BenchmarkTraceDispatch measures the cost of one trace event reaching a Go
+// tracer (what TraceRow adds per row), without the engine's work around it.
+func BenchmarkTraceDispatch(b *testing.B) {
+	c := hkOpen(b)
+	s, err := c.Prepare("SELECT 1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	c.SetTrace(TraceRow, func(TraceEvent) { n++ })
+	for b.Loop() {
+		traceTrampoline(c.tls, uint32(TraceRow), c.handle, s.p, 0)
+	}
+	if n != b.N {
+		b.Fatal(n, b.N)
+	}
+}
