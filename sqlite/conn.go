@@ -136,7 +136,7 @@ func (c *Conn) Close() error {
 	if c == nil || c.db == 0 {
 		return nil
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	c.intr.Lock()
 	c.intr.db = 0
 	if c.intr.tls != nil {
