@@ -3,8 +3,8 @@ package sqlite
 import (
 	"sync/atomic"
 
-	lib "modernc.org/sqlite/lib"
 	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // DBConfig is a boolean connection setting of sqlite3_db_config
