@@ -74,6 +74,10 @@ func (c *Conn) SetBusyTimeout(d time.Duration) {
 	c.syncBusy()
 }
 
+// BusyTimeout returns the wait set by SetBusyTimeout, 0 if none (also when
+// a busy handler of SetBusyHandler is in place).
+func (c *Conn) BusyTimeout() time.Duration { return c.hooks.busy.timeout }
+
 func (c *Conn) syncBusy() {
 	b := &c.hooks.busy
 	on := b.fn != nil || b.timeout > 0

@@ -70,6 +70,9 @@ func TestBusyTimeoutExpires(t *testing.T) {
 	if waits < 2 {
 		t.Fatalf("gave up after %d waits", waits)
 	}
+	if waiter.BusyTimeout() != 5*time.Millisecond {
+		t.Fatal(waiter.BusyTimeout())
+	}
 	// Removing the timeout makes the next attempt fail at once.
 	waiter.SetBusyTimeout(0)
 	waits = 0

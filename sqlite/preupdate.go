@@ -103,6 +103,10 @@ func (u *PreUpdate) value(i int, get func(*libc.TLS, uintptr, int32, uintptr) in
 // statement is interrupted and the transaction will not commit; the
 // caller's error wraps the panic value.
 //
+// SQLite has a single pre-update hook, which the session extension also
+// uses: a Session attached to the connection and this hook exclude each
+// other.
+//
 // https://sqlite.org/c3ref/preupdate_blobwrite.html
 func (c *Conn) SetPreUpdateHook(fn func(u *PreUpdate)) {
 	if c.db == 0 {

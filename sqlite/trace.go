@@ -74,17 +74,20 @@ func (s *Stmt) ID() StmtID {
 //
 //   - TraceStmt arrives when the statement starts, before its rows. It
 //     arrives again, with the same ID, each time a trigger program of the
-//     statement starts (Trigger names it). A statement run by another one
-//     while it runs (by a virtual table such as pragma_function_list, or by
-//     a Go function) has its own ID and Nested reports true.
+//     statement starts (Trigger names it) and as each statement of the
+//     trigger's body starts (InTrigger reports true for both). A statement
+//     run by another one while it runs (by a virtual table such as
+//     pragma_function_list, or by a Go function) has its own ID, and Nested
+//     reports true.
 //   - TraceRow arrives for each result row.
 //   - TraceProfile arrives once when the run ends, with its Duration.
 //
 // Statement counters (Status, Counters) accumulate over all runs of a
 // statement (the statement cache reuses statements), so take Counters at
 // the run's first TraceStmt and subtract them from the Counters at its
-// TraceProfile. Rows changed by a run are the difference of
-// Conn().TotalChanges() between the same two events.
+// TraceProfile. Rows changed: at TraceProfile, Conn().Changes() gives the
+// rows an INSERT, UPDATE or DELETE changed itself; the difference of
+// Conn().TotalChanges() between the two events also counts its triggers'.
 type TraceEvent struct {
 	// Kind is the single kind of the event.
 	Kind TraceMask

@@ -114,6 +114,26 @@ func TestTraceMarksTriggersAndNestedStatements(t *testing.T) {
 	}
 }
 
+func TestTraceProfileSeesTheStatementsChanges(t *testing.T) {
+	c := hkOpen(t)
+	hkExec(t, c, `CREATE TABLE t(a); CREATE TABLE log(a);
+		CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a); INSERT INTO log VALUES(new.a); END`)
+	var total0 int64
+	var own, withTriggers int64
+	c.SetTrace(TraceStmt|TraceProfile, func(ev TraceEvent) {
+		switch {
+		case ev.Kind == TraceStmt && !ev.InTrigger():
+			total0 = c.TotalChanges()
+		case ev.Kind == TraceProfile:
+			own, withTriggers = c.Changes(), c.TotalChanges()-total0
+		}
+	})
+	hkExec(t, c, "INSERT INTO t VALUES(1), (2), (3)")
+	if own != 3 || withTriggers != 9 {
+		t.Fatalf("changes at profile: own %d, with triggers %d; want 3 and 9", own, withTriggers)
+	}
+}
+
 func TestTraceKindsFollowMasks(t *testing.T) {
 	c := hkOpen(t)
 	var mainKinds, extraKinds TraceMask
