@@ -145,7 +145,7 @@ func authTrampoline(tls *libc.TLS, arg uintptr, code int32, z1, z2, zDb, zTrigge
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			c.setCallbackError(panicked("authorizer", v))
+			c.setCallbackError(hookPanicked("authorizer", v))
 			rc = lib.SQLITE_DENY
 		}
 	}()

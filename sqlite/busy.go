@@ -99,7 +99,7 @@ func busyTrampoline(tls *libc.TLS, arg uintptr, count int32) (rc int32) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			c.setCallbackError(panicked("busy handler", v))
+			c.setCallbackError(hookPanicked("busy handler", v))
 			rc = 0
 		}
 	}()

@@ -135,9 +135,9 @@ func TestBusyHandlerCountsAndGivesUp(t *testing.T) {
 func TestBusyHandlerPanicStopsRetrying(t *testing.T) {
 	holder, waiter := hkLocked(t)
 	calls := 0
-	waiter.SetBusyHandler(func(int) bool { calls++; panic(errBoom) })
+	waiter.SetBusyHandler(func(int) bool { calls++; panic(errHookBoom) })
 	err := waiter.Exec("INSERT INTO t VALUES('waiter')")
-	if !errors.Is(err, ErrBusy) || !errors.Is(err, errBoom) || calls != 1 {
+	if !errors.Is(err, ErrBusy) || !errors.Is(err, errHookBoom) || calls != 1 {
 		t.Fatalf("error %v after %d calls: want ErrBusy wrapping the panic after 1", err, calls)
 	}
 	hkExec(t, holder, "COMMIT")

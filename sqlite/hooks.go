@@ -39,7 +39,7 @@ type hookState struct {
 	prog progressState
 	tr   traceState
 
-	names cstrCache // schema and table names seen by hooks
+	names hookNames // schema and table names seen by hooks
 }
 
 // release forgets every callback. Close calls it after the engine
@@ -75,8 +75,8 @@ func (e *hookPanicError) Unwrap() error {
 	return err
 }
 
-// panicked turns a recovered value into the error reported for hook.
-func panicked(hook string, v any) error { return &hookPanicError{hook: hook, value: v} }
+// hookPanicked turns a recovered value into the error reported for hook.
+func hookPanicked(hook string, v any) error { return &hookPanicError{hook: hook, value: v} }
 
 // Op is the kind of row change reported by the update and pre-update hooks
 // (https://sqlite.org/c3ref/c_alter_table.html).
@@ -150,7 +150,7 @@ func (c *Conn) recoverChange(hook string) {
 	if v == nil {
 		return
 	}
-	err := panicked(hook, v)
+	err := hookPanicked(hook, v)
 	c.setCallbackError(err)
 	c.hooks.veto = err
 	c.syncTxHooks()
@@ -231,7 +231,7 @@ func commitTrampoline(tls *libc.TLS, arg uintptr) (rc int32) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			c.setCallbackError(panicked("commit hook", v))
+			c.setCallbackError(hookPanicked("commit hook", v))
 			rc = 1
 		}
 	}()
@@ -252,7 +252,7 @@ func rollbackTrampoline(tls *libc.TLS, arg uintptr) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			c.setCallbackError(panicked("rollback hook", v))
+			c.setCallbackError(hookPanicked("rollback hook", v))
 		}
 	}()
 	c.hooks.rollback()
@@ -299,7 +299,7 @@ func walTrampoline(tls *libc.TLS, arg, db, zDb uintptr, pages int32) (rc int32) 
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			c.setCallbackError(panicked("WAL hook", v))
+			c.setCallbackError(hookPanicked("WAL hook", v))
 			rc = lib.SQLITE_ERROR
 		}
 	}()
@@ -337,21 +337,21 @@ func (c *Conn) walAutoCheckpoint() int {
 	return int(lib.Xsqlite3_column_int(c.tls, s, 0))
 }
 
-// cstrCache turns the C strings hooks receive (schema and table names,
+// hookNames turns the C strings hooks receive (schema and table names,
 // mostly the same few) into Go strings without allocating each time. An
 // entry is reused only if the bytes at the address still spell it.
-type cstrCache struct {
+type hookNames struct {
 	p    [8]uintptr
 	s    [8]string
 	next int
 }
 
-func (k *cstrCache) get(p uintptr) string {
+func (k *hookNames) get(p uintptr) string {
 	if p == 0 {
 		return ""
 	}
 	for i, q := range k.p {
-		if q == p && cstrEqual(p, k.s[i]) {
+		if q == p && hookNameIs(p, k.s[i]) {
 			return k.s[i]
 		}
 	}
@@ -361,9 +361,9 @@ func (k *cstrCache) get(p uintptr) string {
 	return s
 }
 
-// cstrEqual reports whether the C string at p is s. It stops reading at the
+// hookNameIs reports whether the C string at p is s. It stops reading at the
 // first difference, so it never reads past the C string's terminator.
-func cstrEqual(p uintptr, s string) bool {
+func hookNameIs(p uintptr, s string) bool {
 	b := cbytes(p, len(s)+1)
 	for i := range len(s) {
 		if b[i] != s[i] {

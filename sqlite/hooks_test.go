@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,9 +53,9 @@ func hkInt(t testing.TB, c *Conn, sql string, args ...any) int64 {
 	return 0
 }
 
-// errBoom is the panic value of the panicking hooks in these tests; the
+// errHookBoom is the panic value of the panicking hooks in these tests; the
 // errors callers see must wrap it.
-var errBoom = errors.New("boom")
+var errHookBoom = errors.New("boom")
 
 func TestUpdateHookSeesRowid(t *testing.T) {
 	c := hkOpen(t)
@@ -99,7 +100,7 @@ func TestHookSeesTheCallersContext(t *testing.T) {
 func TestUpdateHookPanicFailsStatement(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
-	c.SetUpdateHook(func(Op, string, string, int64) { panic(errBoom) })
+	c.SetUpdateHook(func(Op, string, string, int64) { panic(errHookBoom) })
 
 	// In autocommit mode: one row, where SQLite cannot interrupt before the
 	// end, and many rows, where it can.
@@ -108,13 +109,13 @@ func TestUpdateHookPanicFailsStatement(t *testing.T) {
 		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 1000) INSERT INTO t SELECT i FROM n",
 	} {
 		err := c.Exec(sql)
-		if !errors.Is(err, errBoom) {
+		if !errors.Is(err, errHookBoom) {
 			t.Fatalf("%s: error %v does not wrap the panic", sql, err)
 		}
 	}
 	// In a transaction: the statement or the commit fails, nothing stays.
 	err := c.Tx(Deferred, func() error { return c.Exec("INSERT INTO t VALUES(2)") })
-	if !errors.Is(err, errBoom) {
+	if !errors.Is(err, errHookBoom) {
 		t.Fatalf("transaction error %v does not wrap the panic", err)
 	}
 	if !c.AutoCommit() {
@@ -202,10 +203,10 @@ func TestRollbackHookRunsOnRollbackOnly(t *testing.T) {
 func TestRollbackHookPanicIsReported(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a UNIQUE); INSERT INTO t VALUES(1)")
-	c.SetRollbackHook(func() { panic(errBoom) })
+	c.SetRollbackHook(func() { panic(errHookBoom) })
 	hkExec(t, c, "BEGIN")
 	err := c.Exec("INSERT OR ROLLBACK INTO t VALUES(1)")
-	if !errors.Is(err, ErrConstraintUnique) || !errors.Is(err, errBoom) {
+	if !errors.Is(err, ErrConstraintUnique) || !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v: want the constraint error wrapping the panic", err)
 	}
 	c.SetRollbackHook(nil)
@@ -247,8 +248,8 @@ func TestWALHookSeesCommits(t *testing.T) {
 		t.Fatalf("count = %d: the transaction is committed even when the hook fails", n)
 	}
 
-	c.SetWALHook(func(string, int) error { panic(errBoom) })
-	if err := c.Exec("INSERT INTO t VALUES(4)"); !errors.Is(err, errBoom) {
+	c.SetWALHook(func(string, int) error { panic(errHookBoom) })
+	if err := c.Exec("INSERT INTO t VALUES(4)"); !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v does not wrap the panic", err)
 	}
 
@@ -281,7 +282,7 @@ func TestAuthorizerDeniesAndIgnores(t *testing.T) {
 	if got := hkInt(t, c, "SELECT count(secret) FROM t"); got != 0 {
 		t.Fatalf("ignored column read as %d non-NULL values", got)
 	}
-	if !slicesContain(actions, "SQLITE_READ t secret main") {
+	if !slices.Contains(actions, "SQLITE_READ t secret main") {
 		t.Fatalf("authorizer saw %q", actions)
 	}
 	err := c.Exec("DELETE FROM t")
@@ -296,15 +297,6 @@ func TestAuthorizerDeniesAndIgnores(t *testing.T) {
 	hkExec(t, c, "DELETE FROM t")
 }
 
-func slicesContain(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func TestAuthorizerSeesTriggers(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a); CREATE TABLE log(x); CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a); END")
@@ -316,7 +308,7 @@ func TestAuthorizerSeesTriggers(t *testing.T) {
 		return AuthOK
 	})
 	hkExec(t, c, "INSERT INTO t VALUES(1)")
-	if !slicesContain(fromTrigger, "SQLITE_INSERT log by tr") {
+	if !slices.Contains(fromTrigger, "SQLITE_INSERT log by tr") {
 		t.Fatalf("trigger actions %q", fromTrigger)
 	}
 }
@@ -324,9 +316,9 @@ func TestAuthorizerSeesTriggers(t *testing.T) {
 func TestAuthorizerPanicDenies(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
-	c.SetAuthorizer(func(a AuthAction) AuthResult { panic(errBoom) })
+	c.SetAuthorizer(func(a AuthAction) AuthResult { panic(errHookBoom) })
 	err := c.Exec("SELECT a FROM t")
-	if !errors.Is(err, ErrAuth) || !errors.Is(err, errBoom) {
+	if !errors.Is(err, ErrAuth) || !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v: want ErrAuth wrapping the panic", err)
 	}
 	c.SetAuthorizer(nil)

@@ -98,8 +98,8 @@ func TestPreUpdateDepthCountsTriggers(t *testing.T) {
 func TestPreUpdateHookPanicFailsStatement(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
-	c.SetPreUpdateHook(func(u *PreUpdate) { panic(errBoom) })
-	if err := c.Exec("INSERT INTO t VALUES(1)"); !errors.Is(err, errBoom) {
+	c.SetPreUpdateHook(func(u *PreUpdate) { panic(errHookBoom) })
+	if err := c.Exec("INSERT INTO t VALUES(1)"); !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v does not wrap the panic", err)
 	}
 	c.SetPreUpdateHook(nil)

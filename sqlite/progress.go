@@ -83,7 +83,7 @@ func progressTrampoline(tls *libc.TLS, arg uintptr) (rc int32) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			c.setCallbackError(panicked("progress handler", v))
+			c.setCallbackError(hookPanicked("progress handler", v))
 			rc = 1
 		}
 	}()

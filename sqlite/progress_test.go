@@ -71,9 +71,9 @@ func TestProgressHandlerCanRemoveItself(t *testing.T) {
 
 func TestProgressHandlerPanicInterrupts(t *testing.T) {
 	c := hkOpen(t)
-	remove := c.AddProgressHandler(100, func() bool { panic(errBoom) })
+	remove := c.AddProgressHandler(100, func() bool { panic(errHookBoom) })
 	err := c.Exec(hkLongQuery)
-	if !errors.Is(err, ErrInterrupt) || !errors.Is(err, errBoom) {
+	if !errors.Is(err, ErrInterrupt) || !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v: want ErrInterrupt wrapping the panic", err)
 	}
 	remove()

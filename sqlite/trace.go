@@ -429,7 +429,7 @@ func (c *Conn) endTrace(ev *TraceEvent) {
 	if v == nil {
 		return
 	}
-	c.setCallbackError(panicked("tracer", v))
+	c.setCallbackError(hookPanicked("tracer", v))
 	if c.db != 0 && (ev.Kind == TraceStmt || ev.Kind == TraceRow) {
 		lib.Xsqlite3_interrupt(c.tls, c.db)
 	}

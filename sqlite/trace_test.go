@@ -163,7 +163,7 @@ func TestTracePanicFailsStatement(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a); INSERT INTO t VALUES(1), (2), (3)")
 	rows := 0
-	c.SetTrace(TraceRow, func(ev TraceEvent) { panic(errBoom) })
+	c.SetTrace(TraceRow, func(ev TraceEvent) { panic(errHookBoom) })
 	var err error
 	for _, e := range c.Query("SELECT a FROM t") {
 		if err = e; err != nil {
@@ -171,7 +171,7 @@ func TestTracePanicFailsStatement(t *testing.T) {
 		}
 		rows++
 	}
-	if !errors.Is(err, errBoom) || !errors.Is(err, ErrInterrupt) {
+	if !errors.Is(err, errHookBoom) || !errors.Is(err, ErrInterrupt) {
 		t.Fatalf("after %d rows: error %v, want an interrupt wrapping the panic", rows, err)
 	}
 	c.SetTrace(0, nil)
