@@ -181,7 +181,8 @@ func (c *Conn) SetCommitHook(fn func() (rollback bool)) {
 //
 // fn must not run SQL on the connection. A panic in fn is recovered; a
 // rollback cannot fail, so the panic is recorded as the cause of the error
-// of the statement that was rolling back, if it fails.
+// of the statement that was rolling back when it fails (a statement error
+// that rolled back the transaction), else of the connection's next error.
 //
 // https://sqlite.org/c3ref/commit_hook.html
 func (c *Conn) SetRollbackHook(fn func()) {
