@@ -138,6 +138,10 @@ func (c *Conn) SetAuthorizer(fn func(a AuthAction) AuthResult) {
 	}
 }
 
+// Authorizer returns the function installed by SetAuthorizer, or nil, so
+// code that needs an authorizer for a while can put the previous one back.
+func (c *Conn) Authorizer() func(a AuthAction) AuthResult { return c.hooks.auth }
+
 func authTrampoline(tls *libc.TLS, arg uintptr, code int32, z1, z2, zDb, zTrigger uintptr) (rc int32) {
 	c := hookConn(arg)
 	if c == nil || c.hooks.auth == nil {

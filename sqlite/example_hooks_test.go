@@ -39,6 +39,28 @@ func ExampleConn_SetUpdateHook() {
 	// DELETE main.fruit 1
 }
 
+func ExampleConn_AddUpdateHook() {
+	c := openExample()
+	defer c.Close()
+	c.Exec("CREATE TABLE t(a)")
+
+	// The application's own hook...
+	c.SetUpdateHook(func(op sqlite.Op, _, table string, rowid int64) {
+		fmt.Println("app:", op, table, rowid)
+	})
+	// ...and a watcher added for a while, without displacing it.
+	remove := c.AddUpdateHook(func(op sqlite.Op, _, table string, rowid int64) {
+		fmt.Println("watcher:", op, table, rowid)
+	})
+	c.Exec("INSERT INTO t VALUES('x')")
+	remove()
+	c.Exec("DELETE FROM t WHERE a = 'x'")
+	// Output:
+	// app: INSERT t 1
+	// watcher: INSERT t 1
+	// app: DELETE t 1
+}
+
 func ExampleConn_SetCommitHook() {
 	c := openExample()
 	defer c.Close()

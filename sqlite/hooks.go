@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"modernc.org/libc"
@@ -18,18 +19,17 @@ import (
 
 // hookState holds the Go callbacks registered on a connection.
 type hookState struct {
-	update    func(op Op, schema, table string, rowid int64)
-	commit    func() (rollback bool)
-	rollback  func()
-	preupdate func(u *PreUpdate)
+	update    hookList[func(op Op, schema, table string, rowid int64)]
+	commit    hookList[func() (rollback bool)]
+	rollback  hookList[func()]
+	preupdate hookList[func(u *PreUpdate)]
 	wal       func(schema string, pages int) error
 	walAuto   int  // wal_autocheckpoint interval to restore when the WAL hook is removed
 	walOn     bool // our WAL hook is installed
 	auth      func(a AuthAction) AuthResult
 
-	// commit and rollback trampolines are installed when set reports that
-	// someone needs them (see syncTxHooks).
-	commitOn, rollbackOn bool
+	// which trampolines are installed (see syncTxHooks)
+	updateOn, preupdateOn, commitOn, rollbackOn bool
 
 	// veto is the error of a data change hook that panicked: the
 	// transaction holding the change must not commit.
@@ -47,6 +47,62 @@ type hookState struct {
 func (h *hookState) release() {
 	h.busy.stop()
 	*h = hookState{}
+}
+
+// hookList holds the Go functions sharing one of SQLite's hook slots: the
+// one of a Set method and those of an Add method. The slice is replaced,
+// never modified in place, so a trampoline going through it is unaffected
+// by changes its callbacks make.
+type hookList[F any] struct {
+	main  *hookEntry[F]
+	extra []*hookEntry[F]
+}
+
+type hookEntry[F any] struct {
+	fn      F
+	removed bool
+}
+
+// set replaces the Set function; on is false to remove it.
+func (l *hookList[F]) set(fn F, on bool) {
+	if l.main != nil {
+		l.main.removed = true
+		l.main = nil
+	}
+	if on {
+		l.main = &hookEntry[F]{fn: fn}
+	}
+}
+
+// add adds fn and returns the function removing it, which reports whether
+// it did (false after the first call).
+func (l *hookList[F]) add(fn F) (remove func() bool) {
+	e := &hookEntry[F]{fn: fn}
+	l.extra = append(slices.Clip(l.extra), e)
+	return func() bool {
+		if e.removed {
+			return false
+		}
+		e.removed = true
+		l.extra = slices.DeleteFunc(slices.Clone(l.extra), func(x *hookEntry[F]) bool { return x == e })
+		return true
+	}
+}
+
+func (l *hookList[F]) empty() bool { return l.main == nil && len(l.extra) == 0 }
+
+// each calls f with each function registered when it starts and still
+// registered, the Set one first, until f returns false.
+func (l *hookList[F]) each(f func(F) bool) {
+	main, extra := l.main, l.extra
+	if main != nil && !main.removed && !f(main.fn) {
+		return
+	}
+	for _, e := range extra {
+		if !e.removed && !f(e.fn) {
+			return
+		}
+	}
 }
 
 // hookConn returns the connection whose handle the engine passed to a
@@ -105,9 +161,10 @@ func (op Op) String() string {
 // SetUpdateHook registers fn to be called for every row inserted, deleted or
 // updated in a rowid table, after the change, with the schema ("main",
 // "temp", an attached name), the table and the row's rowid. A nil fn removes
-// the hook. Changes to WITHOUT ROWID tables, and rows deleted by truncation
-// or replaced by REPLACE conflict resolution, are not reported (see
-// https://sqlite.org/c3ref/update_hook.html).
+// the hook. It replaces the previous SetUpdateHook function; those added by
+// AddUpdateHook stay. Changes to WITHOUT ROWID tables, and rows deleted by
+// truncation or replaced by REPLACE conflict resolution, are not reported
+// (see https://sqlite.org/c3ref/update_hook.html).
 //
 // fn runs on the goroutine driving the connection, inside the statement; it
 // must not run SQL that modifies the database. The context of the call that
@@ -122,22 +179,38 @@ func (c *Conn) SetUpdateHook(fn func(op Op, schema, table string, rowid int64)) 
 	if c.db == 0 {
 		return
 	}
-	c.hooks.update = fn
-	if fn == nil {
-		lib.Xsqlite3_update_hook(c.tls, c.db, 0, 0)
-	} else {
-		lib.Xsqlite3_update_hook(c.tls, c.db, cfunc(updateTrampoline), c.handle)
-	}
+	c.hooks.update.set(fn, fn != nil)
 	c.syncTxHooks()
+}
+
+// AddUpdateHook adds fn to the functions called like SetUpdateHook's, after
+// it, and returns a function removing it (calling it again, or after Close,
+// does nothing). Packages that watch changes for a caller (such as
+// ext/trace) use it so as not to displace the caller's hook.
+func (c *Conn) AddUpdateHook(fn func(op Op, schema, table string, rowid int64)) (remove func()) {
+	if c.db == 0 || fn == nil {
+		return func() {}
+	}
+	r := c.hooks.update.add(fn)
+	c.syncTxHooks()
+	return func() {
+		if r() && c.db != 0 {
+			c.syncTxHooks()
+		}
+	}
 }
 
 func updateTrampoline(tls *libc.TLS, arg uintptr, op int32, zDb, zTab uintptr, rowid int64) {
 	c := hookConn(arg)
-	if c == nil || c.hooks.update == nil {
+	if c == nil {
 		return
 	}
 	defer c.recoverChange("update hook")
-	c.hooks.update(Op(op), c.hooks.names.get(zDb), c.hooks.names.get(zTab), rowid)
+	schema, table := c.hooks.names.get(zDb), c.hooks.names.get(zTab)
+	c.hooks.update.each(func(fn func(Op, string, string, int64)) bool {
+		fn(Op(op), schema, table, rowid)
+		return true
+	})
 }
 
 // recoverChange recovers the panic of a hook that observes a row change.
@@ -161,7 +234,8 @@ func (c *Conn) recoverChange(hook string) {
 // commit. If fn returns true the commit becomes a rollback and the statement
 // that was committing (COMMIT, or the statement of an implicit transaction)
 // fails with ErrConstraint (SQLITE_CONSTRAINT_COMMITHOOK). A nil fn removes
-// the hook.
+// the hook. It replaces the previous SetCommitHook function; those added by
+// AddCommitHook stay, and are called after it unless it vetoes the commit.
 //
 // fn must not run SQL on the connection. A panic in fn is recovered and
 // treated as a rollback; the caller's error wraps the panic value.
@@ -171,13 +245,31 @@ func (c *Conn) SetCommitHook(fn func() (rollback bool)) {
 	if c.db == 0 {
 		return
 	}
-	c.hooks.commit = fn
+	c.hooks.commit.set(fn, fn != nil)
 	c.syncTxHooks()
+}
+
+// AddCommitHook adds fn to the functions called like SetCommitHook's, and
+// returns a function removing it (calling it again, or after Close, does
+// nothing). The first function returning true vetoes the commit; the
+// following ones are not called.
+func (c *Conn) AddCommitHook(fn func() (rollback bool)) (remove func()) {
+	if c.db == 0 || fn == nil {
+		return func() {}
+	}
+	r := c.hooks.commit.add(fn)
+	c.syncTxHooks()
+	return func() {
+		if r() && c.db != 0 {
+			c.syncTxHooks()
+		}
+	}
 }
 
 // SetRollbackHook registers fn to be called when a transaction is rolled
 // back, explicitly or after an error; not when Close discards an open
-// transaction. A nil fn removes the hook.
+// transaction. A nil fn removes the hook. It replaces the previous
+// SetRollbackHook function; those added by AddRollbackHook stay.
 //
 // fn must not run SQL on the connection. A panic in fn is recovered; a
 // rollback cannot fail, so the panic is recorded as the cause of the error
@@ -189,17 +281,49 @@ func (c *Conn) SetRollbackHook(fn func()) {
 	if c.db == 0 {
 		return
 	}
-	c.hooks.rollback = fn
+	c.hooks.rollback.set(fn, fn != nil)
 	c.syncTxHooks()
 }
 
-// syncTxHooks installs or removes the commit and rollback trampolines:
-// they run for the user's hooks, and for the data change hooks, whose
-// panics veto the transaction.
+// AddRollbackHook adds fn to the functions called like SetRollbackHook's,
+// after it, and returns a function removing it (calling it again, or after
+// Close, does nothing).
+func (c *Conn) AddRollbackHook(fn func()) (remove func()) {
+	if c.db == 0 || fn == nil {
+		return func() {}
+	}
+	r := c.hooks.rollback.add(fn)
+	c.syncTxHooks()
+	return func() {
+		if r() && c.db != 0 {
+			c.syncTxHooks()
+		}
+	}
+}
+
+// syncTxHooks installs or removes the trampolines of the data change and
+// transaction hooks. The commit and rollback ones also run while a data
+// change hook is installed, because its panic vetoes the transaction.
 func (c *Conn) syncTxHooks() {
 	h := &c.hooks
-	watch := h.update != nil || h.preupdate != nil || h.veto != nil
-	if on := h.commit != nil || watch; on != h.commitOn {
+	if on := !h.update.empty(); on != h.updateOn {
+		h.updateOn = on
+		if on {
+			lib.Xsqlite3_update_hook(c.tls, c.db, cfunc(updateTrampoline), c.handle)
+		} else {
+			lib.Xsqlite3_update_hook(c.tls, c.db, 0, 0)
+		}
+	}
+	if on := !h.preupdate.empty(); on != h.preupdateOn {
+		h.preupdateOn = on
+		if on {
+			lib.Xsqlite3_preupdate_hook(c.tls, c.db, cfunc(preupdateTrampoline), c.handle)
+		} else {
+			lib.Xsqlite3_preupdate_hook(c.tls, c.db, 0, 0)
+		}
+	}
+	watch := h.updateOn || h.preupdateOn || h.veto != nil
+	if on := !h.commit.empty() || watch; on != h.commitOn {
 		h.commitOn = on
 		if on {
 			lib.Xsqlite3_commit_hook(c.tls, c.db, cfunc(commitTrampoline), c.handle)
@@ -207,7 +331,7 @@ func (c *Conn) syncTxHooks() {
 			lib.Xsqlite3_commit_hook(c.tls, c.db, 0, 0)
 		}
 	}
-	if on := h.rollback != nil || watch; on != h.rollbackOn {
+	if on := !h.rollback.empty() || watch; on != h.rollbackOn {
 		h.rollbackOn = on
 		if on {
 			lib.Xsqlite3_rollback_hook(c.tls, c.db, cfunc(rollbackTrampoline), c.handle)
@@ -227,19 +351,19 @@ func commitTrampoline(tls *libc.TLS, arg uintptr) (rc int32) {
 		c.setCallbackError(err)
 		return 1
 	}
-	if c.hooks.commit == nil {
-		return 0
-	}
 	defer func() {
 		if v := recover(); v != nil {
 			c.setCallbackError(hookPanicked("commit hook", v))
 			rc = 1
 		}
 	}()
-	if c.hooks.commit() {
-		return 1
-	}
-	return 0
+	c.hooks.commit.each(func(fn func() bool) bool {
+		if fn() {
+			rc = 1
+		}
+		return rc == 0
+	})
+	return rc
 }
 
 func rollbackTrampoline(tls *libc.TLS, arg uintptr) {
@@ -248,15 +372,15 @@ func rollbackTrampoline(tls *libc.TLS, arg uintptr) {
 		return
 	}
 	c.hooks.veto = nil // the vetoed transaction is gone
-	if c.hooks.rollback == nil {
-		return
-	}
 	defer func() {
 		if v := recover(); v != nil {
 			c.setCallbackError(hookPanicked("rollback hook", v))
 		}
 	}()
-	c.hooks.rollback()
+	c.hooks.rollback.each(func(fn func()) bool {
+		fn()
+		return true
+	})
 }
 
 // SetWALHook registers fn to be called after each commit on a database in

@@ -371,7 +371,7 @@ func TestHooksReleasedOnClose(t *testing.T) {
 	if !closed {
 		t.Error("tracer did not see TraceClose")
 	}
-	if c.hooks.update != nil || c.hooks.tr.main != nil || c.hooks.prog.list != nil || c.hooks.auth != nil {
+	if !c.hooks.update.empty() || c.hooks.tr.main != nil || c.hooks.prog.list != nil || c.hooks.auth != nil {
 		t.Error("Close left hooks in place")
 	}
 	handles.RLock()
@@ -395,5 +395,78 @@ func TestHooksReleasedOnClose(t *testing.T) {
 	c.AddTrace(TraceRow, func(TraceEvent) {})()
 	if _, _, err := c.Status(DBStatusCacheUsed, false); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Status on closed conn: %v", err)
+	}
+}
+
+func TestAddedHooksCoexistWithSetOnes(t *testing.T) {
+	c := hkOpen(t)
+	hkExec(t, c, "CREATE TABLE t(a)")
+	var log []string
+	c.SetUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "set "+op.String()) })
+	removeUpdate := c.AddUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "added "+op.String()) })
+	removePre := c.AddPreUpdateHook(func(u *PreUpdate) { log = append(log, "pre "+u.Op.String()) })
+	c.SetCommitHook(func() bool { log = append(log, "set commit"); return false })
+	veto := false
+	removeCommit := c.AddCommitHook(func() bool { log = append(log, "added commit"); return veto })
+	removeRollback := c.AddRollbackHook(func() { log = append(log, "added rollback") })
+
+	hkExec(t, c, "INSERT INTO t VALUES(1)")
+	want := "[pre INSERT set INSERT added INSERT set commit added commit]"
+	if fmt.Sprint(log) != want {
+		t.Fatalf("hooks ran %v, want %s", log, want)
+	}
+
+	log, veto = nil, true
+	err := c.Exec("INSERT INTO t VALUES(2)")
+	if !errors.Is(err, ErrConstraint) || !slices.Contains(log, "added rollback") {
+		t.Fatalf("veto by an added commit hook: %v, hooks ran %v", err, log)
+	}
+
+	removeUpdate()
+	removeUpdate()
+	removePre()
+	removeCommit()
+	removeRollback()
+	log = nil
+	hkExec(t, c, "INSERT INTO t VALUES(3)")
+	if fmt.Sprint(log) != "[set INSERT set commit]" {
+		t.Fatalf("after removing the added hooks: %v", log)
+	}
+	c.SetUpdateHook(nil)
+	c.SetCommitHook(nil)
+	if c.hooks.updateOn || c.hooks.preupdateOn || c.hooks.commitOn || c.hooks.rollbackOn {
+		t.Fatal("trampolines still installed with no hooks")
+	}
+}
+
+func TestUpdateHookDispatchDoesNotAllocate(t *testing.T) {
+	c := hkOpen(t)
+	calls := 0
+	c.SetUpdateHook(func(Op, string, string, int64) { calls++ })
+	c.AddUpdateHook(func(Op, string, string, int64) { calls++ })
+	zDb, zTab := cstring(c.tls, "main"), cstring(c.tls, "t")
+	defer lib.Xsqlite3_free(c.tls, zDb)
+	defer lib.Xsqlite3_free(c.tls, zTab)
+	allocs := testing.AllocsPerRun(100, func() {
+		updateTrampoline(c.tls, c.handle, int32(OpInsert), zDb, zTab, 1)
+	})
+	if allocs != 0 || calls != 2*101 {
+		t.Fatalf("%v allocations per row change, %d calls", allocs, calls)
+	}
+}
+
+func TestAuthorizerGetterRestores(t *testing.T) {
+	c := hkOpen(t)
+	if c.Authorizer() != nil {
+		t.Fatal("authorizer before any was set")
+	}
+	deny := func(AuthAction) AuthResult { return AuthDeny }
+	c.SetAuthorizer(deny)
+	old := c.Authorizer()
+	c.SetAuthorizer(func(AuthAction) AuthResult { return AuthOK })
+	hkExec(t, c, "SELECT 1")
+	c.SetAuthorizer(old)
+	if err := c.Exec("SELECT 1"); !errors.Is(err, ErrAuth) {
+		t.Fatalf("restored authorizer does not deny: %v", err)
 	}
 }

@@ -95,7 +95,9 @@ func (u *PreUpdate) value(i int, get func(*libc.TLS, uintptr, int32, uintptr) in
 
 // SetPreUpdateHook registers fn to be called before each row of a rowid or
 // WITHOUT ROWID table is inserted, deleted or updated, with the values
-// before and after the change (Old and New). A nil fn removes the hook.
+// before and after the change (Old and New). A nil fn removes the hook. It
+// replaces the previous SetPreUpdateHook function; those added by
+// AddPreUpdateHook stay.
 //
 // fn runs inside the statement, on the goroutine driving the connection,
 // with the triggering call's context in c.Context(). It must not run SQL
@@ -112,23 +114,38 @@ func (c *Conn) SetPreUpdateHook(fn func(u *PreUpdate)) {
 	if c.db == 0 {
 		return
 	}
-	c.hooks.preupdate = fn
-	if fn == nil {
-		lib.Xsqlite3_preupdate_hook(c.tls, c.db, 0, 0)
-	} else {
-		lib.Xsqlite3_preupdate_hook(c.tls, c.db, cfunc(preupdateTrampoline), c.handle)
-	}
+	c.hooks.preupdate.set(fn, fn != nil)
 	c.syncTxHooks()
+}
+
+// AddPreUpdateHook adds fn to the functions called like SetPreUpdateHook's,
+// after it, and returns a function removing it (calling it again, or after
+// Close, does nothing). Packages that watch changes for a caller (such as
+// ext/trace) use it so as not to displace the caller's hook.
+func (c *Conn) AddPreUpdateHook(fn func(u *PreUpdate)) (remove func()) {
+	if c.db == 0 || fn == nil {
+		return func() {}
+	}
+	r := c.hooks.preupdate.add(fn)
+	c.syncTxHooks()
+	return func() {
+		if r() && c.db != 0 {
+			c.syncTxHooks()
+		}
+	}
 }
 
 func preupdateTrampoline(tls *libc.TLS, arg, db uintptr, op int32, zDb, zTab uintptr, key1, key2 int64) {
 	c := hookConn(arg)
-	if c == nil || c.hooks.preupdate == nil {
+	if c == nil {
 		return
 	}
 	u := &PreUpdate{Op: Op(op), Schema: c.hooks.names.get(zDb), Table: c.hooks.names.get(zTab),
 		OldRowID: key1, NewRowID: key2, c: c, valid: true}
 	defer func() { u.valid = false }()
 	defer c.recoverChange("pre-update hook")
-	c.hooks.preupdate(u)
+	c.hooks.preupdate.each(func(fn func(*PreUpdate)) bool {
+		fn(u)
+		return true
+	})
 }
