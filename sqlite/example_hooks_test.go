@@ -222,7 +222,7 @@ func ExampleConn_SetBusyTimeout() {
 
 	// b would wait up to a minute, but its caller gives up sooner.
 	b.SetBusyTimeout(time.Minute)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	b.SetContext(ctx)
 	err = b.Exec("INSERT INTO t VALUES(1)")
