@@ -188,7 +188,9 @@ func (c *Conn) ApplyChangeset(changeset []byte, opts *ApplyOptions) error {
 	case st.err != nil:
 		result = &Error{Code: ErrAbort, Msg: "changeset not applied", Offset: -1, cause: st.err}
 	case rc == lib.SQLITE_OK:
-	case rc == lib.SQLITE_ABORT && st.aborted:
+	case st.aborted && (rc == lib.SQLITE_ABORT || rc&0xff == lib.SQLITE_CONSTRAINT):
+		// SQLite reports an abort on foreign key violations as
+		// SQLITE_CONSTRAINT; both are the handler's abort.
 		var msg string
 		if st.abortKind == ConflictForeignKey {
 			msg = fmt.Sprintf("changeset not applied: it leaves %d foreign key violations", st.fkCount)

@@ -50,7 +50,7 @@ func TestBlobWriteIntoZeroBlobThenRead(t *testing.T) {
 }
 
 func TestBlobPassesIOTestReader(t *testing.T) {
-	content := make([]byte, 3*blobChunk+123) // several copy chunks
+	content := make([]byte, 1000)
 	for i := range content {
 		content[i] = byte(i * 7)
 	}
@@ -262,6 +262,18 @@ func TestBlobLargeCopyRoundTrips(t *testing.T) {
 	if got := queryBytesT(t, c, "SELECT data FROM files"); !bytes.Equal(got, content) {
 		t.Fatal("content read back by SELECT differs from what was written")
 	}
+	b, err = c.OpenBlob("", "files", "data", 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(b); err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("reading the blob back: %v, equal=%v", err, bytes.Equal(got, content))
+	}
+	got := make([]byte, blobChunk+10)
+	if n, err := b.ReadAt(got, blobChunk-5); n != len(got) || err != nil || !bytes.Equal(got, content[blobChunk-5:][:len(got)]) {
+		t.Fatalf("ReadAt across chunks = %d, %v", n, err)
+	}
+	b.Close()
 	// A copy that does not fit stops with io.ErrShortWrite.
 	b, err = c.OpenBlob("", "files", "data", 1, true)
 	if err != nil {
