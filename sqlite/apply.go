@@ -123,6 +123,7 @@ func (o *ApplyOptions) flags() int32 {
 
 // applyState is what the trampolines of one ApplyChangeset call share.
 type applyState struct {
+	c    *Conn
 	opts ApplyOptions
 	ch   Change
 
@@ -156,7 +157,10 @@ func (c *Conn) ApplyChangeset(changeset []byte, opts *ApplyOptions) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	st := &applyState{}
+	if err := c.ctxErr(); err != nil {
+		return applyInterrupted(err)
+	}
+	st := &applyState{c: c}
 	if opts != nil {
 		st.opts = *opts
 	}
@@ -185,6 +189,8 @@ func (c *Conn) ApplyChangeset(changeset []byte, opts *ApplyOptions) error {
 		xFilter, cfunc(applyConflictTrampoline), h, 0, 0, st.opts.flags())
 	var result error
 	switch {
+	case st.err != nil && st.err == c.ctxErr():
+		result = applyInterrupted(st.err)
 	case st.err != nil:
 		result = &Error{Code: ErrAbort, Msg: "changeset not applied", Offset: -1, cause: st.err}
 	case rc == lib.SQLITE_OK:
@@ -267,6 +273,12 @@ func applyConflictTrampoline(tls *libc.TLS, pCtx uintptr, eConflict int32, pIter
 		st.err = err
 		return lib.SQLITE_CHANGESET_ABORT
 	}
+	if err := st.c.ctxErr(); err != nil {
+		// The context ended: stop at this conflict rather than wait for
+		// the interrupt to reach a statement.
+		st.err = err
+		return lib.SQLITE_CHANGESET_ABORT
+	}
 	abort := func() int32 {
 		st.aborted, st.abortKind, st.abortTable = true, kind, ch.Table
 		return lib.SQLITE_CHANGESET_ABORT
@@ -295,6 +307,10 @@ func applyConflictTrampoline(tls *libc.TLS, pCtx uintptr, eConflict int32, pIter
 		st.err = errorf(ErrMisuse, "conflict handler returned unknown ConflictAction %d", int(act))
 		return lib.SQLITE_CHANGESET_ABORT
 	}
+}
+
+func applyInterrupted(cause error) error {
+	return &Error{Code: ErrInterrupt, Msg: "applying changeset: interrupted", Offset: -1, cause: cause}
 }
 
 // applyPanicError turns a recovered panic value into an error that keeps an

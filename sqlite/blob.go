@@ -27,10 +27,10 @@ import (
 // it usable again, even after it expired.
 //
 // A BlobHandle belongs to its Conn and shares its goroutine rule: one goroutine at
-// a time uses the connection and its blobs. A writable blob keeps a write
-// transaction open when the connection is in autocommit mode, until the
-// handle closes. Close the handle when done; closing the connection closes
-// the blobs still open on it.
+// a time uses the connection and its blobs. In autocommit mode an open
+// handle keeps a transaction open (a write transaction if writable) until it
+// closes, so other connections see its writes only then. Close the handle
+// when done; closing the connection closes the blobs still open on it.
 type BlobHandle struct {
 	c        *Conn
 	p        uintptr // the sqlite3_blob; 0 after a failed Reopen

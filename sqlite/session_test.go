@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -813,5 +814,35 @@ func TestEmptyChangesetIsHarmless(t *testing.T) {
 	}
 	if inv, err := InvertChangeset(nil); err != nil || len(inv) != 0 {
 		t.Fatalf("InvertChangeset(nil) = %x, %v", inv, err)
+	}
+}
+
+func TestApplyStopsWhenContextEnds(t *testing.T) {
+	cs, b := conflictSetup(t)
+	before := dumpT(t, b)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.SetContext(ctx)
+	defer b.SetContext(nil)
+	calls := 0
+	err := b.ApplyChangeset(cs, &ApplyOptions{Conflict: func(ConflictKind, *Change) ConflictAction {
+		calls++
+		cancel()
+		return ChangesetOmit
+	}})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrInterrupt) {
+		t.Fatalf("apply canceled from its handler = %v; want context.Canceled and ErrInterrupt", err)
+	}
+	if calls != 1 {
+		t.Fatalf("handler ran %d times after cancel; want 1", calls)
+	}
+	if err := b.ApplyChangeset(cs, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("apply with an ended context = %v; want context.Canceled", err)
+	}
+	b.SetContext(nil)
+	if got := dumpT(t, b); got != before {
+		t.Fatal("canceled apply left changes")
+	}
+	if err := b.ApplyChangeset(cs, &ApplyOptions{Conflict: func(ConflictKind, *Change) ConflictAction { return ChangesetOmit }}); err != nil {
+		t.Fatalf("apply after the context was replaced: %v", err)
 	}
 }
