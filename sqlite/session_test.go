@@ -822,7 +822,7 @@ func TestApplyStopsWhenContextEnds(t *testing.T) {
 	before := dumpT(t, b)
 	ctx, cancel := context.WithCancel(context.Background())
 	b.SetContext(ctx)
-	defer b.SetContext(nil)
+	defer b.SetContext(context.Background())
 	calls := 0
 	err := b.ApplyChangeset(cs, &ApplyOptions{Conflict: func(ConflictKind, *Change) ConflictAction {
 		calls++
@@ -838,7 +838,7 @@ func TestApplyStopsWhenContextEnds(t *testing.T) {
 	if err := b.ApplyChangeset(cs, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("apply with an ended context = %v; want context.Canceled", err)
 	}
-	b.SetContext(nil)
+	b.SetContext(context.Background())
 	if got := dumpT(t, b); got != before {
 		t.Fatal("canceled apply left changes")
 	}
