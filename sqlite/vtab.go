@@ -8,41 +8,46 @@ import (
 	lib "modernc.org/sqlite/lib"
 )
 
-// Virtual tables (https://sqlite.org/vtab.html) let Go code present data as
-// a table that SQL can query and, optionally, modify.
+// Module makes the virtual tables of one kind: it is what CREATE VIRTUAL
+// TABLE ... USING name refers to, once registered under name with
+// Conn.CreateModule (https://sqlite.org/vtab.html).
 //
-// The pieces:
+// Virtual tables let Go code present data as a table that SQL can query
+// and, optionally, modify. The pieces:
 //
-//   - a Module, registered on a connection under a name with
-//     Conn.CreateModule, makes the tables: SQLite calls Module.Connect (and
-//     ModuleCreator.Create for CREATE VIRTUAL TABLE) with the table's
+//   - a Module makes the tables: SQLite calls Connect (or
+//     ModuleCreator.Create, for CREATE VIRTUAL TABLE) with the table's
 //     arguments; the constructor declares the table's columns with
-//     Conn.DeclareVTab and returns a VTab;
-//   - a VTab plans queries (BestIndex) and opens cursors (Open); the
-//     optional interfaces UpdateVTab, TxVTab, SavepointVTab, RenameVTab,
+//     Conn.DeclareVTab, sets options with Conn.ConfigVTab, and returns a
+//     VTab;
+//   - a VTab plans scans (BestIndex) and opens cursors (Open); the optional
+//     interfaces UpdateVTab, TxVTab, SavepointVTab, RenameVTab,
 //     OverloadVTab, IntegrityVTab, DisconnectVTab and DestroyVTab add
 //     capabilities, so a read-only table implements only VTab;
 //   - a VTabCursor walks the rows of one scan: Filter starts it, Next and
 //     EOF move through it, Column and RowID read the current row.
 //
-// Every method runs on the goroutine that is running the statement that
-// needs it, with the connection's context (Conn.Context, FuncContext.Context)
-// being the one of that call: long scans should watch it. An error returned
-// by any method becomes SQLite's error message and the statement's *Error
-// wraps it (errors.Is and errors.As see it). A panic in any method is
-// recovered and fails the statement the same way: the process and the
-// connection survive.
-
-// Module makes the virtual tables of one kind: it is what CREATE VIRTUAL
-// TABLE ... USING name refers to (https://sqlite.org/vtab.html#xconnect).
+// Connect is called each time a connection needs the table: the first
+// time a statement uses it, and for an eponymous table (a Module that is
+// not a ModuleCreator) when a query names the module itself, as in
+// SELECT * FROM name(1, 2). A Module that is not a ModuleCreator also
+// serves CREATE VIRTUAL TABLE through Connect.
 //
-// Connect is called each time SQLite needs the table in a connection: the
-// first time a statement uses it, and for an eponymous table (a module
-// registered with CreateModule whose Module is not a ModuleCreator) when a
-// query names the module itself, as in SELECT * FROM name(1, 2). Connect
-// must declare the table's columns with c.DeclareVTab before returning.
-// A Module that does not implement ModuleCreator also serves CREATE VIRTUAL
-// TABLE through Connect.
+// Every method runs on the goroutine running the statement that needs it,
+// and the connection's context (Conn.Context, FuncContext.Context) is the
+// one of that call: long scans should watch it (SQLite also stops a scan
+// between rows once the context ends). An error returned by any method
+// fails the statement: the statement's *Error wraps it (errors.Is and
+// errors.As see it) and, for most methods, SQLite's message is its text.
+// A panic in any method is recovered and fails the statement the same way;
+// the process and the connection survive. A few failures are ignored by
+// SQLite, as documented on the methods concerned.
+//
+// Concurrency: a VTab and its cursors belong to the connection that
+// connected them, and are called only from the goroutine driving that
+// connection. A Module registered on several connections has Connect
+// called from each of them, possibly at the same time: it must be safe
+// for that, as must any state its tables share.
 type Module interface {
 	Connect(c *Conn, args ModuleArgs) (VTab, error)
 }

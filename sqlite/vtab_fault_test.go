@@ -513,3 +513,69 @@ func TestVTabHandlesAreReleased(t *testing.T) {
 		t.Errorf("handles: %d before Open, %d after Close", before, after)
 	}
 }
+
+// planTable's BestIndex makes the mistake named by its field.
+type planTable struct {
+	numsTable
+	mistake string
+}
+
+func (t *planTable) BestIndex(info *IndexInfo) error {
+	switch t.mistake {
+	case "unusable":
+		for i := range info.Constraints {
+			info.Constraints[i].ArgvIndex = i + 1
+		}
+	case "idxnum":
+		info.IdxNum = 1 << 40
+	case "gap":
+		if len(info.Constraints) > 0 {
+			info.Constraints[0].ArgvIndex = 2
+		}
+	case "grow":
+		info.Constraints = append(info.Constraints, IndexConstraint{})
+	}
+	return nil
+}
+
+func TestBestIndexMistakesAreErrors(t *testing.T) {
+	for mistake, want := range map[string]string{
+		"unusable": "unusable constraint",
+		"idxnum":   "IdxNum",
+		"gap":      "ArgvIndex 2",
+		"grow":     "number of constraints",
+	} {
+		t.Run(mistake, func(t *testing.T) {
+			c := vtOpen(t)
+			err := c.CreateModule("p", ModuleFunc(func(c *Conn, args ModuleArgs) (VTab, error) {
+				return &planTable{mistake: mistake}, c.DeclareVTab("CREATE TABLE x(n INTEGER, sq INTEGER)")
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			vtExec(t, c, "CREATE TABLE r(a)")
+			_, err = vtQuery(c, "SELECT * FROM p, r WHERE p.n = r.a")
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to mention %q", err, want)
+			}
+		})
+	}
+}
+
+func TestConnectReceivesModuleArgs(t *testing.T) {
+	c := vtOpen(t)
+	var got []ModuleArgs
+	err := c.CreateModule("argmod", ModuleFunc(func(c *Conn, args ModuleArgs) (VTab, error) {
+		got = append(got, args)
+		return &numsTable{}, c.DeclareVTab("CREATE TABLE x(n INTEGER, sq INTEGER)")
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vtExec(t, c, "CREATE VIRTUAL TABLE temp.foo USING argmod(a, 'b c', 3)")
+	vtRows(t, c, "SELECT * FROM argmod")
+	want := `[{argmod temp foo [a 'b c' 3]} {argmod main argmod []}]`
+	if fmt.Sprint(got) != want {
+		t.Errorf("Connect args = %v, want %s", got, want)
+	}
+}

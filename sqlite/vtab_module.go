@@ -146,9 +146,21 @@ func moduleDestroy(tls *libc.TLS, pAux uintptr) {
 // panicError turns a recovered panic into an error naming the method.
 func panicError(method string, r any) error {
 	if err, ok := r.(error); ok {
-		return fmt.Errorf("sqlite: panic in virtual table %s: %w", method, err)
+		return fmt.Errorf("panic in virtual table %s: %w", method, err)
 	}
-	return fmt.Errorf("sqlite: panic in virtual table %s: %v", method, r)
+	return fmt.Errorf("panic in virtual table %s: %v", method, r)
+}
+
+// vtabErrMsg is the message SQLite shows for err: an *Error's own message
+// rather than its full text, which the statement's *Error repeats.
+func vtabErrMsg(err error) string {
+	if e, ok := err.(*Error); ok && e.Msg != "" {
+		if e.cause != nil {
+			return e.Msg + ": " + e.cause.Error()
+		}
+		return e.Msg
+	}
+	return err.Error()
 }
 
 // vtabErrCode is the result code reported to SQLite for err.
@@ -180,7 +192,7 @@ func setErrMsg(tls *libc.TLS, pVtab uintptr, msg string) {
 // unrelated error, so it is not set.
 func (vs *vtabState) fail(tls *libc.TLS, pVtab uintptr, err error, report, withMsg bool) int32 {
 	if withMsg {
-		setErrMsg(tls, pVtab, err.Error())
+		setErrMsg(tls, pVtab, vtabErrMsg(err))
 	}
 	if report {
 		vs.conn.setCallbackError(err)
@@ -253,7 +265,7 @@ func vtabConstruct(tls *libc.TLS, pAux uintptr, argc int32, argv, ppVTab, pzErr 
 			}()
 		}
 		ms.conn.setCallbackError(err)
-		writePtr(pzErr, cstring(tls, err.Error()))
+		writePtr(pzErr, cstring(tls, vtabErrMsg(err)))
 		return vtabErrCode(err)
 	}
 	mem := lib.Xsqlite3_malloc64(tls, uint64(sizeofVTabMem))
