@@ -124,9 +124,9 @@ func (t *memTable) Insert(rowid sqlite.Value, cols []sqlite.Value) (int64, error
 	return id, nil
 }
 
-func (t *memTable) Update(old, new sqlite.Value, cols []sqlite.Value) error {
-	delete(t.rows, old.Int64())
-	t.rows[new.Int64()] = values(cols)
+func (t *memTable) Update(oldKey, newKey sqlite.Value, cols []sqlite.Value) error {
+	delete(t.rows, oldKey.Int64())
+	t.rows[newKey.Int64()] = values(cols)
 	return nil
 }
 

@@ -132,9 +132,9 @@ type UpdateVTab interface {
 	// table must choose one; Insert returns the rowid of the new row
 	// (ignored for a WITHOUT ROWID table).
 	Insert(rowid Value, cols []Value) (int64, error)
-	// Update changes the row whose key is old; its key becomes new (equal
-	// to old unless the statement sets the rowid or primary key).
-	Update(old, new Value, cols []Value) error
+	// Update changes the row whose key is oldKey; its key becomes newKey
+	// (equal to oldKey unless the statement sets the rowid or primary key).
+	Update(oldKey, newKey Value, cols []Value) error
 	// Delete removes the row whose key is key.
 	Delete(key Value) error
 }

@@ -69,18 +69,18 @@ func (t *faultTable) Insert(rowid Value, cols []Value) (int64, error) {
 	t.rows = append(t.rows, int64(len(t.rows)+1))
 	return int64(len(t.rows)), nil
 }
-func (t *faultTable) Update(old, new Value, cols []Value) error { return t.m.hit("Update") }
-func (t *faultTable) Delete(key Value) error                    { return t.m.hit("Delete") }
-func (t *faultTable) Begin() error                              { return t.m.hit("Begin") }
-func (t *faultTable) Sync() error                               { return t.m.hit("Sync") }
-func (t *faultTable) Commit() error                             { return t.m.hit("Commit") }
-func (t *faultTable) Rollback() error                           { return t.m.hit("Rollback") }
-func (t *faultTable) Savepoint(n int) error                     { return t.m.hit("Savepoint") }
-func (t *faultTable) Release(n int) error                       { return t.m.hit("Release") }
-func (t *faultTable) RollbackTo(n int) error                    { return t.m.hit("RollbackTo") }
-func (t *faultTable) Rename(string) error                       { return t.m.hit("Rename") }
-func (t *faultTable) Destroy() error                            { return t.m.hit("Destroy") }
-func (t *faultTable) Disconnect() error                         { return t.m.hit("Disconnect") }
+func (t *faultTable) Update(oldKey, newKey Value, cols []Value) error { return t.m.hit("Update") }
+func (t *faultTable) Delete(key Value) error                          { return t.m.hit("Delete") }
+func (t *faultTable) Begin() error                                    { return t.m.hit("Begin") }
+func (t *faultTable) Sync() error                                     { return t.m.hit("Sync") }
+func (t *faultTable) Commit() error                                   { return t.m.hit("Commit") }
+func (t *faultTable) Rollback() error                                 { return t.m.hit("Rollback") }
+func (t *faultTable) Savepoint(n int) error                           { return t.m.hit("Savepoint") }
+func (t *faultTable) Release(n int) error                             { return t.m.hit("Release") }
+func (t *faultTable) RollbackTo(n int) error                          { return t.m.hit("RollbackTo") }
+func (t *faultTable) Rename(string) error                             { return t.m.hit("Rename") }
+func (t *faultTable) Destroy() error                                  { return t.m.hit("Destroy") }
+func (t *faultTable) Disconnect() error                               { return t.m.hit("Disconnect") }
 func (t *faultTable) Integrity(schema, table string, quick bool) (string, error) {
 	if err := t.m.hit("Integrity"); err != nil {
 		return "", err
@@ -292,6 +292,10 @@ func TestVTabIntegrityProblemsReachThePragma(t *testing.T) {
 	got := fmt.Sprint(vtRows(t, c, "PRAGMA quick_check"))
 	if !strings.Contains(got, "main.f is unwell (quick=true)") {
 		t.Errorf("quick_check = %s, want the table's problem", got)
+	}
+	got = fmt.Sprint(vtRows(t, c, "PRAGMA integrity_check"))
+	if !strings.Contains(got, "main.f is unwell (quick=false)") {
+		t.Errorf("integrity_check = %s, want the table's problem", got)
 	}
 }
 

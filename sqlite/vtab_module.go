@@ -701,8 +701,8 @@ func vtabFindFunction(tls *libc.TLS, pVtab uintptr, nArg int32, zName, pxFunc, p
 	key := name + "/" + strconv.Itoa(int(nArg))
 	h, ok := vs.overloads[key]
 	if ok {
-		if os, _ := handleValue(h).(*overloadState); os != nil {
-			os.fn = fn
+		if st, _ := handleValue(h).(*overloadState); st != nil {
+			st.fn = fn
 		}
 	} else {
 		h = newHandle(&overloadState{conn: vs.conn, fn: fn})
@@ -721,22 +721,22 @@ func vtabFindFunction(tls *libc.TLS, pVtab uintptr, nArg int32, zName, pxFunc, p
 
 func vtabOverloadCall(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 	fc := FuncContext{tls: tls, p: ctx}
-	os, _ := handleValue(lib.Xsqlite3_user_data(tls, ctx)).(*overloadState)
-	if os == nil {
+	st, _ := handleValue(lib.Xsqlite3_user_data(tls, ctx)).(*overloadState)
+	if st == nil {
 		msg := errGone.Error()
 		z := cstring(tls, msg)
 		lib.Xsqlite3_result_error(tls, ctx, z, int32(len(msg)))
 		lib.Xsqlite3_free(tls, z)
 		return
 	}
-	fc.conn = os.conn
+	fc.conn = st.conn
 	defer func() {
 		if r := recover(); r != nil {
 			fc.ResultError(panicError("overloaded function", r))
 		}
 	}()
 	args := valuesAt(tls, make([]Value, 0, argc), argv, int(argc))
-	if err := os.fn(&fc, args); err != nil {
+	if err := st.fn(&fc, args); err != nil {
 		fc.ResultError(err)
 	}
 }

@@ -557,8 +557,8 @@ func (t *kvTable) Insert(rowid Value, cols []Value) (int64, error) {
 	return id, nil
 }
 
-func (t *kvTable) Update(old, new Value, cols []Value) error {
-	r := t.rows[old.Int64()]
+func (t *kvTable) Update(oldKey, newKey Value, cols []Value) error {
+	r := t.rows[oldKey.Int64()]
 	if cols[0].NoChange() {
 		t.noChange++
 	} else {
@@ -569,9 +569,9 @@ func (t *kvTable) Update(old, new Value, cols []Value) error {
 	} else {
 		r.v = cols[1].Any()
 	}
-	delete(t.rows, old.Int64())
-	t.rows[new.Int64()] = r
-	t.next = max(t.next, new.Int64())
+	delete(t.rows, oldKey.Int64())
+	t.rows[newKey.Int64()] = r
+	t.next = max(t.next, newKey.Int64())
 	return nil
 }
 
