@@ -67,7 +67,8 @@ type ModuleFunc func(c *Conn, args ModuleArgs) (VTab, error)
 // Connect calls f(c, args).
 func (f ModuleFunc) Connect(c *Conn, args ModuleArgs) (VTab, error) { return f(c, args) }
 
-// ModuleArgs describe the virtual table being made or connected.
+// ModuleArgs describe the virtual table being made or connected: the
+// argv of xCreate and xConnect (https://sqlite.org/vtab.html#xcreate).
 type ModuleArgs struct {
 	Module string   // the module's name as registered
 	Schema string   // the database holding the table: "main", "temp" or an attached name

@@ -560,7 +560,11 @@ func vtabUpdate(tls *libc.TLS, pVtab uintptr, argc int32, argv, pRowid uintptr) 
 		err = uv.Update(args[0], args[1], args[2:])
 	}
 	if err != nil {
-		return vs.fail(tls, pVtab, err, true, true)
+		// Under INSERT OR IGNORE (and UPDATE OR IGNORE), SQLite drops a
+		// constraint failure of a table with VTabConstraintSupport: the
+		// error must not linger as the cause of a later one.
+		report := !(CodeOf(err).Primary() == ErrConstraint && vs.conn.VTabOnConflict() == OnConflictIgnore)
+		return vs.fail(tls, pVtab, err, report, true)
 	}
 	return lib.SQLITE_OK
 }

@@ -740,8 +740,14 @@ func TestWritableTableConflictResolution(t *testing.T) {
 		t.Errorf("duplicate rowid: err = %v, want ErrConstraintPrimaryKey", err)
 	}
 	vtExec(t, c, "INSERT OR REPLACE INTO store(rowid, k, v) VALUES (1, 'replaced', 3)")
+	// IGNORE drops the row and the error, which does not resurface as the
+	// cause of a later failure.
+	vtExec(t, c, "INSERT OR IGNORE INTO store(rowid, k, v) VALUES (1, 'ignored', 4)")
+	if err := c.Exec("SELECT * FROM no_such_table"); errors.Unwrap(err) != nil {
+		t.Errorf("unrelated error has cause %v", errors.Unwrap(err))
+	}
 	tab := m.tables["store"]
-	if got := fmt.Sprint(tab.onConflict); got != "[ABORT ABORT REPLACE]" {
+	if got := fmt.Sprint(tab.onConflict); got != "[ABORT ABORT REPLACE IGNORE]" {
 		t.Errorf("Insert saw resolutions %s", got)
 	}
 	if got, want := kvContents(t, c, "store"), "[[1 replaced 3]]"; got != want {
