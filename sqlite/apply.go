@@ -137,9 +137,11 @@ type applyState struct {
 // applySavepoint guards an apply whose table filter might fail.
 const applySavepoint = "asqlite_apply_changeset"
 
-// ApplyChangeset applies a changeset or patchset to the database of c
-// (tables are matched by name in any attached database, "main" first), the
-// whole of it in one savepoint unless opts.NoSavepoint. opts may be nil.
+// ApplyChangeset applies a changeset or patchset to the tables of the same
+// names in the "main" database of c, the whole of it in one savepoint unless
+// opts.NoSavepoint. opts may be nil. Changes to a table that is missing, or
+// whose columns or PRIMARY KEY differ from the changeset's, are skipped
+// (SQLite only writes a line to its error log about them).
 //
 // A change that does not fit the database (a row missing, different, or
 // already there, or a constraint broken) is a conflict: opts.Conflict

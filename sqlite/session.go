@@ -16,8 +16,9 @@ import (
 //
 // A session records nothing until tables are attached (Attach). Only tables
 // with a PRIMARY KEY are recorded, unless SessionOptions.RowIDTables is set.
-// Recording works through the connection's pre-update hook, which the
-// sessions of a connection share.
+// Sessions record through SQLite's pre-update hook: the sessions of a
+// connection share it, and it cannot be used for anything else while a
+// session is open on the connection.
 //
 // A Session belongs to its Conn and shares its goroutine rule: one goroutine
 // at a time. Closing the connection closes its sessions.

@@ -846,3 +846,16 @@ func TestApplyStopsWhenContextEnds(t *testing.T) {
 		t.Fatalf("apply after the context was replaced: %v", err)
 	}
 }
+
+func TestApplySkipsTablesTheDatabaseLacks(t *testing.T) {
+	a, _ := sessionPair(t)
+	cs := record(t, a, workload)
+	b := openConnT(t, ":memory:")
+	execT(t, b, "CREATE TABLE t2(a TEXT, b INTEGER, c, PRIMARY KEY(a, b)); INSERT INTO t2 VALUES('x', 1, 'x1'), ('y', 2, NULL)")
+	if err := b.ApplyChangeset(cs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dumpSchemaTable(t, b, "t2"), dumpSchemaTable(t, a, "t2"); got != want {
+		t.Fatalf("t2 after apply:\n%s\nwant:\n%s", got, want)
+	}
+}
