@@ -67,8 +67,9 @@ func NewBackup(dst *Conn, dstSchema string, src *Conn, srcSchema string) (*Backu
 // Step copies up to pages pages (all that remain when pages is negative)
 // and reports whether the copy is complete. ErrBusy (a lock is held by
 // another connection) and ErrLocked (the source connection is writing) are
-// temporary: the Backup stays usable and Step can be called again. Any other
-// error is final; Close then returns it too.
+// temporary: the Backup stays usable and Step can be called again (ErrBusy
+// lasts as long as a write transaction on the source connection itself).
+// Any other error is final; Close then returns it too.
 //
 // https://sqlite.org/c3ref/backup_finish.html#sqlite3backupstep
 func (b *Backup) Step(pages int) (done bool, err error) {
@@ -161,7 +162,9 @@ const (
 // returns when the copy is complete, when it fails, or when ctx ends. It
 // drives a Backup step by step (see NewBackup): ctx is checked between
 // steps, and a step that meets a lock held by another connection
-// (ErrBusy, ErrLocked) is retried after a short wait until ctx ends. If the
+// (ErrBusy, ErrLocked) is retried after a short wait until ctx ends. A
+// write transaction open on the source connection itself fails at once with
+// ErrBusy, since waiting could not end it. If the
 // source is written by another connection during the copy, the copy starts
 // over, so a source under constant writes may never finish: bound the call
 // with ctx.
@@ -186,6 +189,17 @@ func (c *Conn) BackupTo(ctx context.Context, dst *Conn, opts *BackupOptions) (er
 	if err := ctx.Err(); err != nil {
 		return backupCanceled(err)
 	}
+	if o.SrcSchema == "" {
+		o.SrcSchema = "main"
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	// The source's own write transaction would make every step fail with
+	// ErrBusy, and waiting could not help: this goroutine holds it.
+	if c.TxnState(o.SrcSchema) == TxnWrite {
+		return errorf(ErrBusy, "backup: the source connection has a write transaction open on %q; end it first", o.SrcSchema)
+	}
 	b, err := NewBackup(dst, o.DstSchema, c, o.SrcSchema)
 	if err != nil {
 		return err
@@ -207,6 +221,9 @@ func (c *Conn) BackupTo(ctx context.Context, dst *Conn, opts *BackupOptions) (er
 		if err != nil {
 			if code := CodeOf(err).Primary(); code != ErrBusy && code != ErrLocked {
 				return err
+			}
+			if c.TxnState(o.SrcSchema) == TxnWrite {
+				return err // held by this goroutine (begun in Progress)
 			}
 			if timer == nil {
 				timer = time.NewTimer(wait)

@@ -329,3 +329,24 @@ func TestBackupClosedWhenEitherConnectionCloses(t *testing.T) {
 		})
 	}
 }
+
+func TestBackupToFailsFastWhenSourceHoldsWriteTransaction(t *testing.T) {
+	src := openConnT(t, "")
+	dst := openConnT(t, ":memory:")
+	fillForBackup(t, src, 5)
+	execT(t, src, "BEGIN; INSERT INTO items(name) VALUES('pending')")
+	// Without the check this would wait forever: nothing else can commit.
+	if err := src.BackupTo(context.Background(), dst, nil); !errors.Is(err, ErrBusy) {
+		t.Fatalf("BackupTo from a connection in a write transaction = %v; want ErrBusy", err)
+	}
+	execT(t, src, "COMMIT")
+	err := src.BackupTo(context.Background(), dst, &BackupOptions{PagesPerStep: 1, Progress: func(int, int) {
+		if src.AutoCommit() {
+			execT(t, src, "BEGIN IMMEDIATE")
+		}
+	}})
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("BackupTo whose Progress begins a write transaction = %v; want ErrBusy", err)
+	}
+	execT(t, src, "ROLLBACK")
+}
