@@ -40,9 +40,11 @@ const (
 	LimitTriggerDepth LimitID = lib.SQLITE_LIMIT_TRIGGER_DEPTH
 	// LimitWorkerThreads: the most auxiliary threads one statement may use.
 	LimitWorkerThreads LimitID = lib.SQLITE_LIMIT_WORKER_THREADS
-	// LimitParserDepth: the deepest nesting the SQL parser accepts.
+	// LimitParserDepth: the deepest nesting of the SQL parser (parentheses,
+	// subqueries); going over it fails with "Recursion limit".
 	LimitParserDepth LimitID = lib.SQLITE_LIMIT_PARSER_DEPTH
-	// LimitSchema: the largest schema SQLite will load (see the SQLite page).
+	// LimitSchema: the most objects (tables, indexes, views, triggers) in a
+	// database schema.
 	LimitSchema LimitID = lib.SQLITE_LIMIT_SCHEMA
 	// LimitTriggerSteps: the most steps in one trigger program.
 	LimitTriggerSteps LimitID = lib.SQLITE_LIMIT_TRIGGER_STEPS
