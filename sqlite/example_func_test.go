@@ -92,7 +92,7 @@ func ExampleConn_CreateFunction_context() {
 	}()
 	c.SetContext(ctx)
 	err = c.Exec("SELECT slow()")
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	fmt.Println(errors.Is(err, context.Canceled))
 	// Output: true
 }

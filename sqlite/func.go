@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"modernc.org/libc"
@@ -328,9 +329,11 @@ func callbackErrorCode(err error) ErrorCode {
 }
 
 // PanicError is the error a statement wraps when a Go callback (function,
-// aggregate, collation) panicked: Value is what the callback panicked with.
+// aggregate, window function, collation) panicked. Its Error method shows
+// the panic value; Unwrap returns it when it is an error.
 type PanicError struct {
-	Value any
+	Value any    // what the callback panicked with
+	Stack []byte // the panicking goroutine's stack, for debugging
 }
 
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
@@ -342,7 +345,7 @@ func (p *PanicError) Unwrap() error {
 }
 
 // recoverAs turns a recovered panic value into the error to report.
-func recoverAs(r any) error { return &PanicError{Value: r} }
+func recoverAs(r any) error { return &PanicError{Value: r, Stack: debug.Stack()} }
 
 func funcScalarTrampoline(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 	e, _ := handleValue(lib.Xsqlite3_user_data(tls, ctx)).(*funcEntry)
