@@ -12,7 +12,9 @@ import (
 )
 
 // FuncFlags describe an SQL function to the query planner and to the
-// security checks (https://sqlite.org/c3ref/c_deterministic.html).
+// security checks.
+//
+// https://sqlite.org/c3ref/c_deterministic.html
 type FuncFlags int
 
 // Function flags; combine them with |.
@@ -58,6 +60,8 @@ const (
 // fc and args are valid only during the call; copy what must outlive it
 // (Value.Text, Bytes and Any copy). The function runs on the goroutine
 // that is stepping the statement; fc.Context() is that caller's context.
+//
+// https://sqlite.org/appfunc.html
 type ScalarFunc func(fc *FuncContext, args []Value) error
 
 // AggregateFunc is one running computation of an aggregate SQL function:
@@ -69,6 +73,8 @@ type ScalarFunc func(fc *FuncContext, args []Value) error
 // Step), and when a statement is reset or closed before the group was
 // complete: its result is then discarded. An error from Step or Final (or a
 // panic) fails the statement; after a failed Step, Final is not called.
+//
+// https://sqlite.org/c3ref/aggregate_context.html
 type AggregateFunc interface {
 	Step(fc *FuncContext, args []Value) error
 	Final(fc *FuncContext) error
@@ -78,6 +84,8 @@ type AggregateFunc interface {
 // function (https://sqlite.org/windowfunctions.html#udfwinfunc): Value sets
 // the result for the current window without ending the computation, and
 // Inverse removes a row that left the window (the oldest row Step added).
+//
+// https://sqlite.org/c3ref/create_function.html
 type WindowFunc interface {
 	AggregateFunc
 	Value(fc *FuncContext) error

@@ -6,10 +6,11 @@ import (
 	lib "modernc.org/sqlite/lib"
 )
 
-// LimitID names one of a connection's run-time limits
-// (https://sqlite.org/c3ref/c_limit_attached.html). Each limit can be lowered
-// below its compile-time maximum (https://sqlite.org/limits.html), for
-// instance to run untrusted SQL safely.
+// LimitID names one of a connection's run-time limits. Each limit can be
+// lowered below its compile-time maximum (https://sqlite.org/limits.html),
+// for instance to run untrusted SQL safely.
+//
+// https://sqlite.org/c3ref/c_limit_attached.html
 type LimitID int
 
 // Run-time limit categories.

@@ -7,6 +7,8 @@ import (
 )
 
 // ColumnMeta describes a column of a table as declared in the schema.
+//
+// https://sqlite.org/c3ref/table_column_metadata.html
 type ColumnMeta struct {
 	DeclType      string // declared type ("" when none was given)
 	Collation     string // collating sequence ("BINARY" by default)

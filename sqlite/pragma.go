@@ -165,7 +165,9 @@ func (c *Conn) setPragma(name string, value any) (string, error) {
 	}
 }
 
-// JournalMode is a rollback journal mode (https://sqlite.org/pragma.html#pragma_journal_mode).
+// JournalMode is a journal mode of a database.
+//
+// https://sqlite.org/pragma.html#pragma_journal_mode
 type JournalMode string
 
 // Journal modes.
@@ -204,7 +206,9 @@ func (c *Conn) SetJournalMode(mode JournalMode) (JournalMode, error) {
 }
 
 // SyncMode is a level of the synchronous pragma: how often SQLite waits for
-// data to reach the disk (https://sqlite.org/pragma.html#pragma_synchronous).
+// data to reach the disk.
+//
+// https://sqlite.org/pragma.html#pragma_synchronous
 type SyncMode int
 
 // Synchronous levels.

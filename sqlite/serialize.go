@@ -6,8 +6,9 @@ import (
 	lib "modernc.org/sqlite/lib"
 )
 
-// DeserializeFlags tune Deserialize
-// (https://sqlite.org/c3ref/c_deserialize_freeonclose.html).
+// DeserializeFlags tune Deserialize.
+//
+// https://sqlite.org/c3ref/c_deserialize_freeonclose.html
 type DeserializeFlags uint
 
 // DeserializeReadOnly makes the deserialized database read-only: writes to
