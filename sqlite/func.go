@@ -481,10 +481,12 @@ func funcFinalTrampoline(tls *libc.TLS, ctx uintptr) {
 	}()
 	inst, slot, _ := e.aggregate(fc, true)
 	if slot != 0 {
-		if h := readPtr(slot); h != 0 {
-			writePtr(slot, 0)
-			freeHandle(h)
+		h := readPtr(slot)
+		if h == 0 {
+			return // a Step could not create the computation and failed
 		}
+		writePtr(slot, 0)
+		freeHandle(h)
 	}
 	if inst == nil {
 		// No row reached the group: a fresh computation gives the result

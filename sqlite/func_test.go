@@ -795,11 +795,21 @@ func (a *ctxAgg) Final(fc *FuncContext) error { return a.Step(fc, nil) }
 
 func TestAggregateConstructorPanicFailsStatement(t *testing.T) {
 	c := openFuncTest(t)
-	if err := c.CreateAggregate("badctor", 1, 0, func() AggregateFunc { return nil }); err != nil {
+	calls := 0
+	if err := c.CreateAggregate("badctor", 1, 0, func() AggregateFunc { calls++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := queryErr(c, "SELECT badctor(1)"); err == nil || !strings.Contains(err.Error(), "returned nil") {
 		t.Fatalf("err = %v, want constructor returned nil", err)
+	}
+	if calls != 1 {
+		t.Fatalf("constructor called %d times, want once (not again for Final)", calls)
+	}
+	// The failure is reported once: the next error is not blamed on it.
+	err := queryErr(c, "SELECT * FROM nosuch")
+	var pe *PanicError
+	if err == nil || errors.As(err, &pe) {
+		t.Fatalf("next statement's err = %v, want its own error only", err)
 	}
 }
 
