@@ -177,9 +177,8 @@ func (c *Conn) CreateFunction(name string, nArg int, flags FuncFlags, fn ScalarF
 // CreateAggregate registers an aggregate SQL function: newAgg is called
 // once per group to create the AggregateFunc that receives that group's
 // rows. nArg, flags, errors and the replacement rule are those of
-// CreateFunction; a nil newAgg removes the function. The aggregate can also
-// be used as a window function over frames, SQLite recomputing each frame
-// (CreateWindowFunction registers a faster one).
+// CreateFunction; a nil newAgg removes the function. SQLite refuses it in
+// an OVER clause: register a WindowFunc with CreateWindowFunction for that.
 //
 // https://sqlite.org/c3ref/create_function.html
 func (c *Conn) CreateAggregate(name string, nArg int, flags FuncFlags, newAgg func() AggregateFunc) error {

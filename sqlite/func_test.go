@@ -508,6 +508,10 @@ func TestAggregateGetsOneInstancePerGroup(t *testing.T) {
 	if len(made) != 3 {
 		t.Fatalf("%d instances made for 3 groups", len(made))
 	}
+	err = queryErr(c, "SELECT gosum(x) OVER (ORDER BY x) FROM t")
+	if err == nil || !strings.Contains(err.Error(), "may not be used as a window function") {
+		t.Fatalf("plain aggregate with OVER: err = %v", err)
+	}
 	for i, want := range []int{2, 3, 1} {
 		if made[i].steps != want {
 			t.Errorf("instance %d saw %d rows, want %d", i, made[i].steps, want)

@@ -17,10 +17,11 @@ type ColumnMeta struct {
 	AutoIncrement bool   // an INTEGER PRIMARY KEY AUTOINCREMENT
 }
 
-// ColumnMetadata describes column of table in schema ("" searches every
-// database, main first, as SQL does). For the rowid ("rowid", "oid" or
-// "_rowid_") of a table that does not declare an INTEGER PRIMARY KEY it
-// reports type INTEGER, collation BINARY and primary key.
+// ColumnMetadata describes column of table in schema ("" searches temp,
+// then main, then attached databases, as SQL name resolution does). For the
+// rowid ("rowid", "oid" or "_rowid_") of a table that does not declare an
+// INTEGER PRIMARY KEY it reports type INTEGER, collation BINARY and primary
+// key.
 //
 // Errors: an *Error (code ErrError) naming the table and column when there
 // is no such table or column (views are not tables here); ErrMisuse for an

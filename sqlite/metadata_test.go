@@ -40,6 +40,11 @@ func TestColumnMetadataDescribesDeclaredColumns(t *testing.T) {
 	if m, err := c.ColumnMetadata("main", "t", "name"); err != nil || m.Collation != "NOCASE" {
 		t.Errorf("with schema main: %+v, %v", m, err)
 	}
+	// Without a schema, temp is searched before main.
+	mustExec(t, c, "CREATE TEMP TABLE t(temponly INT)")
+	if m, err := c.ColumnMetadata("", "t", "temponly"); err != nil || m.DeclType != "INT" {
+		t.Errorf("temp shadowing main: %+v, %v", m, err)
+	}
 }
 
 func TestColumnMetadataErrors(t *testing.T) {

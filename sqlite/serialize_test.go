@@ -69,6 +69,20 @@ func TestSerializeFileDatabaseAndAttachedSchema(t *testing.T) {
 	if _, err := c.Serialize("AUX"); err != nil {
 		t.Fatalf("schema names are case-insensitive: %v", err)
 	}
+	// Inside a transaction the image includes its changes.
+	mustExec(t, c, "BEGIN; CREATE TABLE pending(x)")
+	data, err = c.Serialize("main")
+	mustExec(t, c, "ROLLBACK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := openFuncTest(t)
+	if err := other.Deserialize("", data, 0); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := other.TableExists("", "pending"); !ok || err != nil {
+		t.Fatalf("image taken inside a transaction lacks its table: %v, %v", ok, err)
+	}
 }
 
 func TestDeserializeRefusesBadImagesAndKeepsTheDatabase(t *testing.T) {
