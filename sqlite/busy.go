@@ -37,7 +37,7 @@ func (b *busyState) stop() {
 // fn runs on the goroutine driving the connection, with the triggering
 // call's context in c.Context(); it should stop retrying when that context
 // ends. A panic in fn is recovered and stops the retries; the caller's error
-// wraps the panic value.
+// wraps a *PanicError holding the panic value.
 //
 // SQLite may report ErrBusy without calling the handler when waiting could
 // deadlock (see the link).

@@ -115,24 +115,9 @@ func hookConn(arg uintptr) *Conn {
 	return c
 }
 
-// hookPanicError is the error a Go hook's panic becomes. It wraps the
-// panic value when that is an error, so errors.Is and errors.As see it.
-type hookPanicError struct {
-	hook  string
-	value any
-}
-
-func (e *hookPanicError) Error() string {
-	return fmt.Sprintf("sqlite: %s panicked: %v", e.hook, e.value)
-}
-
-func (e *hookPanicError) Unwrap() error {
-	err, _ := e.value.(error)
-	return err
-}
-
-// hookPanicked turns a recovered value into the error reported for hook.
-func hookPanicked(hook string, v any) error { return &hookPanicError{hook: hook, value: v} }
+// hookPanicked turns a value recovered from hook into the error reported:
+// a *PanicError (with the value and stack) wrapped with the hook's name.
+func hookPanicked(hook string, v any) error { return fmt.Errorf("%s: %w", hook, recoverAs(v)) }
 
 // Op is the kind of row change reported by the update and pre-update hooks
 // (https://sqlite.org/c3ref/c_alter_table.html).
@@ -172,7 +157,7 @@ func (op Op) String() string {
 //
 // If fn panics, the panic is recovered, the statement is interrupted and the
 // transaction holding the change will not commit: the caller's error wraps
-// the panic value.
+// a *PanicError holding the panic value.
 //
 // https://sqlite.org/c3ref/update_hook.html
 func (c *Conn) SetUpdateHook(fn func(op Op, schema, table string, rowid int64)) {
@@ -238,7 +223,8 @@ func (c *Conn) recoverChange(hook string) {
 // AddCommitHook stay, and are called after it unless it vetoes the commit.
 //
 // fn must not run SQL on the connection. A panic in fn is recovered and
-// treated as a rollback; the caller's error wraps the panic value.
+// treated as a rollback; the caller's error wraps a *PanicError
+// holding the panic value.
 //
 // https://sqlite.org/c3ref/commit_hook.html
 func (c *Conn) SetCommitHook(fn func() (rollback bool)) {

@@ -165,8 +165,8 @@ func TestCommitHookPanicRollsBack(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no commit today") || !errors.Is(err, ErrConstraint) {
 		t.Fatalf("error %v: want a constraint error naming the panic", err)
 	}
-	var pe *hookPanicError
-	if !errors.As(err, &pe) || pe.value != "no commit today" {
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Value != "no commit today" {
 		t.Fatalf("error %v does not wrap the panic value", err)
 	}
 	c.SetCommitHook(nil)

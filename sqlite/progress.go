@@ -34,7 +34,7 @@ type progressEntry struct {
 // fn runs on the goroutine driving the connection, with the triggering
 // call's context in c.Context(). It must not run SQL on the connection. A
 // panic in fn is recovered and interrupts the statement; the caller's error
-// wraps the panic value.
+// wraps a *PanicError holding the panic value.
 //
 // https://sqlite.org/c3ref/progress_handler.html
 func (c *Conn) AddProgressHandler(every int, fn func() (interrupt bool)) (remove func()) {

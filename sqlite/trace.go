@@ -295,9 +295,9 @@ type tracer struct {
 // fn runs on the goroutine driving the connection, inside the statement,
 // with the triggering call's context in c.Context(). It must not run SQL on
 // the connection. A panic in fn is recovered; for TraceStmt and TraceRow the
-// statement is interrupted and its error wraps the panic value; for
-// TraceProfile, after the statement ended, the panic is recorded as the
-// cause of the connection's next error.
+// statement is interrupted and its error wraps a *PanicError holding the
+// panic value; for TraceProfile, after the statement ended, the panic is
+// recorded as the cause of the connection's next error.
 //
 // https://sqlite.org/c3ref/trace_v2.html
 func (c *Conn) SetTrace(mask TraceMask, fn func(ev TraceEvent)) {
