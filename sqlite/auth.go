@@ -123,8 +123,7 @@ func (r AuthResult) String() string {
 // fn runs on the goroutine driving the connection, with the triggering
 // call's context in c.Context(); it must not run SQL or prepare statements
 // on the connection. A panic in fn is recovered and answers AuthDeny; the
-// caller's error (ErrAuth) wraps a *PanicError
-// holding the panic value.
+// caller's error (ErrAuth) wraps a *PanicError holding the panic value.
 //
 // https://sqlite.org/c3ref/set_authorizer.html
 func (c *Conn) SetAuthorizer(fn func(a AuthAction) AuthResult) {

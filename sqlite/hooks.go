@@ -223,8 +223,8 @@ func (c *Conn) recoverChange(hook string) {
 // AddCommitHook stay, and are called after it unless it vetoes the commit.
 //
 // fn must not run SQL on the connection. A panic in fn is recovered and
-// treated as a rollback; the caller's error wraps a *PanicError
-// holding the panic value.
+// treated as a rollback; the caller's error wraps a *PanicError holding the
+// panic value.
 //
 // https://sqlite.org/c3ref/commit_hook.html
 func (c *Conn) SetCommitHook(fn func() (rollback bool)) {

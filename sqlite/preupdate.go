@@ -103,8 +103,7 @@ func (u *PreUpdate) value(i int, get func(*libc.TLS, uintptr, int32, uintptr) in
 // with the triggering call's context in c.Context(). It must not run SQL
 // that modifies the database. If fn panics, the panic is recovered, the
 // statement is interrupted and the transaction will not commit; the
-// caller's error wraps a *PanicError
-// holding the panic value.
+// caller's error wraps a *PanicError holding the panic value.
 //
 // SQLite has a single pre-update hook, which the session extension also
 // uses: a Session attached to the connection and this hook exclude each
