@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"unsafe"
 
@@ -28,27 +29,14 @@ import (
 )
 
 // fts5Fn views the engine function pointer p as a Go func of type F, the
-// inverse of cfunc. The engine's function pointers are Go func values (the
-// translated C code calls them the same way), so F must be the exact Go
-// signature of the C function: *libc.TLS first, then the C parameters.
+// inverse of cfunc: FTS5's APIs are structs of function pointers, which the
+// translated C code calls this way too. F must be the exact Go signature of
+// the C function: *libc.TLS first, then the C parameters. It is the only
+// unsafe conversion outside cmem.go.
 func fts5Fn[F any](p uintptr) F { return *(*F)(unsafe.Pointer(&p)) }
 
 // fts5TokenizerV2Size is sizeof(fts5_tokenizer_v2).
-const fts5TokenizerV2Size = unsafe.Sizeof(lib.Tfts5_tokenizer_v2{})
-
-// fts5InRange reports whether the bytes of b lie inside the n engine bytes
-// at p, so b can be handed back to the engine without a copy.
-func fts5InRange(b []byte, p uintptr, n int) bool {
-	if len(b) == 0 || p == 0 {
-		return false
-	}
-	q := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	return q >= p && q+uintptr(len(b)) <= p+uintptr(n)
-}
-
-// fts5View returns the address of b's first byte, for a slice that
-// fts5InRange placed inside engine memory.
-func fts5View(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+var fts5TokenizerV2Size = int(reflect.TypeFor[lib.Tfts5_tokenizer_v2]().Size())
 
 // fts5State is the FTS5 bookkeeping of one connection: the fts5_api pointer
 // and the tokenizer instances Go code holds, which Close deletes.
@@ -60,7 +48,13 @@ type fts5State struct {
 	// owner collects the tokenizers Conn.Tokenizer creates while a Go
 	// tokenizer's constructor runs: they belong to the tokenizer it builds.
 	owner *[]*FTS5Tokenizer
+	// nesting counts Go tokenizer constructors running inside each other,
+	// so a chain that names itself fails instead of exhausting the stack.
+	nesting int
 }
+
+// fts5MaxNesting bounds how deeply tokenizer constructors may nest.
+const fts5MaxNesting = 64
 
 // fts5States maps each connection that used FTS5 from Go to its state. It
 // is touched only when registering or looking up, never per token or row.

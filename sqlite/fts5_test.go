@@ -503,6 +503,21 @@ func (m fts5Misbehaving) Tokenize(text []byte, flags TokenizeFlags, emit func([]
 	return emit([]byte("tok"), m.start, m.end, false)
 }
 
+func TestTokenizerChainNamingItselfFails(t *testing.T) {
+	c := fts5Open(t)
+	c.CreateTokenizer("loop", func(args []string) (Tokenizer, error) { return c.Tokenizer("loop", args) })
+	c.CreateTokenizer("viaporter", func(args []string) (Tokenizer, error) { return c.Tokenizer("porter", []string{"viaporter"}) })
+	for _, name := range []string{"loop", "viaporter"} {
+		err := c.Exec("CREATE VIRTUAL TABLE " + name + " USING fts5(x, tokenize='" + name + "')")
+		if !errors.Is(err, ErrError) || !strings.Contains(err.Error(), "nested") {
+			t.Errorf("%s: %v, want the nesting error", name, err)
+		}
+	}
+	if n := len(c.fts5State().toks); n != 0 {
+		t.Errorf("%d tokenizers left open by the failed chains", n)
+	}
+}
+
 func TestGoTokenizerOffsetsOutsideTextFail(t *testing.T) {
 	c := fts5Open(t)
 	c.CreateTokenizer("offsets", func(args []string) (Tokenizer, error) {
@@ -1025,6 +1040,12 @@ func TestFTS5FunctionLocaleOfColumn(t *testing.T) {
 	if got := fts5Column(t, c, "SELECT locale(t) FROM t ORDER BY rowid"); !slices.Equal(got, []string{"fr", ""}) {
 		t.Fatalf("locales %q", got)
 	}
+}
+
+func (c *Conn) fts5State() *fts5State {
+	fts5States.Lock()
+	defer fts5States.Unlock()
+	return fts5States.m[c]
 }
 
 func fts5HandleCount() int {

@@ -111,8 +111,8 @@ func (c *Conn) CreateTokenizer(name string, newTokenizer func(args []string) (To
 	tls := c.tls
 	zName := cstring(tls, name)
 	defer lib.Xsqlite3_free(tls, zName)
-	tok := tls.Alloc(int(fts5TokenizerV2Size))
-	defer tls.Free(int(fts5TokenizerV2Size))
+	tok := tls.Alloc(fts5TokenizerV2Size)
+	defer tls.Free(fts5TokenizerV2Size)
 	if zName == 0 {
 		freeHandle(reg.h)
 		return errorf(ErrNoMem, "out of memory registering tokenizer %q", name)
@@ -150,8 +150,7 @@ type fts5TokCall struct {
 	tls    *libc.TLS
 	pCtx   uintptr
 	xToken uintptr
-	text   uintptr
-	n      int
+	n      int     // length of the text, bounding token offsets
 	buf    scratch // copies of tokens that are not slices of the text
 	stop   error   // set when the engine's xToken returned an error
 	stopRC int32
@@ -161,10 +160,15 @@ type fts5TokCall struct {
 // it looks up as owned by the result.
 func (reg *fts5TokReg) newGoTokenizer(args []string) (tok Tokenizer, owned []*FTS5Tokenizer, err error) {
 	st := reg.st
+	if st.nesting >= fts5MaxNesting {
+		return nil, nil, errorf(ErrError, "tokenizer %q: constructors nested more than %d deep (does the chain name itself?)", reg.name, fts5MaxNesting)
+	}
 	prev := st.owner
 	st.owner = &owned
+	st.nesting++
 	defer func() {
 		st.owner = prev
+		st.nesting--
 		if err != nil || tok == nil {
 			for _, t := range owned {
 				t.Close()
@@ -241,12 +245,12 @@ func fts5TokTokenize(tls *libc.TLS, pTok, pCtx uintptr, flags int32, pText uintp
 		in.calls = append(in.calls, &fts5TokCall{})
 	}
 	call := in.calls[in.depth]
-	call.tls, call.pCtx, call.xToken, call.text, call.n = tls, pCtx, xToken, pText, int(max(nText, 0))
+	call.tls, call.pCtx, call.xToken, call.n = tls, pCtx, xToken, int(max(nText, 0))
 	call.stop, call.stopRC = nil, 0
 	in.depth++
 	defer func() {
 		in.depth--
-		call.pCtx, call.xToken, call.text = 0, 0, 0
+		call.pCtx, call.xToken = 0, 0
 		if r := recover(); r != nil {
 			in.reg.st.conn.setCallbackError(fts5Panic("tokenizer "+quote(in.reg.name), r))
 			rc = lib.SQLITE_ERROR
@@ -280,15 +284,9 @@ func (in *fts5GoTok) emitToken(token []byte, start, end int, colocated bool) err
 	if len(token) > math.MaxInt32 {
 		return errorf(ErrTooBig, "tokenizer %q: token of %d bytes", in.reg.name, len(token))
 	}
-	var p uintptr
-	switch {
-	case len(token) == 0:
-	case fts5InRange(token, call.text, call.n):
-		p = fts5View(token)
-	default:
-		if p = call.buf.bytes(call.tls, token); p == 0 {
-			return errorf(ErrNoMem, "out of memory passing a token")
-		}
+	p := call.buf.bytes(call.tls, token)
+	if p == 0 {
+		return errorf(ErrNoMem, "out of memory passing a token")
 	}
 	var tflags int32
 	if colocated {
