@@ -470,7 +470,7 @@ func (x *FTS5Context) Tokenize(text string, emit func(token []byte, start, end i
 		return errorf(ErrTooBig, "text of %d bytes is too long to tokenize", len(text))
 	}
 	tls, p, api := x.tls, x.p, x.api
-	return x.fn.sinks.run(tls, []byte(text), emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
+	return x.fn.sinks.run(tls, nil, text, emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
 		return fts5Fn[func(*libc.TLS, uintptr, uintptr, int32, uintptr, uintptr) int32](api.FxTokenize)(
 			tls, p, pText, nText, pCtx, cfunc(fts5SinkToken))
 	}, x.fn.conn, "FTS5 tokenize")

@@ -59,14 +59,16 @@ func (f TokenizeFlags) String() string {
 // (FTS5_TOKEN_COLOCATED). When emit returns an error, Tokenize must stop
 // and return that error (or one wrapping it).
 //
-// text and the token slices FTS5 hands to emit belong to the engine: they
-// are valid only during the call, and must not be modified or kept; the
-// token passed to emit is copied by it, so the tokenizer may reuse its
-// buffer.
+// text may be engine memory: it is valid only during the call and must not
+// be modified or kept. emit copies token, so the tokenizer may reuse its
+// buffer at once. Offsets are checked: a token outside text fails the
+// statement with ErrRange.
 //
-// A Tokenizer is used by one connection at a time, and only on the
-// goroutine running that connection's statement. If it also implements
-// io.Closer, Close is called once FTS5 no longer needs the instance.
+// FTS5 calls Tokenize on the goroutine running the statement that needs
+// tokens. CreateTokenizer's constructor runs for each table (and lookup),
+// so a Tokenizer it creates serves one connection; a value handed to
+// several connections must be safe for concurrent use. If a Tokenizer
+// also implements io.Closer, Close is called once FTS5 no longer needs it.
 type Tokenizer interface {
 	Tokenize(text []byte, flags TokenizeFlags, emit func(token []byte, start, end int, colocated bool) error) error
 }
@@ -151,7 +153,7 @@ type fts5TokCall struct {
 	pCtx   uintptr
 	xToken uintptr
 	n      int     // length of the text, bounding token offsets
-	buf    scratch // copies of tokens that are not slices of the text
+	buf    scratch // the token being handed to the engine
 	stop   error   // set when the engine's xToken returned an error
 	stopRC int32
 }
@@ -419,7 +421,7 @@ func (t *FTS5Tokenizer) Tokenize(text []byte, flags TokenizeFlags, emit func(tok
 		return errorf(ErrTooBig, "text of %d bytes is too long to tokenize", len(text))
 	}
 	tls := t.st.conn.tls
-	return t.sinks.run(tls, text, emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
+	return t.sinks.run(tls, text, "", emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
 		m := (*lib.Tfts5_tokenizer_v2)(cptr(t.mod))
 		return fts5Fn[func(*libc.TLS, uintptr, uintptr, int32, uintptr, int32, uintptr, int32, uintptr) int32](m.FxTokenize)(
 			tls, t.p, pCtx, int32(flags), pText, nText, 0, 0, cfunc(fts5SinkToken))
@@ -468,21 +470,28 @@ type fts5Sink struct {
 	text     scratch // copy of the text being tokenized
 }
 
-// run copies text into engine memory and calls tokenize with it and the
-// sinks' handle as pCtx; fts5SinkToken then delivers the tokens to emit.
-func (s *fts5Sinks) run(tls *libc.TLS, text []byte, emit func([]byte, int, int, bool) error,
+// run copies the text (textB, or textS when textB is nil) into engine
+// memory and calls tokenize with it and the sinks' handle as pCtx;
+// fts5SinkToken then delivers the tokens to emit.
+func (s *fts5Sinks) run(tls *libc.TLS, textB []byte, textS string, emit func([]byte, int, int, bool) error,
 	tokenize func(pText uintptr, nText int32, pCtx uintptr) int32, conn *Conn, what string) error {
 	if s.depth == len(s.stack) {
 		s.stack = append(s.stack, &fts5Sink{})
 	}
 	sk := s.stack[s.depth]
 	sk.emit, sk.err, sk.panicked, sk.pv = emit, nil, false, nil
-	pText := sk.text.bytes(tls, text)
+	var pText uintptr
+	n := len(textS)
+	if textB != nil {
+		pText, n = sk.text.bytes(tls, textB), len(textB)
+	} else {
+		pText = sk.text.cstr(tls, textS)
+	}
 	if pText == 0 {
 		return errorf(ErrNoMem, "out of memory copying text to tokenize")
 	}
 	s.depth++
-	rc := tokenize(pText, int32(len(text)), s.h)
+	rc := tokenize(pText, int32(n), s.h)
 	s.depth--
 	emitErr, panicked, pv := sk.err, sk.panicked, sk.pv
 	sk.emit, sk.err, sk.pv = nil, nil, nil
