@@ -3,8 +3,8 @@ package sqlite
 import (
 	"sync"
 
-	lib "modernc.org/sqlite/lib"
 	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // completeTLS is the engine thread Complete runs on; Complete needs no
