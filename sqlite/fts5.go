@@ -17,8 +17,6 @@ package sqlite
 //     the current row and its match through an FTS5Context.
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -159,10 +157,7 @@ func fts5Error(rc int32, what string) error {
 // tokenizer or callback failed with. Codes FTS5 treats as flow control
 // (OK, ROW, DONE) become SQLITE_ERROR.
 func fts5Code(err error) int32 {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return lib.SQLITE_INTERRUPT
-	}
-	code := CodeOf(err)
+	code := callbackErrorCode(err)
 	switch code.Primary() {
 	case 0, lib.SQLITE_ROW, lib.SQLITE_DONE:
 		return lib.SQLITE_ERROR
@@ -171,12 +166,9 @@ func fts5Code(err error) int32 {
 }
 
 // fts5Panic turns a recovered panic value into the error that fails the
-// statement.
+// statement: a *PanicError, with where it happened.
 func fts5Panic(where string, r any) error {
-	if err, ok := r.(error); ok {
-		return fmt.Errorf("panic in %s: %w", where, err)
-	}
-	return fmt.Errorf("panic in %s: %v", where, r)
+	return fmt.Errorf("%s: %w", where, recoverAs(r))
 }
 
 // fts5CStrings copies args into one engine allocation holding an array of

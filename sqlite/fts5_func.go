@@ -33,8 +33,9 @@ type fts5Func struct {
 //
 // once per row: api describes the row and the query matching it, fc takes
 // the result (NULL if fn sets none), and args are the SQL arguments after
-// the table. An error returned by fn, or a panic, fails the statement with
-// an *Error wrapping it; the connection stays usable. api, fc and args are
+// the table. An error returned by fn fails the statement with an *Error
+// wrapping it, a panic with one wrapping a *PanicError; the connection
+// stays usable. api, fc and args are
 // valid only during the call.
 //
 // Registering a name again replaces the function for statements prepared

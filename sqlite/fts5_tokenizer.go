@@ -93,7 +93,7 @@ type fts5TokReg struct {
 //
 // A panic or error in newTokenizer or Tokenize fails the statement that
 // called it (the connection stays usable); the statement's *Error wraps
-// the Go error. Registering a name again replaces it for tables opened
+// the Go error, or a *PanicError. Registering a name again replaces it for tables opened
 // afterwards. The registration lasts until the connection closes.
 //
 // https://sqlite.org/fts5.html#custom_tokenizers
