@@ -127,7 +127,7 @@ func fts5FuncCall(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 // about the row it is called for and the full-text query that matched it:
 // the row's columns and their sizes in tokens, the phrases of the query and
 // where they occur in the row, statistics of the whole table, and a
-// tokenizer identical to the table's (https://sqlite.org/fts5.html#_custom_auxiliary_functions_api_reference_).
+// tokenizer identical to the table's.
 //
 // The query's phrases are numbered from 0 in the order they appear in the
 // MATCH expression; columns from 0 in table order; token offsets count
@@ -138,6 +138,8 @@ func fts5FuncCall(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 // of QueryPhrase, during that iteration) and on that goroutine. Methods
 // report problems as *Error: ErrRange for a column, phrase or instance out
 // of range, ErrMisuse after the call has ended.
+//
+// https://sqlite.org/fts5.html#custom_auxiliary_functions
 type FTS5Context struct {
 	fn  *fts5Func
 	tls *libc.TLS
@@ -148,6 +150,8 @@ type FTS5Context struct {
 // FTS5Hit is one occurrence of a query phrase in the current row: the
 // phrase number, the column and the offset of its first token in the
 // column, in tokens.
+//
+// https://sqlite.org/fts5.html#xInst
 type FTS5Hit struct {
 	Phrase, Column, Offset int
 }
@@ -233,7 +237,8 @@ func (x *FTS5Context) ColumnText(col int) (string, error) {
 }
 
 // RawColumnText is ColumnText without the copy: the bytes are the
-// engine's, valid only until the next call on x, and must not be modified.
+// engine's, valid only during the call that received x, and must not be
+// modified. https://sqlite.org/fts5.html#xColumnText
 func (x *FTS5Context) RawColumnText(col int) ([]byte, error) {
 	if err := x.checkColumn(col); err != nil {
 		return nil, err
@@ -347,9 +352,9 @@ func (x *FTS5Context) Inst(i int) (FTS5Hit, error) {
 }
 
 // PhraseHits iterates over the instances of query phrase phrase in the
-// current row, ordered by column and offset. It works for every detail
-// option, but is slow with detail=column and empty for contentless tables
-// with detail=none or detail=column.
+// current row, ordered by column and offset. It can be slow for tables
+// created with detail=none or detail=column, and finds nothing in such
+// tables when they are contentless.
 // https://sqlite.org/fts5.html#xPhraseFirst
 func (x *FTS5Context) PhraseHits(phrase int) iter.Seq2[FTS5Hit, error] {
 	return func(yield func(FTS5Hit, error) bool) {
@@ -382,8 +387,9 @@ func (x *FTS5Context) PhraseHits(phrase int) iter.Seq2[FTS5Hit, error] {
 }
 
 // PhraseColumns iterates over the columns of the current row that hold
-// query phrase phrase, in increasing order. With detail=none every column
-// is reported for a matching row.
+// query phrase phrase, in increasing order: cheaper than PhraseHits when
+// only columns matter, and usable with detail=column. It can be slow for
+// tables created with detail=none.
 // https://sqlite.org/fts5.html#xPhraseFirstColumn
 func (x *FTS5Context) PhraseColumns(phrase int) iter.Seq2[int, error] {
 	return func(yield func(int, error) bool) {

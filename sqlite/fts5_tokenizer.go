@@ -10,10 +10,11 @@ import (
 	lib "modernc.org/sqlite/lib"
 )
 
-// TokenizeFlags tell a tokenizer why FTS5 is asking for tokens
-// (https://sqlite.org/fts5.html#custom_tokenizers). Exactly one of
-// TokenizeDocument, TokenizeQuery and TokenizeAux is set; TokenizePrefix
+// TokenizeFlags tell a tokenizer why FTS5 is asking for tokens. Exactly one
+// of TokenizeDocument, TokenizeQuery and TokenizeAux is set; TokenizePrefix
 // comes with TokenizeQuery when the query text is followed by "*".
+//
+// https://sqlite.org/fts5.html#custom_tokenizers
 type TokenizeFlags int
 
 const (
@@ -48,8 +49,7 @@ func (f TokenizeFlags) String() string {
 	return strings.Join(parts, "|")
 }
 
-// Tokenizer splits text into the tokens FTS5 indexes and searches for
-// (https://sqlite.org/fts5.html#custom_tokenizers).
+// Tokenizer splits text into the tokens FTS5 indexes and searches for.
 //
 // Tokenize calls emit for each token, in order. token is the token's text
 // (it need not occur in text: a tokenizer may fold case, stem or otherwise
@@ -69,6 +69,8 @@ func (f TokenizeFlags) String() string {
 // so a Tokenizer it creates serves one connection; a value handed to
 // several connections must be safe for concurrent use. If a Tokenizer
 // also implements io.Closer, Close is called once FTS5 no longer needs it.
+//
+// https://sqlite.org/fts5.html#custom_tokenizers
 type Tokenizer interface {
 	Tokenize(text []byte, flags TokenizeFlags, emit func(token []byte, start, end int, colocated bool) error) error
 }
@@ -312,6 +314,8 @@ func (in *fts5GoTok) emitToken(token []byte, start, end int, colocated bool) err
 //
 // An FTS5Tokenizer follows its connection's goroutine rule. Close releases
 // it; the connection's Close releases those still open.
+//
+// https://sqlite.org/fts5.html#custom_tokenizers
 type FTS5Tokenizer struct {
 	st    *fts5State
 	name  string
@@ -410,6 +414,8 @@ func (t *FTS5Tokenizer) Name() string { return t.name }
 // engine memory, valid only during the call to emit. An error returned by
 // emit stops tokenizing and is returned; a panic in emit continues after
 // the engine has been unwound.
+//
+// https://sqlite.org/fts5.html#custom_tokenizers
 func (t *FTS5Tokenizer) Tokenize(text []byte, flags TokenizeFlags, emit func(token []byte, start, end int, colocated bool) error) error {
 	if t.done || t.st.api == 0 {
 		return closedError("FTS5 tokenizer")
