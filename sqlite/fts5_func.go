@@ -237,7 +237,7 @@ func (x *FTS5Context) ColumnText(col int) (string, error) {
 }
 
 // RawColumnText is ColumnText without the copy: the bytes are the
-// engine's, valid only during the call that received x, and must not be
+// engine's, valid until the next method call on x, and must not be
 // modified. https://sqlite.org/fts5.html#xColumnText
 func (x *FTS5Context) RawColumnText(col int) ([]byte, error) {
 	if err := x.checkColumn(col); err != nil {
