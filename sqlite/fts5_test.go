@@ -1108,3 +1108,49 @@ func TestFTS5ReleasesEverythingOnClose(t *testing.T) {
 		t.Error("FTS5 state kept after Close")
 	}
 }
+
+func TestFTS5ConnectionsOnSeparateGoroutines(t *testing.T) {
+	const conns, docs = 4, 50
+	errs := make(chan error, conns)
+	for g := range conns {
+		go func() {
+			errs <- func() error {
+				c, err := Open(":memory:", 0)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				if err := c.CreateTokenizer("stop", fts5StopConstructor(c, nil)); err != nil {
+					return err
+				}
+				if err := c.CreateFTS5Function("gobm25", fts5BM25); err != nil {
+					return err
+				}
+				if err := c.Exec("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='stop porter')"); err != nil {
+					return err
+				}
+				for i := range docs {
+					if err := c.Exec("INSERT INTO t VALUES (?)", fmt.Sprintf("the doc %d of goroutine g%d running", i, g)); err != nil {
+						return err
+					}
+				}
+				n := 0
+				for _, err := range c.Query("SELECT gobm25(t) FROM t WHERE t MATCH ?", fmt.Sprintf("g%d AND runs", g)) {
+					if err != nil {
+						return err
+					}
+					n++
+				}
+				if n != docs {
+					return fmt.Errorf("goroutine %d matched %d rows, want %d", g, n, docs)
+				}
+				return nil
+			}()
+		}()
+	}
+	for range conns {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
