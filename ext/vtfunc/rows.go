@@ -18,8 +18,12 @@ type reader func(row reflect.Value, i int) (reflect.Value, error)
 var timeType = reflect.TypeFor[time.Time]()
 
 // isScalar reports whether a value of type t is one column: anything but
-// slices (other than []byte), arrays, maps and structs (other than times).
+// slices (other than []byte), arrays, maps and structs (other than times),
+// and pointers to those.
 func isScalar(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	switch t.Kind() {
 	case reflect.Slice:
 		return t.Elem().Kind() == reflect.Uint8
@@ -47,8 +51,8 @@ func newReader(t reflect.Type, cols []string, access Access) (reader, error) {
 	case reflect.Interface:
 		return dynamicReader(cols, access), nil
 	case reflect.Pointer:
-		if isScalar(t) || isScalar(t.Elem()) {
-			break
+		if isScalar(t) {
+			break // read whole, NULL when nil
 		}
 		elem, err := newReader(t.Elem(), cols, access)
 		if err != nil {

@@ -67,7 +67,9 @@ func (v *vtab) BestIndex(info *sqlite.IndexInfo) error {
 		}
 		switch {
 		case c.Op != sqlite.ConstraintEQ && c.Op != sqlite.ConstraintIs:
-			if other[p] == 0 {
+			// Name the operator the query wrote: SQLite adds range
+			// constraints of its own for a LIKE or GLOB prefix.
+			if other[p] == 0 || isPattern(c.Op) {
 				other[p] = c.Op
 			}
 		case !c.Usable:
@@ -107,6 +109,14 @@ func (v *vtab) BestIndex(info *sqlite.IndexInfo) error {
 	}
 	info.IdxStr = string(plan)
 	return nil
+}
+
+func isPattern(op sqlite.ConstraintOp) bool {
+	switch op {
+	case sqlite.ConstraintLike, sqlite.ConstraintGlob, sqlite.ConstraintRegexp, sqlite.ConstraintMatch:
+		return true
+	}
+	return op >= sqlite.ConstraintFunction
 }
 
 func (v *vtab) Open() (sqlite.VTabCursor, error) { return &cursor{v: v}, nil }
