@@ -327,7 +327,7 @@ func TestCreateVirtualTableFails(t *testing.T) {
 type tagged struct {
 	Name    string `sqlite:"title"`
 	Year    int
-	private int //nolint:unused // unexported fields are not columns
+	private int    //nolint:unused // unexported fields are not columns
 	Skip    string `sqlite:"-"`
 	embedded
 }
