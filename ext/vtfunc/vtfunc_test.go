@@ -327,7 +327,7 @@ func TestCreateVirtualTableFails(t *testing.T) {
 type tagged struct {
 	Name    string `sqlite:"title"`
 	Year    int
-	private int    //nolint:unused // unexported fields are not columns
+	private int    // unexported fields are not columns
 	Skip    string `sqlite:"-"`
 	embedded
 }
@@ -340,7 +340,7 @@ func TestAccessByFieldName(t *testing.T) {
 	c := openT(t)
 	err := vtfunc.RegisterSlice(c, "t", vtfunc.Table{Columns: []string{"year", "title", "SCORE"}},
 		func(context.Context, vtfunc.Args) ([]tagged, error) {
-			return []tagged{{Name: "a", Year: 1, embedded: embedded{2.5}}}, nil
+			return []tagged{{Name: "a", Year: 1, private: 7, embedded: embedded{2.5}}}, nil
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -640,5 +640,38 @@ func TestRegisterOnClosedConn(t *testing.T) {
 		func(context.Context, vtfunc.Args) ([]int, error) { return nil, nil })
 	if !errors.Is(err, sqlite.ErrClosed) {
 		t.Errorf("err = %v, want ErrClosed", err)
+	}
+}
+
+func TestOddNamesAreQuoted(t *testing.T) {
+	c := openT(t)
+	var got []string
+	err := vtfunc.Register(c, "odd", vtfunc.Table{
+		Columns: []string{"order", `we"ird`},
+		Params:  []vtfunc.Param{{Name: "select", Required: true}},
+	}, func(ctx context.Context, args vtfunc.Args) (iter.Seq[[]any], error) {
+		got = append(got, args.String())
+		return slices.Values([][]any{{1, 2}}), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, rows(t, c, `SELECT "order", "we""ird", "select" FROM odd WHERE "select" = 'x'`), "1|2|x")
+	want(t, got, `select="x"`)
+}
+
+func TestOrBranchesNeedIn(t *testing.T) {
+	c := openT(t)
+	calls := books(t, c)
+	// SQLite turns a simple OR on one column into IN.
+	want(t, rows(t, c, "SELECT count(*) FROM books WHERE flags = 1 OR flags = 2"), "10")
+	if len(*calls) != 2 {
+		t.Errorf("calls = %q", *calls)
+	}
+	// Parameters in OR branches with other terms are not seen.
+	_, err := tryRows(c, "SELECT * FROM books WHERE (flags = 1 AND year > 1950) OR (flags = 2 AND year < 1930)")
+	var pe *vtfunc.ParamError
+	if !errors.As(err, &pe) {
+		t.Errorf("err = %v, want a ParamError", err)
 	}
 }
