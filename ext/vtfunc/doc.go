@@ -52,7 +52,9 @@
 // declared ones, so SELECT * leaves them out. A query gives them
 // positionally, books(94, 'x'), or with = or IS in its WHERE clause,
 // including through joins (books(t.flags)) and IN lists (which call the
-// function once per value). A parameter the query leaves out takes its
+// function once per value; write IN rather than ORs of conditions on
+// parameters, which the function cannot see). A parameter the query
+// leaves out takes its
 // Default, or fails the query if Required. Any other constraint on a
 // parameter (>, LIKE, ...) without an equality fails the query with a
 // *ParamError naming it, rather than passing a value the function never
@@ -69,6 +71,11 @@
 // A function that blocks (on the network, say) should watch ctx. An error
 // or panic from the function or its iterator fails the statement (the
 // statement's error wraps it) and leaves the connection usable.
+//
+// Concurrency: a registration belongs to its connection, and the function
+// runs on the goroutine using the connection. A function registered on
+// several connections may run on all of them at once, and must then be
+// safe for that.
 //
 // An iter.Seq is read with iter.Pull, so its body runs on a separate
 // goroutine handing control back and forth with the statement's one: it

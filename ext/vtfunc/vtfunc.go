@@ -76,6 +76,8 @@ type ParamError struct {
 	Op    sqlite.ConstraintOp // the operator used on the parameter; 0 when the query leaves it out
 }
 
+// Error says which parameter is missing or misused, and how a query gives
+// it.
 func (e *ParamError) Error() string {
 	if e.Op == 0 {
 		return fmt.Sprintf("%s: missing required parameter %s: give it as %s(...) or with WHERE %s = ...",
