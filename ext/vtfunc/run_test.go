@@ -312,3 +312,38 @@ func TestGeneratorMayQueryConnection(t *testing.T) {
 	want(t, rows(t, c, "SELECT w FROM upper"), "A", "B", "C")
 	want(t, rows(t, c, "SELECT w FROM upper LIMIT 1"), "A")
 }
+
+// An aggregate reads the whole scan inside one step: the end of the
+// context must stop the scan at the next row, not whenever the interrupt
+// arrives.
+func TestCancelStopsScanInsideOneStep(t *testing.T) {
+	noLeak(t)
+	c := openT(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	yielded := 0
+	err := vtfunc.Register(c, "nat", vtfunc.Table{Columns: []string{"n"}},
+		func(ctx context.Context, args vtfunc.Args) (iter.Seq[int], error) {
+			return func(yield func(int) bool) {
+				for n := 1; ; n++ {
+					yielded++
+					if n == 100 {
+						cancel() // as if another goroutine did
+					}
+					if !yield(n) {
+						return
+					}
+				}
+			}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetContext(ctx)
+	if _, err := tryRows(c, "SELECT count(*) FROM nat"); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if yielded != 100 {
+		t.Errorf("generator yielded %d rows, want 100 (it cancelled at 100)", yielded)
+	}
+}
