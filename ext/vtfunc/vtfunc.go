@@ -96,9 +96,8 @@ func (e *ParamError) Error() string {
 //
 // The table is eponymous-only: queries use it by name, and CREATE VIRTUAL
 // TABLE ... USING name fails. Registering the same name again replaces it
-// for statements prepared afterwards; statements already prepared
-// (including those in the connection's statement cache) keep the function
-// they were prepared with. Register fails when the table's description does not
+// for every statement prepared afterwards, cached ones included (statements
+// the caller holds keep the function they were prepared with). Register fails when the table's description does not
 // fit T (a column no field matches, a default that cannot be bound, ...),
 // and follows conn's rules: call it from the goroutine using conn.
 //

@@ -283,14 +283,11 @@ func TestRegisterAgainReplaces(t *testing.T) {
 	}
 }
 
-// TestRegisterAgainReachesCachedStatements shows a limit of
-// sqlite.Conn.CreateModule: a statement in the connection's cache keeps the
-// module it was prepared with after the module is replaced, because SQLite
-// does not expire statements when a module is replaced. The fix belongs in
-// package sqlite (createModule clearing the statement cache when it
-// replaces a module).
+// TestRegisterAgainReachesCachedStatements checks that a statement in the
+// connection's cache does not keep calling a replaced function (SQLite does
+// not expire statements when a module is replaced; the binding clears its
+// cache).
 func TestRegisterAgainReachesCachedStatements(t *testing.T) {
-	t.Skip("sqlite.Conn.CreateModule does not clear the statement cache when it replaces a module")
 	c := openT(t)
 	for v := range 2 {
 		err := vtfunc.RegisterSlice(c, "one", vtfunc.Table{Columns: []string{"v"}},
