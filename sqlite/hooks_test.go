@@ -404,7 +404,10 @@ func TestAddedHooksCoexistWithSetOnes(t *testing.T) {
 	var log []string
 	c.SetUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "set "+op.String()) })
 	removeUpdate := c.AddUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "added "+op.String()) })
-	removePre := c.AddPreUpdateHook(func(u *PreUpdate) { log = append(log, "pre "+u.Op.String()) })
+	removePre, err := c.AddPreUpdateHook(func(u *PreUpdate) { log = append(log, "pre "+u.Op.String()) })
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.SetCommitHook(func() bool { log = append(log, "set commit"); return false })
 	veto := false
 	removeCommit := c.AddCommitHook(func() bool { log = append(log, "added commit"); return veto })
@@ -417,7 +420,7 @@ func TestAddedHooksCoexistWithSetOnes(t *testing.T) {
 	}
 
 	log, veto = nil, true
-	err := c.Exec("INSERT INTO t VALUES(2)")
+	err = c.Exec("INSERT INTO t VALUES(2)")
 	if !errors.Is(err, ErrConstraint) || !slices.Contains(log, "added rollback") {
 		t.Fatalf("veto by an added commit hook: %v, hooks ran %v", err, log)
 	}

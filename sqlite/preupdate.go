@@ -106,25 +106,48 @@ func (u *PreUpdate) value(i int, get func(*libc.TLS, uintptr, int32, uintptr) in
 // caller's error wraps a *PanicError holding the panic value.
 //
 // SQLite has a single pre-update hook, which the session extension also
-// uses: a Session attached to the connection and this hook exclude each
-// other.
+// uses: while a Session is open on the connection, installing a hook fails
+// with ErrMisuse (and CreateSession fails while a hook is installed).
 //
 // https://sqlite.org/c3ref/preupdate_blobwrite.html
-func (c *Conn) SetPreUpdateHook(fn func(u *PreUpdate)) {
-	if c.db == 0 {
-		return
+func (c *Conn) SetPreUpdateHook(fn func(u *PreUpdate)) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if fn != nil {
+		if err := c.preupdateFree(); err != nil {
+			return err
+		}
 	}
 	c.hooks.preupdate.set(fn, fn != nil)
 	c.syncTxHooks()
+	return nil
+}
+
+// preupdateFree reports whether SQLite's pre-update hook is free for Go
+// hooks: no Session is using it.
+func (c *Conn) preupdateFree() error {
+	if c.hasSession() {
+		return &Error{Code: ErrMisuse, Offset: -1,
+			Msg: "a Session is recording changes on this connection; SQLite has a single pre-update hook"}
+	}
+	return nil
 }
 
 // AddPreUpdateHook adds fn to the functions called like SetPreUpdateHook's,
 // after it, and returns a function removing it (calling it again, or after
 // Close, does nothing). Packages that watch changes for a caller (such as
-// ext/trace) use it so as not to displace the caller's hook.
-func (c *Conn) AddPreUpdateHook(fn func(u *PreUpdate)) (remove func()) {
-	if c.db == 0 || fn == nil {
-		return func() {}
+// ext/trace) use it so as not to displace the caller's hook. Like
+// SetPreUpdateHook it fails while a Session is open on the connection.
+func (c *Conn) AddPreUpdateHook(fn func(u *PreUpdate)) (remove func(), err error) {
+	if err := c.check(); err != nil {
+		return func() {}, err
+	}
+	if fn == nil {
+		return func() {}, nil
+	}
+	if err := c.preupdateFree(); err != nil {
+		return func() {}, err
 	}
 	r := c.hooks.preupdate.add(fn)
 	c.syncTxHooks()
@@ -132,7 +155,7 @@ func (c *Conn) AddPreUpdateHook(fn func(u *PreUpdate)) (remove func()) {
 		if r() && c.db != 0 {
 			c.syncTxHooks()
 		}
-	}
+	}, nil
 }
 
 func preupdateTrampoline(tls *libc.TLS, arg, db uintptr, op int32, zDb, zTab uintptr, key1, key2 int64) {
