@@ -62,7 +62,6 @@ func readInt32(p uintptr) int32     { return *(*int32)(cptr(p)) }
 func writeInt32(p uintptr, v int32) { *(*int32)(cptr(p)) = v }
 func readInt64(p uintptr) int64     { return *(*int64)(cptr(p)) }
 func writeInt64(p uintptr, v int64) { *(*int64)(cptr(p)) = v }
-func readFloat64(p uintptr) float64 { return *(*float64)(cptr(p)) }
 
 // cfunc returns the address the engine calls for the top-level Go function f.
 // The engine invokes function pointers by converting them back to Go func
