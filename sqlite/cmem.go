@@ -69,6 +69,12 @@ func writeInt64(p uintptr, v int64) { *(*int64)(cptr(p)) = v }
 // pointer to read-only data that never moves.
 func cfunc[T any](f T) uintptr { return *(*uintptr)(unsafe.Pointer(&struct{ f T }{f})) }
 
+// cfuncOf views the engine function pointer p as a Go func of type F, the
+// inverse of cfunc: FTS5's APIs are structs of function pointers, which the
+// translated C code calls this way too. F must be the exact Go signature of
+// the C function: *libc.TLS first, then the C parameters.
+func cfuncOf[F any](p uintptr) F { return *(*F)(unsafe.Pointer(&p)) }
+
 // scratch is a growable C buffer owned by one connection. It carries Go
 // strings into calls that need a C string for the duration of the call only
 // (SQL text for prepare, text bound with SQLITE_TRANSIENT).
