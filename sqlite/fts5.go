@@ -25,7 +25,6 @@ import (
 	lib "modernc.org/sqlite/lib"
 )
 
-
 // fts5TokenizerV2Size is sizeof(fts5_tokenizer_v2).
 var fts5TokenizerV2Size = int(reflect.TypeFor[lib.Tfts5_tokenizer_v2]().Size())
 
