@@ -275,27 +275,32 @@ func (db *DB) connect(ctx context.Context, readOnly bool) (*sqlite.Conn, error) 
 // registrations to a freshly opened connection.
 func (db *DB) configure(c *sqlite.Conn, readOnly bool) error {
 	o := &db.opts
-	fk := "ON"
-	if o.DisableForeignKeys {
-		fk = "OFF"
+	c.SetBusyTimeout(o.BusyTimeout)
+	fail := func(what string, err error) error {
+		return fmt.Errorf("asqlite: configuring a connection to %s: %s: %w", db.path, what, err)
 	}
-	script := fmt.Sprintf("PRAGMA busy_timeout = %d; PRAGMA foreign_keys = %s;",
-		o.BusyTimeout.Milliseconds(), fk)
-	if readOnly {
-		script += " PRAGMA query_only = ON;"
-	} else {
-		limit := o.JournalSizeLimit
-		if limit < 0 {
-			limit = -1
+	if err := c.SetForeignKeys(!o.DisableForeignKeys); err != nil {
+		return fail("foreign keys", err)
+	}
+	// Double-quoted strings are identifiers, never string literals.
+	for _, op := range []sqlite.DBConfig{sqlite.DBConfigDQSDML, sqlite.DBConfigDQSDDL} {
+		if _, err := c.SetDBConfig(op, false); err != nil {
+			return fail("double-quoted strings", err)
 		}
-		script += fmt.Sprintf(" PRAGMA synchronous = %s; PRAGMA journal_size_limit = %d;", o.Synchronous, limit)
 	}
-	if err := c.Exec(script); err != nil {
-		return fmt.Errorf("asqlite: configuring a connection to %s: %w", db.path, err)
-	}
-	if !readOnly && !c.ReadOnly("main") {
-		if err := c.Exec("PRAGMA journal_mode = WAL"); err != nil {
-			return fmt.Errorf("asqlite: setting WAL mode on %s: %w", db.path, err)
+	if readOnly {
+		if err := c.SetPragma("query_only", true); err != nil {
+			return fail("query_only", err)
+		}
+	} else if !c.ReadOnly("main") {
+		if _, err := c.SetJournalMode(sqlite.JournalWAL); err != nil {
+			return fail("WAL mode", err)
+		}
+		if err := c.SetSynchronous(o.Synchronous.level()); err != nil {
+			return fail("synchronous", err)
+		}
+		if err := c.SetPragma("journal_size_limit", max(o.JournalSizeLimit, -1)); err != nil {
+			return fail("journal_size_limit", err)
 		}
 	}
 	c.SetCacheSize(max(o.StatementCache, 0))

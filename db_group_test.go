@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,12 +165,13 @@ func TestGroupCommitNobodyHearsDoneBeforeCommit(t *testing.T) {
 	}
 }
 
-func TestGroupCommitFailedCommitRedoesEachWrite(t *testing.T) {
+func TestGroupCommitDeferredForeignKeyFailsAlone(t *testing.T) {
 	db := dbOpenTest(t, dbGroupOptions)
 	dbGroupSchema(t, db)
 	ctx := context.Background()
-	// A deferred foreign key is checked by COMMIT only: a write that
-	// breaks one makes the whole group's COMMIT fail.
+	// A deferred foreign key is checked at COMMIT: alone, the orphan's
+	// transaction would fail there. In a group it fails at once, alone,
+	// instead of failing the shared COMMIT.
 	dbMust(t, db.ExecScript(ctx, `
 		CREATE TABLE parent(id INTEGER PRIMARY KEY);
 		CREATE TABLE child(pid INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);`))
@@ -179,23 +181,142 @@ func TestGroupCommitFailedCommitRedoesEachWrite(t *testing.T) {
 		_, err := db.Exec(ctx, "INSERT INTO child VALUES (99)")
 		return err
 	})
+	adopted := dbQueue(t, db, func() error {
+		return db.ExecScript(ctx, "INSERT INTO child VALUES (7); INSERT INTO parent VALUES (7)")
+	})
 	w3 := dbQueue(t, db, dbInsert(db, 3))
 	release()
 
 	dbMust(t, w1.wait())
+	dbMust(t, adopted.wait())
 	dbMust(t, w3.wait())
 	if err := orphan.wait(); !errors.Is(err, sqlite.ErrConstraintForeignKey) {
 		t.Fatalf("orphan: got %v, want a foreign key error", err)
+	}
+	if st := db.Stats(); st.GroupFailures != 0 || st.MaxBatch != 4 {
+		t.Errorf("group failures %d, largest batch %d: want 0 and 4", st.GroupFailures, st.MaxBatch)
+	}
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 2 {
+		t.Fatalf("counter %d, want 2", n)
+	}
+	if n := dbCount(t, db, "SELECT count(*) FROM child"); n != 1 {
+		t.Fatalf("%d children, want the adopted one", n)
+	}
+}
+
+func TestGroupCommitFailedCommitRedoesEachWrite(t *testing.T) {
+	db := dbOpenTest(t, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	// A commit hook that vetoes one commit: the group's.
+	var veto atomic.Bool
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		c.AddCommitHook(func() bool { return veto.CompareAndSwap(true, false) })
+		return nil
+	}))
+	release := dbHold(t, db)
+	var qs []dbPendingCall
+	for i := range 3 {
+		qs = append(qs, dbQueue(t, db, dbInsert(db, i)))
+	}
+	veto.Store(true)
+	release()
+	for _, q := range qs {
+		dbMust(t, q.wait())
 	}
 	st := db.Stats()
 	if st.GroupFailures != 1 || st.Redone != 4 {
 		t.Errorf("group failures %d, redone %d: want 1 and 4 (the held write too)", st.GroupFailures, st.Redone)
 	}
-	if n := dbCount(t, db, "SELECT n FROM counter"); n != 2 {
-		t.Fatalf("counter %d, want 2: each good write applied once", n)
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 3 {
+		t.Fatalf("counter %d, want 3: each write applied once", n)
 	}
-	if n := dbCount(t, db, "SELECT count(*) FROM child"); n != 0 {
-		t.Fatalf("%d orphans committed", n)
+}
+
+// dbCancelKey holds, in a write's context, the function that cancels it.
+type dbCancelKey struct{}
+
+func TestGroupCommitInterruptedWriteRedoesTheOthers(t *testing.T) {
+	db := dbOpenTest(t, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	dbMust(t, db.ExecScript(ctx, "CREATE TABLE big(x)"))
+	// cancel_me() cancels the context of the write calling it, from inside
+	// its statement: SQLite is interrupted in the middle of an INSERT,
+	// which rolls back the whole group transaction.
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateFunction("cancel_me", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+			if cancel, ok := fc.Context().Value(dbCancelKey{}).(context.CancelFunc); ok {
+				cancel()
+			}
+			fc.ResultInt64(0)
+			return nil
+		})
+	}))
+	release := dbHold(t, db)
+	w1 := dbQueue(t, db, dbInsert(db, 1))
+	cancelled := dbQueue(t, db, func() error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		ctx = context.WithValue(ctx, dbCancelKey{}, cancel)
+		_, err := db.Exec(ctx, `INSERT INTO big
+			WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT cancel_me() FROM c`)
+		return err
+	})
+	w3 := dbQueue(t, db, dbInsert(db, 3))
+	release()
+	dbMust(t, w1.wait())
+	dbMust(t, w3.wait())
+	if err := cancelled.wait(); !errors.Is(err, context.Canceled) || !errors.Is(err, sqlite.ErrInterrupt) {
+		t.Fatalf("cancelled write: got %v, want an interrupt by its context", err)
+	}
+	st := db.Stats()
+	if st.GroupFailures != 1 || st.Redone != 2 {
+		t.Errorf("group failures %d, redone %d: want 1 and 2 (the held write and w1)", st.GroupFailures, st.Redone)
+	}
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 2 {
+		t.Fatalf("counter %d, want 2", n)
+	}
+	if n := dbCount(t, db, "SELECT count(*) FROM big"); n != 0 {
+		t.Fatalf("%d rows of the interrupted write remain", n)
+	}
+}
+
+func TestGroupCommitGoFunctionErrorFailsAlone(t *testing.T) {
+	db := dbOpenTest(t, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	refused := errors.New("refused")
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateFunction("check_value", 1, sqlite.Deterministic, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			if args[0].Text() == "bad" {
+				return refused
+			}
+			fc.ResultValue(args[0])
+			return nil
+		})
+	}))
+	release := dbHold(t, db)
+	w1 := dbQueue(t, db, dbInsert(db, 1))
+	bad := dbQueue(t, db, func() error {
+		_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (check_value('bad'))")
+		return err
+	})
+	w3 := dbQueue(t, db, func() error {
+		_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (check_value('good'))")
+		return err
+	})
+	release()
+	dbMust(t, w1.wait())
+	dbMust(t, w3.wait())
+	if err := bad.wait(); !errors.Is(err, refused) {
+		t.Fatalf("got %v, want the function's error", err)
+	}
+	if st := db.Stats(); st.GroupFailures != 0 {
+		t.Errorf("%d group failures", st.GroupFailures)
+	}
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 2 {
+		t.Fatalf("counter %d, want 2", n)
 	}
 }
 

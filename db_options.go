@@ -78,16 +78,19 @@ type Options struct {
 	// ReadOptions.MaxRows overrides it per call.
 	MaxRows int
 
-	// CheckpointInterval is how often, while writes happen, the writer
-	// looks at the size of the WAL. Default: 1s.
-	CheckpointInterval time.Duration
+	// CheckpointPages is how many pages the WAL grows by between two
+	// PASSIVE checkpoints of the writer, which copy what readers no longer
+	// need back into the database (SQLite's wal_autocheckpoint, which the
+	// writer replaces). Default: 1000.
+	// https://sqlite.org/wal.html#automatic_checkpoint
+	CheckpointPages int
 
 	// WALRestartPages is the size of the WAL, in pages, above which the
-	// writer runs a RESTART checkpoint, which waits (up to
-	// CheckpointBusyTimeout) for readers still using old snapshots and then
-	// starts the WAL over, so a steady stream of reads cannot make it grow
-	// forever. SQLite's own PASSIVE checkpoint still runs every 1000 pages.
-	// Default: 4000 pages (16 MB with 4 KiB pages).
+	// writer runs a RESTART checkpoint after a commit: it waits (up to
+	// CheckpointBusyTimeout) for the readers still using old snapshots and
+	// makes the next write start the WAL over, so that a steady stream of
+	// overlapping reads cannot make it grow forever. Default: 4000 pages
+	// (16 MB with 4 KiB pages).
 	// https://sqlite.org/wal.html#avoiding_excessively_large_wal_files
 	WALRestartPages int
 
@@ -118,6 +121,19 @@ const (
 	SyncFull
 	SyncExtra
 )
+
+// level returns the binding's value for m.
+func (m SyncMode) level() sqlite.SyncMode {
+	switch m {
+	case SyncOff:
+		return sqlite.SyncOff
+	case SyncFull:
+		return sqlite.SyncFull
+	case SyncExtra:
+		return sqlite.SyncExtra
+	}
+	return sqlite.SyncNormal
+}
 
 // String returns the mode as PRAGMA synchronous spells it.
 func (m SyncMode) String() string {
@@ -196,8 +212,8 @@ func (o *Options) withDefaults() Options {
 	if r.ReadTimeLimit == 0 {
 		r.ReadTimeLimit = time.Second
 	}
-	if r.CheckpointInterval <= 0 {
-		r.CheckpointInterval = time.Second
+	if r.CheckpointPages <= 0 {
+		r.CheckpointPages = 1000
 	}
 	if r.WALRestartPages <= 0 {
 		r.WALRestartPages = 4000

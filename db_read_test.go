@@ -211,7 +211,7 @@ func TestReadsRunConcurrently(t *testing.T) {
 }
 
 func TestCheckpointsProgressUnderConstantReads(t *testing.T) {
-	db := dbOpenTest(t, &Options{WALRestartPages: 64, CheckpointInterval: time.Millisecond,
+	db := dbOpenTest(t, &Options{CheckpointPages: 16, WALRestartPages: 64,
 		JournalSizeLimit: 256 << 10, Synchronous: SyncOff})
 	ctx := context.Background()
 	dbMust(t, db.ExecScript(ctx, "CREATE TABLE t(b)"))

@@ -278,8 +278,11 @@ func TestDBNoTransactionRunsVacuum(t *testing.T) {
 func TestDBDefaults(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()
-	want := map[string]int64{"foreign_keys": 1, "synchronous": 1, "journal_size_limit": 64 << 20, "busy_timeout": 5000}
+	want := map[string]int64{"foreign_keys": 1, "synchronous": 1, "journal_size_limit": 64 << 20}
 	dbMust(t, db.Write(ctx, func(c *sqlite.Conn) error {
+		if d := c.BusyTimeout(); d != 5*time.Second {
+			t.Errorf("writer busy timeout %v", d)
+		}
 		for name, v := range want {
 			for s, err := range c.Query("PRAGMA " + name) {
 				if err != nil {
@@ -304,12 +307,28 @@ func TestDBDefaults(t *testing.T) {
 			t.Error("reader is not query_only")
 		}
 	}
+	dbMust(t, db.Read(ctx, func(c *sqlite.Conn) error {
+		if d := c.BusyTimeout(); d != 5*time.Second {
+			t.Errorf("reader busy timeout %v", d)
+		}
+		return nil
+	}))
+	// Double-quoted strings are identifiers only, on every connection.
+	if _, err := db.QueryValue(ctx, `SELECT "no such column"`); !errors.Is(err, sqlite.ErrError) {
+		t.Errorf("reader accepted a double-quoted string literal: %v", err)
+	}
+	if _, err := db.Exec(ctx, `CREATE TABLE t(x CHECK (x != "oops"))`); !errors.Is(err, sqlite.ErrError) {
+		t.Errorf("writer accepted a double-quoted string literal: %v", err)
+	}
 }
 
 func TestDBOptionsOverrideDefaults(t *testing.T) {
 	db := dbOpenTest(t, &Options{Synchronous: SyncFull, DisableForeignKeys: true, BusyTimeout: 250 * time.Millisecond, JournalSizeLimit: -1})
-	want := map[string]int64{"foreign_keys": 0, "synchronous": 2, "journal_size_limit": -1, "busy_timeout": 250}
+	want := map[string]int64{"foreign_keys": 0, "synchronous": 2, "journal_size_limit": -1}
 	dbMust(t, db.Write(context.Background(), func(c *sqlite.Conn) error {
+		if d := c.BusyTimeout(); d != 250*time.Millisecond {
+			t.Errorf("busy timeout %v", d)
+		}
 		for name, v := range want {
 			for s, err := range c.Query("PRAGMA " + name) {
 				if err != nil {

@@ -29,8 +29,12 @@ type dbWriter struct {
 	marker    int64
 	markerSet bool
 
-	dirty     bool      // commits since the last WAL check
-	lastCheck time.Time // when the WAL was last looked at
+	// The WAL, as the WAL hook reports it after each commit, and its size
+	// after the last checkpoint attempt.
+	walPages, checkedPages int
+	restartTried           int // WAL size at the last RESTART readers blocked
+	// deferredFKs is whether DBStatusDeferredFKs can be read.
+	deferredFKs bool
 }
 
 // Savepoint names of the writer; users' own savepoints nest inside.
@@ -45,51 +49,37 @@ func (wr *dbWriter) loop() {
 	defer close(db.wdone)
 	wr.goid = dbGoroutineID()
 	wr.active.Store(wr.conn)
-	wr.lastCheck = time.Now()
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	armed := false
+	// The hook replaces SQLite's automatic checkpoints: maintain does them.
+	wr.conn.SetWALHook(func(schema string, pages int) error {
+		if schema == "main" {
+			wr.walPages = pages
+		}
+		return nil
+	})
+	_, _, err := wr.conn.Status(sqlite.DBStatusDeferredFKs, false)
+	wr.deferredFKs = err == nil
 	for {
 		if w := wr.carry; w != nil {
 			// Taken already, while a group was open.
 			wr.carry = nil
 			wr.handle(w)
-			continue
-		}
-		var w *dbWrite
-		{
+		} else {
+			var w *dbWrite
 			select {
 			case w = <-db.queue:
-			default:
-				// Idle: look at the WAL a little later if it changed.
-				if wr.dirty && !armed {
-					timer.Reset(db.opts.CheckpointInterval)
-					armed = true
-				}
+			case <-db.quit:
+				// Closed: nothing more will be queued; drain what is.
 				select {
 				case w = <-db.queue:
-				case <-db.quit:
-					// Closed: nothing more will be queued; drain what is.
-					select {
-					case w = <-db.queue:
-					default:
-						return
-					}
-				case <-timer.C:
-					armed = false
-					wr.maintain()
-					continue
+				default:
+					return
 				}
 			}
+			if wr.take(w) {
+				wr.handle(w)
+			}
 		}
-		if !wr.take(w) {
-			continue
-		}
-		wr.handle(w)
-		if wr.dirty && time.Since(wr.lastCheck) >= db.opts.CheckpointInterval {
-			wr.maintain()
-		}
+		wr.maintain()
 	}
 }
 
@@ -254,6 +244,21 @@ func dbStepAll(s *sqlite.Stmt) error {
 	}
 }
 
+// deferredViolation reports a deferred foreign key constraint left
+// unresolved by the write that just ran in a group: alone, the write would
+// fail at its COMMIT, so in a group it fails at once instead of making the
+// shared COMMIT fail. (The writes before it left none.)
+func (wr *dbWriter) deferredViolation(c *sqlite.Conn) error {
+	if !wr.deferredFKs {
+		return nil
+	}
+	if n, _, err := c.Status(sqlite.DBStatusDeferredFKs, false); err != nil || n == 0 {
+		return nil
+	}
+	return &sqlite.Error{Code: sqlite.ErrConstraintForeignKey, Offset: -1,
+		Msg: "FOREIGN KEY constraint failed (a deferred constraint the write left unresolved)"}
+}
+
 // begin opens a write transaction on c.
 func (wr *dbWriter) begin(c *sqlite.Conn) error {
 	wr.markerSet = false
@@ -272,7 +277,6 @@ func (wr *dbWriter) commit(c *sqlite.Conn) error {
 		wr.marker = 1 - wr.marker
 	}
 	wr.markerSet = false
-	wr.dirty = true
 	wr.db.stats.commits.Add(1)
 	return nil
 }
@@ -297,9 +301,6 @@ func (wr *dbWriter) solo(c *sqlite.Conn, w *dbWrite) {
 	case c.AutoCommit():
 		// SQLite rolled the transaction back (err != nil), or the write
 		// ended it itself: either way there is nothing left to do.
-		if err == nil {
-			wr.dirty = true
-		}
 	case err != nil:
 		wr.rollback(c)
 	default:
@@ -322,7 +323,6 @@ func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
 				Msg: "asqlite: a write without transaction left a transaction open; it was rolled back"}
 		}
 	}
-	wr.dirty = true
 	wr.reply(w, err)
 }
 
@@ -365,6 +365,9 @@ func (wr *dbWriter) group(first *dbWrite) {
 		n++
 		nested := len(pending) > 0
 		err, txErr := wr.exec(c, w, nested)
+		if err == nil && txErr == nil && !c.AutoCommit() {
+			err = wr.deferredViolation(c)
+		}
 		switch {
 		case txErr != nil:
 			// The group transaction itself failed around the write.
@@ -427,7 +430,6 @@ func (wr *dbWriter) ended(pending []*dbWrite, w *dbWrite, err error, nested bool
 	if err == nil {
 		// w ran COMMIT, ROLLBACK or END; the marker, flipped before w when
 		// other writes were pending, tells which.
-		wr.dirty = true
 		if len(pending) > 0 {
 			if wr.markerCommitted() {
 				wr.marker = 1 - wr.marker
@@ -525,38 +527,49 @@ func (wr *dbWriter) interrupt() {
 	}
 }
 
-// maintain looks at the WAL and, when it has grown past WALRestartPages
-// because readers kept the passive checkpoints from finishing, runs a
-// RESTART checkpoint, which waits briefly for those readers and lets the
-// next write start the WAL over.
+// maintain checkpoints the WAL after a commit made it grow: a PASSIVE
+// checkpoint every CheckpointPages new pages (what SQLite's automatic
+// checkpoint would do), and, when the WAL has grown past WALRestartPages
+// because readers kept the passive checkpoints from finishing, a RESTART
+// checkpoint, which waits briefly for those readers and lets the next write
+// start the WAL over.
 func (wr *dbWriter) maintain() {
 	db := wr.db
+	o := &db.opts
+	pages := wr.walPages
+	db.stats.walPages.Store(int64(pages))
+	if pages < wr.checkedPages {
+		// The WAL started over.
+		wr.checkedPages, wr.restartTried = 0, 0
+	}
+	// A RESTART that readers blocked is tried again only after the WAL grew
+	// some more, so a long read does not make every commit wait.
+	restart := pages >= o.WALRestartPages && (wr.restartTried == 0 || pages-wr.restartTried >= o.CheckpointPages)
+	if !restart && pages-wr.checkedPages < o.CheckpointPages {
+		return
+	}
 	c := wr.conn
-	wr.dirty = false
-	wr.lastCheck = time.Now()
-	busy, log, _, err := dbCheckpoint(c, "PASSIVE")
-	if err != nil {
-		db.stats.checkpointErrors.Add(1)
-		return
+	mode := "PASSIVE"
+	if restart {
+		mode = "RESTART"
+		c.SetBusyTimeout(o.CheckpointBusyTimeout)
+		defer c.SetBusyTimeout(o.BusyTimeout)
 	}
-	db.stats.checkpoints.Add(1)
-	db.stats.walPages.Store(log)
-	if busy == 0 && log < int64(db.opts.WALRestartPages) {
-		return
-	}
-	c.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", db.opts.CheckpointBusyTimeout.Milliseconds()))
-	busy, log, _, err = dbCheckpoint(c, "RESTART")
-	c.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", db.opts.BusyTimeout.Milliseconds()))
+	busy, _, _, err := dbCheckpoint(c, mode)
+	wr.checkedPages = pages
 	switch {
 	case err != nil && !errors.Is(err, sqlite.ErrBusy):
 		db.stats.checkpointErrors.Add(1)
 	case err != nil || busy != 0:
 		db.stats.checkpointBusy.Add(1)
-		wr.dirty = true // try again later
+		if restart {
+			wr.restartTried = pages
+		}
 	default:
 		db.stats.checkpoints.Add(1)
-		db.stats.walRestarts.Add(1)
-		db.stats.walPages.Store(log)
+		if restart {
+			db.stats.walRestarts.Add(1)
+		}
 	}
 }
 
