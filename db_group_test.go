@@ -182,7 +182,8 @@ func TestGroupCommitDeferredForeignKeyFailsAlone(t *testing.T) {
 		return err
 	})
 	adopted := dbQueue(t, db, func() error {
-		return db.ExecScript(ctx, "INSERT INTO child VALUES (7); INSERT INTO parent VALUES (7)")
+		_, err := db.Exec(ctx, "INSERT INTO child VALUES (7); INSERT INTO parent VALUES (7)")
+		return err
 	})
 	w3 := dbQueue(t, db, dbInsert(db, 3))
 	release()
@@ -396,7 +397,10 @@ func TestGroupCommitWriteEndingTheTransaction(t *testing.T) {
 			ctx := context.Background()
 			release := dbHold(t, db)
 			w1 := dbQueue(t, db, dbInsert(db, 1))
-			ender := dbQueue(t, db, func() error { return db.ExecScript(ctx, tc.end) })
+			ender := dbQueue(t, db, func() error {
+				_, err := db.Exec(ctx, tc.end)
+				return err
+			})
 			release()
 			dbMust(t, w1.wait())
 			dbMust(t, ender.wait())

@@ -126,17 +126,17 @@ func TestDBExecAndReadBack(t *testing.T) {
 	dbMust(t, err)
 	res, err := db.Exec(ctx, "INSERT INTO users(name) VALUES (?)", "ada")
 	dbMust(t, err)
-	if res.RowsAffected != 1 || res.LastInsertID != 1 {
+	if res.Changes != 1 || res.LastInsertRowID != 1 {
 		t.Fatalf("result %+v, want 1 row, id 1", res)
 	}
 	res, err = db.ExecMany(ctx, "INSERT INTO users(name) VALUES (?)", [][]any{{"bob"}, {"cy"}})
 	dbMust(t, err)
-	if res.RowsAffected != 2 || res.LastInsertID != 3 {
+	if res.Changes != 2 || res.LastInsertRowID != 3 {
 		t.Fatalf("ExecMany result %+v, want 2 rows, id 3", res)
 	}
 	res, err = db.Exec(ctx, "UPDATE users SET name = upper(name)")
 	dbMust(t, err)
-	if res.RowsAffected != 3 || res.LastInsertID != 0 {
+	if res.Changes != 3 || res.LastInsertRowID != 0 {
 		t.Fatalf("update result %+v, want 3 rows, no insert", res)
 	}
 	rs, err := db.QueryRows(ctx, "SELECT id, name FROM users ORDER BY id")
@@ -154,28 +154,43 @@ func TestDBExecAndReadBack(t *testing.T) {
 	}
 }
 
-func TestDBExecRejectsScripts(t *testing.T) {
-	db := dbOpenTest(t, nil)
-	_, err := db.Exec(context.Background(), "CREATE TABLE a(x); CREATE TABLE b(x)")
-	if !errors.Is(err, sqlite.ErrMisuse) {
-		t.Fatalf("got %v, want a misuse error", err)
-	}
-	dbMust(t, db.ExecScript(context.Background(), "CREATE TABLE a(x); INSERT INTO a VALUES (?); INSERT INTO a VALUES (?)", 1, 2))
-	if n := dbCount(t, db, "SELECT sum(x) FROM a"); n != 3 {
-		t.Fatalf("sum %d", n)
-	}
-}
-
-func TestDBScriptIsAtomic(t *testing.T) {
+func TestDBExecRunsScriptsAtomically(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()
-	dbMust(t, db.ExecScript(ctx, "CREATE TABLE t(x UNIQUE)"))
-	err := db.ExecScript(ctx, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); INSERT INTO t VALUES (1)")
+	res, err := db.Exec(ctx, "CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (?); INSERT INTO t VALUES (?), (?)", 1, 2, 3)
+	dbMust(t, err)
+	if res.Changes != 2 || res.LastInsertRowID != 3 {
+		t.Fatalf("result %+v, want the last statement's 2 changes and rowid 3", res)
+	}
+	_, err = db.Exec(ctx, "INSERT INTO t VALUES (10); INSERT INTO t VALUES (11); INSERT INTO t VALUES (1)")
 	if !errors.Is(err, sqlite.ErrConstraintUnique) {
 		t.Fatalf("got %v, want a unique constraint error", err)
 	}
-	if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 0 {
-		t.Fatalf("%d rows of the failed script remain", n)
+	if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 3 {
+		t.Fatalf("%d rows: the failed script left some behind", n)
+	}
+	res, err = db.Exec(ctx, "SELECT * FROM t")
+	dbMust(t, err)
+	if res != (Result{}) {
+		t.Fatalf("a query reports %+v, want nothing changed", res)
+	}
+}
+
+func TestDBExecScriptRunsOutsideTransactions(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	dbMust(t, db.ExecScript(ctx, "CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)"))
+	err := db.ExecScript(ctx, "INSERT INTO t VALUES (2); INSERT INTO t VALUES (1); INSERT INTO t VALUES (3)")
+	if !errors.Is(err, sqlite.ErrConstraintUnique) {
+		t.Fatalf("got %v, want a unique constraint error", err)
+	}
+	if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 2 {
+		t.Fatalf("%d rows, want the statement before the failure applied", n)
+	}
+	// A script with its own transaction.
+	dbMust(t, db.ExecScript(ctx, "BEGIN; INSERT INTO t VALUES (4); INSERT INTO t VALUES (5); COMMIT"))
+	if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 4 {
+		t.Fatalf("%d rows", n)
 	}
 }
 
@@ -262,16 +277,41 @@ func TestDBWriteRunsInImmediateTransaction(t *testing.T) {
 func TestDBNoTransactionRunsVacuum(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()
-	if err := db.ExecScript(ctx, "VACUUM"); !errors.Is(err, sqlite.ErrError) {
+	if _, err := db.Exec(ctx, "VACUUM"); !errors.Is(err, sqlite.ErrError) {
 		t.Fatalf("VACUUM in a transaction: got %v, want an error", err)
 	}
-	dbMust(t, db.Writer(WriteOptions{NoTransaction: true}).ExecScript(ctx, "VACUUM"))
-	err := db.Writer(WriteOptions{NoTransaction: true}).ExecScript(ctx, "BEGIN; CREATE TABLE t(x)")
+	dbMust(t, db.ExecScript(ctx, "VACUUM"))
+	_, err := db.Writer(WriteOptions{NoTransaction: true}).Exec(ctx, "VACUUM")
+	dbMust(t, err)
+	err = db.ExecScript(ctx, "BEGIN; CREATE TABLE t(x)")
 	if err == nil || !strings.Contains(err.Error(), "left a transaction open") {
 		t.Fatalf("got %v, want an error about the open transaction", err)
 	}
 	if n := dbCount(t, db, "SELECT count(*) FROM sqlite_schema WHERE name = 't'"); n != 0 {
 		t.Fatal("the unfinished transaction was committed")
+	}
+}
+
+func TestDBPragmaRunsOnTheWriter(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	v, err := db.Pragma(ctx, "user_version = 7")
+	dbMust(t, err)
+	if v != nil {
+		t.Fatalf("setting returned %v", v)
+	}
+	v, err = db.Pragma(ctx, "user_version")
+	dbMust(t, err)
+	if v != int64(7) {
+		t.Fatalf("user_version %v", v)
+	}
+	if n := dbCount(t, db, "PRAGMA user_version"); n != 7 {
+		t.Fatalf("readers see user_version %d", n)
+	}
+	v, err = db.Pragma(ctx, "journal_mode")
+	dbMust(t, err)
+	if v != "wal" {
+		t.Fatalf("journal_mode %v", v)
 	}
 }
 
@@ -610,10 +650,6 @@ func TestDBIsolatedWriteUsesFreshConnection(t *testing.T) {
 func TestDBIsolatedWritesAreSerialized(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()
-	_, err := db.Exec(ctx, "CREATE TABLE counter(n); INSERT INTO counter VALUES (0)")
-	if err == nil {
-		t.Fatal("a script through Exec succeeded")
-	}
 	dbMust(t, db.ExecScript(ctx, "CREATE TABLE counter(n); INSERT INTO counter VALUES (0)"))
 	var wg sync.WaitGroup
 	for i := range 40 {

@@ -11,15 +11,16 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// Result reports what a write changed.
+// Result reports what an Exec did.
 type Result struct {
-	// RowsAffected is the number of rows the write's statements inserted,
-	// updated or deleted (sqlite3_changes), not counting changes made by
-	// triggers or foreign key actions.
-	RowsAffected int64
-	// LastInsertID is the rowid of the last row the write inserted, or 0
-	// if it inserted none. https://sqlite.org/c3ref/last_insert_rowid.html
-	LastInsertID int64
+	// LastInsertRowID is the rowid of the most recent successful INSERT on
+	// the connection, as it was right after the statements ran
+	// (https://sqlite.org/c3ref/last_insert_rowid.html).
+	LastInsertRowID int64
+	// Changes is the number of rows inserted, updated or deleted by the
+	// last INSERT, UPDATE or DELETE statement that ran
+	// (https://sqlite.org/c3ref/changes.html).
+	Changes int64
 }
 
 // Writer makes writes with options of their own; DB.Writer returns one. A
@@ -32,11 +33,14 @@ type Writer struct {
 // Writer returns a Writer whose writes run with o; see WriteOptions.
 func (db *DB) Writer(o WriteOptions) Writer { return Writer{db: db, opts: o} }
 
-// Exec queues the single statement sql with args (bound as sqlite.Stmt.Bind
-// does: positional, or sqlite.Named) and waits until it has committed or
-// failed. It runs in a transaction of its own or in a group transaction;
-// see DB for what the outcome guarantees. A text holding more than one
-// statement is an error (use ExecScript).
+// Exec queues sql, one statement or a script of several, with args (bound
+// as sqlite.Conn.Exec does: positional ones consumed by the statements in
+// order, sqlite.Named ones going to every statement that names them), and
+// waits until it has committed or failed. It runs in a transaction of its
+// own or in a group transaction, so a script is atomic; see DB for what
+// the outcome guarantees. In the Result, LastInsertRowID is 0 when the
+// write inserted no row, and Changes 0 when it changed none (the writer
+// connection is shared, so SQLite's own values could be another write's).
 //
 // Errors: the statement's *sqlite.Error (a constraint, a syntax error...),
 // the context's error (wrapping context.Canceled or DeadlineExceeded),
@@ -46,21 +50,48 @@ func (db *DB) Exec(ctx context.Context, sql string, args ...any) (Result, error)
 	return db.Writer(WriteOptions{}).Exec(ctx, sql, args...)
 }
 
-// ExecScript queues the statements of script, run in order as one write,
-// and waits for the outcome: all of them are applied or none is. args are
-// consumed by the statements in order, as sqlite.Conn.Exec does. A script
-// that manages transactions itself (BEGIN ... COMMIT) or holds statements
-// that cannot run in a transaction (VACUUM) needs
-// Writer(WriteOptions{NoTransaction: true}).
+// ExecScript queues a script of statements, run in order as one write but
+// outside the writer's transactions, as if by the sqlite3 shell: each
+// statement commits by itself, unless the script opens a transaction of
+// its own (BEGIN ... COMMIT), and a failure leaves the statements before it
+// applied. Use it for scripts that manage their transactions (migrations)
+// or hold statements that cannot run in a transaction (VACUUM, PRAGMA
+// journal_mode); for an atomic script use Exec. A script that leaves a
+// transaction open is rolled back and reported as an error. args are bound
+// as for Exec.
 func (db *DB) ExecScript(ctx context.Context, script string, args ...any) error {
 	return db.Writer(WriteOptions{}).ExecScript(ctx, script, args...)
 }
 
 // ExecMany queues the single statement sql to run once per argument list in
-// argSets, as one write: all of the runs are applied or none is.
-// RowsAffected is their total, LastInsertID the last one's.
+// argSets, as one write: all of the runs are applied or none is. Changes
+// is their total, LastInsertRowID the last one's.
 func (db *DB) ExecMany(ctx context.Context, sql string, argSets [][]any) (Result, error) {
 	return db.Writer(WriteOptions{}).ExecMany(ctx, sql, argSets)
+}
+
+// Pragma runs "PRAGMA " + pragma, such as "user_version", "user_version = 3"
+// or "table_info(t)", on the writer, in queue order and outside any
+// transaction, and returns the first column of its first row as int64,
+// float64, string, []byte, or nil when the pragma returns no row. A pragma
+// that changes a connection setting changes the writer's only; Register
+// changes every connection.
+//
+// https://sqlite.org/pragma.html
+func (db *DB) Pragma(ctx context.Context, pragma string) (any, error) {
+	var v any
+	err := db.Writer(WriteOptions{NoTransaction: true}).Write(ctx, func(c *sqlite.Conn) error {
+		v = nil
+		for s, err := range c.Query("PRAGMA " + pragma) {
+			if err != nil {
+				return err
+			}
+			v = s.ColumnValue(0)
+			break
+		}
+		return nil
+	})
+	return v, err
 }
 
 // Write queues fn to run on the writer connection and waits for the
@@ -87,7 +118,8 @@ func (wt Writer) Exec(ctx context.Context, sql string, args ...any) (Result, err
 	return wt.db.submit(ctx, w)
 }
 
-// ExecScript is DB.ExecScript with the Writer's options.
+// ExecScript is DB.ExecScript with the Writer's options (NoTransaction
+// goes without saying).
 func (wt Writer) ExecScript(ctx context.Context, script string, args ...any) error {
 	w := newDBWrite(dbWriteScript, wt.opts)
 	w.sql, w.args = script, args
@@ -119,8 +151,8 @@ func (wt Writer) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error
 type dbWriteKind uint8
 
 const (
-	dbWriteExec     dbWriteKind = iota // one statement, args
-	dbWriteScript                      // several statements, args
+	dbWriteExec     dbWriteKind = iota // statements, args
+	dbWriteScript                      // statements, args, no transaction
 	dbWriteMany                        // one statement, many arg lists
 	dbWriteFunc                        // a Go function
 	dbWriteRegister                    // a registration (see Register)

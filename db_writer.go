@@ -127,7 +127,12 @@ func (wr *dbWriter) next() *dbWrite {
 
 // alone reports whether w never shares a group transaction.
 func (w *dbWrite) alone() bool {
-	return w.opts.Isolated || w.opts.NoTransaction || w.kind == dbWriteRegister
+	return w.opts.Isolated || w.bare()
+}
+
+// bare reports whether w runs outside the writer's transactions.
+func (w *dbWrite) bare() bool {
+	return w.opts.NoTransaction || w.kind == dbWriteScript || w.kind == dbWriteRegister
 }
 
 func (wr *dbWriter) handle(w *dbWrite) {
@@ -137,7 +142,7 @@ func (wr *dbWriter) handle(w *dbWrite) {
 		wr.register(w)
 	case w.opts.Isolated:
 		wr.isolated(w)
-	case w.opts.NoTransaction:
+	case w.bare():
 		wr.bare(wr.conn, w)
 	case db.opts.DisableGroupCommit:
 		wr.solo(wr.conn, w)
@@ -166,7 +171,7 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 	w.res = Result{}
 	w.panicked = nil
 	var s *sqlite.Stmt
-	if w.kind == dbWriteExec || w.kind == dbWriteMany {
+	if w.kind == dbWriteMany {
 		if s, err = c.Prep(w.sql); err != nil {
 			return err, nil
 		}
@@ -193,43 +198,34 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 			err = fmt.Errorf("asqlite: write function panicked: %v", p)
 		}
 	}()
-	lastID := c.LastInsertRowID()
+	lastID, total := c.LastInsertRowID(), c.TotalChanges()
 	switch w.kind {
-	case dbWriteExec:
-		if err = s.Bind(w.args...); err != nil {
-			return err, nil
-		}
-		if err = dbStepAll(s); err != nil {
-			return err, nil
-		}
-		if !s.ReadOnly() {
-			w.res.RowsAffected = c.Changes()
+	case dbWriteExec, dbWriteScript:
+		err = c.Exec(w.sql, w.args...)
+		if c.TotalChanges() != total {
+			w.res.Changes = c.Changes()
 		}
 	case dbWriteMany:
-		ro := s.ReadOnly()
 		for _, args := range w.argSets {
+			before := c.TotalChanges()
 			if err = s.Bind(args...); err != nil {
 				return err, nil
 			}
 			if err = dbStepAll(s); err != nil {
 				return err, nil
 			}
-			if !ro {
-				w.res.RowsAffected += c.Changes()
+			if c.TotalChanges() != before {
+				w.res.Changes += c.Changes()
 			}
 			s.Reset()
 		}
-	case dbWriteScript:
-		before := c.TotalChanges()
-		err = c.Exec(w.sql, w.args...)
-		w.res.RowsAffected = c.TotalChanges() - before
 	case dbWriteFunc, dbWriteRegister:
 		wr.inUserCode.Store(true)
 		defer wr.inUserCode.Store(false)
 		err = w.fn(c)
 	}
 	if id := c.LastInsertRowID(); id != lastID {
-		w.res.LastInsertID = id
+		w.res.LastInsertRowID = id
 	}
 	return err, nil
 }
@@ -339,7 +335,7 @@ func (wr *dbWriter) isolated(w *dbWrite) {
 		wr.active.Store(wr.conn)
 		c.Close()
 	}()
-	if w.opts.NoTransaction {
+	if w.bare() {
 		wr.bare(c, w)
 	} else {
 		wr.solo(c, w)
