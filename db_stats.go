@@ -44,6 +44,9 @@ type Stats struct {
 	// Isolated counts writes run on a connection of their own.
 	Isolated int64
 
+	// Readers is the size of the reader pool, IdleReaders how many of its
+	// connections are free now.
+	Readers, IdleReaders int
 	// Reads counts finished reads, ReadErrors those that failed,
 	// TimeLimited those stopped by their time limit.
 	Reads, ReadErrors, TimeLimited int64
@@ -117,6 +120,8 @@ func (db *DB) Stats() Stats {
 		GroupFailures:    c.groupFailures.Load(),
 		Redone:           c.redone.Load(),
 		Isolated:         c.isolated.Load(),
+		Readers:          len(db.all),
+		IdleReaders:      len(db.readers),
 		Reads:            c.reads.Load(),
 		ReadErrors:       c.readErrors.Load(),
 		TimeLimited:      c.timeLimited.Load(),
