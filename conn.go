@@ -59,8 +59,8 @@ type Conn struct {
 	qhead   int
 	qclosed bool
 
-	wake    chan struct{} // (capacity 1) a call or garbage is waiting
-	closing chan struct{} // closed by Close
+	waiting atomic.Int32  // calls in the queue
+	wake    chan struct{} // (capacity 1) a call, garbage or Close is waiting
 	exited  chan struct{} // closed by the worker when it is done
 
 	closed    atomic.Bool
@@ -135,7 +135,6 @@ func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error
 	}
 	c := &Conn{
 		wake:    make(chan struct{}, 1),
-		closing: make(chan struct{}),
 		exited:  make(chan struct{}),
 		opts:    opts.resolve(),
 		cursors: make(map[*cursor]struct{}),

@@ -20,7 +20,8 @@ import (
 // Rows are copied out of SQLite on the worker and handed over in batches of
 // ConnOptions.BatchSize (64 by default), so the worker is visited once per
 // batch, not once per row. While the loop body works on one batch, an
-// otherwise idle worker reads the next one ahead. Between batches the worker
+// otherwise idle worker reads the next one ahead (yielding, between two
+// rows, to any call that arrives). Between batches the worker
 // serves other calls in turn, so the loop body may itself call c (to update
 // the rows it reads, say); since rows are read up to two batches ahead,
 // such changes may not be seen by the rows already read.
@@ -127,53 +128,66 @@ func (c *Conn) openCursor(cl *call) {
 }
 
 // fetch hands over the next batch of cl.cur, taking back the caller's
-// spent batch cl.b.
+// spent batch cl.b. A batch begun by reading ahead is completed first.
 func (c *Conn) fetch(cl *call) {
 	cur := cl.cur
-	if b := cur.ahead; b != nil {
+	b := cur.ahead
+	if b != nil {
 		cur.ahead, cur.spare = nil, cl.b
-		cl.b = b
-	} else if cur.stmt == nil {
+	} else {
+		b = cl.b
+		b.reset()
+	}
+	if cur.stmt == nil && !b.done {
 		cl.err = errConnClosed
 		return
-	} else {
-		cl.b.reset()
-		cl.b.fill(cur.stmt, c.opts.BatchSize)
 	}
-	if cl.b.done {
+	if !b.done {
+		b.fill(cur.stmt, c.opts.BatchSize)
+	}
+	cl.b = b
+	if b.done {
 		c.closeCursor(cur)
 		return
 	}
 	c.readAhead = cur
 }
 
-// prefetch reads the next batch of the cursor waiting for it, while no call
-// is waiting. It runs under the query's context.
+// prefetch reads rows of the next batch of the cursor that is waiting for
+// it, while no call waits: it stops between two rows as soon as a call is
+// queued, and carries on when the worker is idle again. It runs under the
+// query's context.
 func (c *Conn) prefetch() {
 	cur := c.readAhead
-	c.readAhead = nil
-	if cur.stmt == nil || cur.ahead != nil || cur.ctx.Err() != nil {
+	if cur.stmt == nil || cur.ctx.Err() != nil {
+		c.readAhead = nil
 		return
 	}
-	b := cur.spare
+	b := cur.ahead
 	if b == nil {
-		b = new(batch)
+		b = cur.spare
+		if b == nil {
+			b = new(batch)
+		}
+		cur.spare = nil
+		b.reset()
+		b.cols, b.ncol = cur.cols, len(cur.cols)
+		cur.ahead = b
 	}
-	cur.spare = nil
-	b.reset()
-	b.cols, b.ncol = cur.cols, len(cur.cols)
 	c.busy.Store(true)
 	c.sc.SetContext(&workerCtx{Context: cur.ctx, c: c})
-	b.fill(cur.stmt, c.opts.BatchSize)
+	b.fillUntil(cur.stmt, c.opts.BatchSize, &c.waiting)
 	c.sc.SetContext(nil)
 	c.busy.Store(false)
-	cur.ahead = b
 	if b.done {
 		// Free the statement (and its read transaction) now; the batch
 		// waits for its reader.
 		cur.stmt.Close()
 		cur.stmt = nil
 		delete(c.cursors, cur)
+	}
+	if b.done || b.full(c.opts.BatchSize) {
+		c.readAhead = nil
 	}
 }
 

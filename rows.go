@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -628,10 +629,18 @@ func (b *batch) start(s *sqlite.Stmt) {
 	b.ncol = len(b.cols)
 }
 
-// fill steps s and copies up to max rows into the batch. At the end of the
-// statement it sets done, and err if the statement failed.
-func (b *batch) fill(s *sqlite.Stmt, max int) {
-	for b.rows < max && len(b.arena) < maxBatchBytes {
+// fill steps s and copies rows into the batch until it holds max rows (or
+// maxBatchBytes of text and blobs). At the end of the statement it sets
+// done, and err if the statement failed.
+func (b *batch) fill(s *sqlite.Stmt, max int) { b.fillUntil(s, max, nil) }
+
+// full reports whether the batch holds max rows or enough bytes.
+func (b *batch) full(max int) bool { return b.rows >= max || len(b.arena) >= maxBatchBytes }
+
+// fillUntil is fill that also stops, between two rows, as soon as *stop is
+// not zero (when stop is not nil).
+func (b *batch) fillUntil(s *sqlite.Stmt, max int, stop *atomic.Int32) {
+	for !b.full(max) && !b.done && (stop == nil || stop.Load() == 0) {
 		ok, err := s.Step()
 		if err != nil {
 			b.err, b.done = err, true

@@ -140,10 +140,15 @@ func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
 	if h := c.queuedHook.Load(); h != nil {
 		(*h)()
 	}
+	done := ctx.Done()
+	if done == nil { // a context that never ends: a plain receive is cheaper
+		<-cl.done
+		return nil
+	}
 	select {
 	case <-cl.done:
 		return nil
-	case <-ctx.Done():
+	case <-done:
 	}
 	if cl.state.CompareAndSwap(stateQueued, stateCancelled) {
 		return ctxError(ctx, "cancelled while queued")
@@ -170,6 +175,7 @@ func (c *Conn) enqueue(cl *call) bool {
 	}
 	c.queue = append(c.queue, cl)
 	c.qmu.Unlock()
+	c.waiting.Add(1)
 	c.signal()
 	return true
 }
@@ -184,6 +190,7 @@ func (c *Conn) dequeue() *call {
 	cl := c.queue[c.qhead]
 	c.queue[c.qhead] = nil
 	c.qhead++
+	c.waiting.Add(-1)
 	switch {
 	case c.qhead == len(c.queue):
 		c.queue, c.qhead = c.queue[:0], 0
@@ -212,6 +219,7 @@ func (c *Conn) beginClose() {
 		c.qclosed = true
 		queued := c.queue[c.qhead:]
 		c.queue, c.qhead = nil, 0
+		c.waiting.Add(-int32(len(queued)))
 		c.qmu.Unlock()
 		for _, cl := range queued {
 			if cl.state.CompareAndSwap(stateQueued, stateRunning) {
@@ -220,7 +228,7 @@ func (c *Conn) beginClose() {
 			}
 			// A cancelled call's caller is gone; drop it.
 		}
-		close(c.closing)
+		c.signal() // the worker sees closed once the queue is empty
 	})
 }
 
@@ -276,17 +284,18 @@ func (c *Conn) loop() {
 			c.serve(cl)
 			continue
 		}
-		if c.readAhead != nil && !c.closed.Load() {
+		if c.closed.Load() {
+			// Close failed whatever was queued, and nothing can be
+			// queued any more.
+			c.shutdown()
+			return
+		}
+		if c.readAhead != nil {
 			// A cursor's next batch is read ahead while no call waits.
 			c.prefetch()
 			continue
 		}
-		select {
-		case <-c.wake:
-		case <-c.closing: // the queue is empty and stays so
-			c.shutdown()
-			return
-		}
+		<-c.wake
 	}
 }
 
@@ -379,7 +388,7 @@ func (c *Conn) runFn(cl *call, fn func() error) {
 	returned = true
 }
 
-// shutdown closes the connection: queued callers see closing and leave.
+// shutdown closes the connection once the queue is empty for good.
 func (c *Conn) shutdown() {
 	c.collect()
 	for cur := range c.cursors {
