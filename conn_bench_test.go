@@ -136,8 +136,8 @@ func streamPath(b *testing.B) string {
 			return
 		}
 		defer sc.Close()
-		streamDB.err = sc.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL);" +
-			"INSERT INTO t WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < ?) " +
+		streamDB.err = sc.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL);"+
+			"INSERT INTO t WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < ?) "+
 			"SELECT i, 'name-' || i, i * 0.5 FROM n", streamRows)
 	})
 	if streamDB.err != nil {
