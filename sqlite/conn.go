@@ -136,7 +136,7 @@ func (c *Conn) Close() error {
 	if c == nil || c.db == 0 {
 		return nil
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	c.intr.Lock()
 	c.intr.db = 0
 	if c.intr.tls != nil {
@@ -152,11 +152,9 @@ func (c *Conn) Close() error {
 	for s := range c.stmts {
 		s.finalize()
 	}
-	// Statements the package did not create (none should exist) are
-	// finalized too, so close can succeed.
-	for p := lib.Xsqlite3_next_stmt(c.tls, c.db, 0); p != 0; p = lib.Xsqlite3_next_stmt(c.tls, c.db, 0) {
-		lib.Xsqlite3_finalize(c.tls, p)
-	}
+	// Statements the engine prepared for itself (FTS5 keeps some inside its
+	// virtual tables) belong to their owners, which finalize them as
+	// sqlite3_close_v2 disconnects them.
 	rc := lib.Xsqlite3_close_v2(c.tls, c.db)
 	var err error
 	if rc != lib.SQLITE_OK {
