@@ -177,7 +177,7 @@ func (c *Conn) prefetch() {
 	c.busy.Store(true)
 	c.sc.SetContext(&workerCtx{Context: cur.ctx, c: c})
 	b.fillUntil(cur.stmt, c.opts.BatchSize, &c.waiting)
-	c.sc.SetContext(nil)
+	c.sc.SetContext(context.Background())
 	c.busy.Store(false)
 	if b.done {
 		// Free the statement (and its read transaction) now; the batch

@@ -354,10 +354,10 @@ func (c *Conn) execute(cl *call) {
 	if !inTx && !sc.AutoCommit() && (cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil)) {
 		// A failed call leaves no transaction it opened behind (a script
 		// cancelled between its BEGIN and COMMIT, say).
-		sc.SetContext(nil)
+		sc.SetContext(context.Background())
 		sc.Exec("ROLLBACK")
 	}
-	sc.SetContext(nil)
+	sc.SetContext(context.Background())
 }
 
 // runFn runs fn, caller code, catching a panic (re-raised by the caller)
@@ -376,10 +376,10 @@ func (c *Conn) runFn(cl *call, fn func() error) {
 		// loop's deferred function starts a new worker.
 		c.goexit = true
 		if !c.sc.AutoCommit() {
-			c.sc.SetContext(nil)
+			c.sc.SetContext(context.Background())
 			c.sc.Exec("ROLLBACK")
 		}
-		c.sc.SetContext(nil)
+		c.sc.SetContext(context.Background())
 		c.busy.Store(false)
 		cl.err = errGoexit
 		c.finish(cl)
