@@ -348,10 +348,13 @@ func (c *Conn) execute(cl *call) {
 		c.runFn(cl, func() error { return cl.run(sc) })
 	case callTx:
 		tx := &Tx{c: c, ctx: cl.ctx}
-		c.runFn(cl, func() error { return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) }) })
-		tx.done = true
+		c.runFn(cl, func() error {
+			defer func() { tx.done = true }()
+			return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) })
+		})
 	}
-	if !inTx && !sc.AutoCommit() && (cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil)) {
+	failed := cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil && cl.row.err != ErrNoRows)
+	if failed && !inTx && !sc.AutoCommit() {
 		// A failed call leaves no transaction it opened behind (a script
 		// cancelled between its BEGIN and COMMIT, say).
 		sc.SetContext(context.Background())
