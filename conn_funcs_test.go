@@ -173,7 +173,7 @@ func TestReentrantCallFromFunctionFails(t *testing.T) {
 	c := openTest(t, nil)
 	var inner []error
 	mustFunc(t, c, "reenter", 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
-		_, err1 := c.Exec(fc.Context(), "SELECT 1")          // the worker's context
+		_, err1 := c.Exec(fc.Context(), "SELECT 1")         // the worker's context
 		_, err2 := c.Exec(context.Background(), "SELECT 1") // another context, same goroutine
 		inner = append(inner, err1, err2)
 		// SQL on the connection the function was given is fine.
