@@ -159,7 +159,7 @@ func (c *Conn) fetch(cl *call) {
 // query's context.
 func (c *Conn) prefetch() {
 	cur := c.readAhead
-	if cur.stmt == nil || cur.ctx.Err() != nil {
+	if cur.stmt == nil || ended(cur.ctx) {
 		c.readAhead = nil
 		return
 	}
@@ -175,9 +175,10 @@ func (c *Conn) prefetch() {
 		cur.ahead = b
 	}
 	c.busy.Store(true)
-	c.sc.SetContext(&workerCtx{Context: cur.ctx, c: c})
+	c.install(cur.ctx)
 	b.fillUntil(cur.stmt, c.opts.BatchSize, &c.waiting)
-	c.sc.SetContext(context.Background())
+	b.err = c.deadlineErr(b.err)
+	c.uninstall()
 	c.busy.Store(false)
 	if b.done {
 		// Free the statement (and its read transaction) now; the batch

@@ -75,19 +75,20 @@ func (tx *Tx) enter(ctx context.Context) (restore func(), err error) {
 		if t.done {
 			return nil, ErrTxDone
 		}
-		if t.ctx.Err() != nil {
+		if ended(t.ctx) {
 			return nil, ctxError(t.ctx, "transaction block cancelled")
 		}
 	}
-	if ctx.Err() != nil {
+	if ended(ctx) {
 		return nil, ctxError(ctx, "call not started")
 	}
 	if ctx == tx.ctx || ctx.Done() == nil {
 		return noRestore, nil
 	}
-	sc := tx.c.sc
-	prev := sc.SetContext(&workerCtx{Context: ctx, c: tx.c})
-	return func() { sc.SetContext(prev) }, nil
+	c := tx.c
+	prev, prevWatch := c.sc.Context(), c.watch
+	c.install(ctx)
+	return func() { c.sc.SetContext(prev); c.watch = prevWatch }, nil
 }
 
 func noRestore() {}
@@ -99,7 +100,8 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error)
 		return Result{}, err
 	}
 	defer restore()
-	return execOn(tx.c.sc, sql, args)
+	res, err := execOn(tx.c.sc, sql, args)
+	return res, tx.c.deadlineErr(err)
 }
 
 // QueryRow runs a query inside the block and returns its first row; see
@@ -110,7 +112,9 @@ func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 		return &Row{err: err}
 	}
 	defer restore()
-	return queryRowOn(tx.c.sc, sql, args)
+	r := queryRowOn(tx.c.sc, sql, args)
+	r.err = tx.c.deadlineErr(r.err)
+	return r
 }
 
 // Pragma runs a pragma inside the block; see Conn.Pragma.
@@ -153,7 +157,7 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 				}
 			}
 			if b.err != nil {
-				yield(nil, b.err)
+				yield(nil, tx.c.deadlineErr(b.err))
 				return
 			}
 			if b.done {
@@ -179,7 +183,7 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		inner.ctx = ctx
 	}
 	defer func() { inner.done = true }()
-	return tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) })
+	return tx.c.deadlineErr(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
 }
 
 // Run runs fn with the plain connection inside the block; see Conn.Run.
@@ -190,5 +194,5 @@ func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 		return err
 	}
 	defer restore()
-	return fn(tx.c.sc)
+	return tx.c.deadlineErr(fn(tx.c.sc))
 }

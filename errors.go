@@ -56,6 +56,9 @@ var errNilContext error = &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: n
 // different error.
 func ctxError(ctx context.Context, phase string) error {
 	err := ctx.Err()
+	if err == nil { // past its deadline, before its timer fired
+		return fmt.Errorf("asqlite: %s: %w", phase, context.DeadlineExceeded)
+	}
 	if cause := context.Cause(ctx); cause != nil && cause != err {
 		return fmt.Errorf("asqlite: %s: %w: %w", phase, err, cause)
 	}

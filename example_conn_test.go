@@ -275,3 +275,57 @@ func ExampleErrReentrant() {
 	fmt.Println(errors.Is(err, asqlite.ErrReentrant))
 	// Output: true
 }
+
+func ExampleConn_CreateFunction() {
+	ctx := context.Background()
+	conn, _ := asqlite.OpenConn(ctx, ":memory:", nil)
+	defer conn.Close()
+
+	type userKey struct{}
+	// The function runs on the worker and sees the context of the call
+	// whose SQL runs it.
+	err := conn.CreateFunction(ctx, "current_user", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+		user, _ := fc.Context().Value(userKey{}).(string)
+		fc.ResultText(user)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var who string
+	conn.QueryRow(context.WithValue(ctx, userKey{}, "ann"), "SELECT current_user()").Scan(&who)
+	fmt.Println(who)
+	// Output: ann
+}
+
+func ExampleConn_SetUpdateHook() {
+	ctx := context.Background()
+	conn, _ := asqlite.OpenConn(ctx, ":memory:", nil)
+	defer conn.Close()
+
+	err := conn.SetUpdateHook(ctx, func(ctx context.Context, op sqlite.Op, schema, table string, rowid int64) {
+		fmt.Println(op, schema, table, rowid)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	conn.Exec(ctx, "CREATE TABLE t(x); INSERT INTO t VALUES ('a'), ('b'); DELETE FROM t WHERE x = 'a'")
+	// Output:
+	// INSERT main t 1
+	// INSERT main t 2
+	// DELETE main t 1
+}
+
+func ExampleConn_SetBusyTimeout() {
+	ctx := context.Background()
+	conn, _ := asqlite.OpenConn(ctx, ":memory:", nil)
+	defer conn.Close()
+
+	// Wait up to 5 s for another connection's lock; a call whose context
+	// ends sooner stops waiting then.
+	if err := conn.SetBusyTimeout(ctx, 5*time.Second); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("ok")
+	// Output: ok
+}

@@ -117,7 +117,7 @@ func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
 		putCall(cl)
 		return errNilContext
 	}
-	if ctx.Err() != nil {
+	if ended(ctx) {
 		putCall(cl)
 		return ctxError(ctx, "call not started")
 	}
@@ -263,6 +263,7 @@ func (c *Conn) start(path string, opened chan<- error) {
 		return
 	}
 	c.sc = sc
+	sc.AddProgressHandler(progressEvery, c.progress)
 	opened <- nil
 	c.loop()
 }
@@ -308,7 +309,7 @@ func (c *Conn) serve(cl *call) {
 	switch {
 	case c.closed.Load():
 		cl.err = errConnClosed
-	case cl.ctx.Err() != nil:
+	case ended(cl.ctx):
 		cl.err = ctxError(cl.ctx, "cancelled while queued")
 	default:
 		c.busy.Store(true)
@@ -333,7 +334,7 @@ func (c *Conn) finish(cl *call) {
 // execute runs cl on the connection with its context installed.
 func (c *Conn) execute(cl *call) {
 	sc := c.sc
-	sc.SetContext(&workerCtx{Context: cl.ctx, c: c})
+	c.install(cl.ctx)
 	inTx := !sc.AutoCommit()
 	switch cl.kind {
 	case callExec:
@@ -353,14 +354,20 @@ func (c *Conn) execute(cl *call) {
 			return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) })
 		})
 	}
+	cl.err = c.deadlineErr(cl.err)
+	if cl.row != nil {
+		cl.row.err = c.deadlineErr(cl.row.err)
+	}
+	if cl.b != nil {
+		cl.b.err = c.deadlineErr(cl.b.err)
+	}
 	failed := cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil && cl.row.err != ErrNoRows)
+	c.uninstall()
 	if failed && !inTx && !sc.AutoCommit() {
 		// A failed call leaves no transaction it opened behind (a script
 		// cancelled between its BEGIN and COMMIT, say).
-		sc.SetContext(context.Background())
 		sc.Exec("ROLLBACK")
 	}
-	sc.SetContext(context.Background())
 }
 
 // runFn runs fn, caller code, catching a panic (re-raised by the caller)
@@ -378,11 +385,10 @@ func (c *Conn) runFn(cl *call, fn func() error) {
 		// runtime.Goexit: this goroutine is ending; release the caller now.
 		// loop's deferred function starts a new worker.
 		c.goexit = true
+		c.uninstall()
 		if !c.sc.AutoCommit() {
-			c.sc.SetContext(context.Background())
 			c.sc.Exec("ROLLBACK")
 		}
-		c.sc.SetContext(context.Background())
 		c.busy.Store(false)
 		cl.err = errGoexit
 		c.finish(cl)
