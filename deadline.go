@@ -80,7 +80,9 @@ func (c *Conn) deadlineErr(err error) error {
 
 type deadlineError struct{ err error }
 
-func (e *deadlineError) Error() string   { return e.err.Error() + ": " + context.DeadlineExceeded.Error() }
+func (e *deadlineError) Error() string {
+	return e.err.Error() + ": " + context.DeadlineExceeded.Error()
+}
 func (e *deadlineError) Unwrap() []error { return []error{e.err, context.DeadlineExceeded} }
 
 // ended reports whether ctx is done or past its deadline (its timer may
