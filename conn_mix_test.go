@@ -2,7 +2,10 @@ package asqlite
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
+
+	"github.com/asqlite/asqlite/internal/leakcheck"
 
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -77,5 +80,35 @@ func TestBackupFromConnToPlainConnection(t *testing.T) {
 	}
 	if n != 3 {
 		t.Fatalf("backup holds %d rows", n)
+	}
+}
+
+func TestWriteDuringIterationCommitsAtOnce(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	path := filepath.Join(t.TempDir(), "x.db")
+	ctx := context.Background()
+	a, err := OpenConn(ctx, path, &ConnOptions{BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenConn(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mustExec(t, a, "CREATE TABLE t(x); CREATE TABLE log(x); INSERT INTO t VALUES (1), (2), (3), (4), (5)")
+	seen := -1
+	for row, err := range a.Query(ctx, "SELECT x FROM t") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Int64(0) == 1 {
+			mustExec(t, a, "INSERT INTO log VALUES (1)")
+			seen = count(t, b, "log") // another connection
+		}
+	}
+	if seen != 1 {
+		t.Fatalf("another connection saw %d rows of the write made during the iteration, want 1", seen)
 	}
 }

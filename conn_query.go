@@ -23,8 +23,9 @@ import (
 // otherwise idle worker reads the next one ahead (yielding, between two
 // rows, to any call that arrives). Between batches the worker
 // serves other calls in turn, so the loop body may itself call c (to update
-// the rows it reads, say); since rows are read up to two batches ahead,
-// such changes may not be seen by the rows already read.
+// the rows it reads, say; such a write commits at once in autocommit mode);
+// since rows are read up to a batch ahead of the loop, such changes may not
+// be seen by the rows already read.
 //
 // The *Row is valid only until the loop continues; see Row. An error ends
 // the iteration with (nil, err): the query's own error after the rows before
@@ -33,9 +34,9 @@ import (
 // statement: the worker finalizes (or returns to its cache) the statement
 // before it serves the next call.
 //
-// The statement keeps a read transaction open until the iteration ends; in
-// autocommit mode a write made meanwhile on this connection commits only
-// when the iteration ends (https://sqlite.org/lang_transaction.html).
+// The statement keeps a read transaction open until the iteration ends,
+// which in WAL mode holds back checkpoints: do not leave an iteration
+// pending longer than needed (https://sqlite.org/wal.html).
 func (c *Conn) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
 		cl := getCall(callQuery)
