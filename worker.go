@@ -222,11 +222,14 @@ func (c *Conn) beginClose() {
 		c.waiting.Add(-int32(len(queued)))
 		c.qmu.Unlock()
 		for _, cl := range queued {
+			// Only the worker may touch what a call holds (a cursor), so a
+			// call whose caller is gone is dropped as it is.
 			if cl.state.CompareAndSwap(stateQueued, stateRunning) {
 				cl.err = errConnClosed
-				c.finish(cl)
+				if cl.state.CompareAndSwap(stateRunning, stateDone) {
+					cl.done <- struct{}{}
+				}
 			}
-			// A cancelled call's caller is gone; drop it.
 		}
 		c.signal() // the worker sees closed once the queue is empty
 	})
@@ -250,7 +253,8 @@ func goid() uint64 {
 }
 
 // errGoexit is the error of a call whose function ended its goroutine with
-// runtime.Goexit (t.FailNow in a test, say); the worker is replaced.
+// runtime.Goexit (t.FailNow in a test, say): any transaction open on the
+// connection is rolled back and a new worker goroutine takes over.
 var errGoexit = errors.New("asqlite: runtime.Goexit called on the connection's worker")
 
 // start opens the connection on the worker goroutine and then serves calls.
