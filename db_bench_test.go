@@ -97,7 +97,7 @@ func BenchmarkPointRead(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				_ = row.ColumnRawBytes(0)
+				_ = row.Bytes(0)
 			}
 		}
 	})

@@ -56,7 +56,7 @@ func TestCloseDrainsQueuedWrites(t *testing.T) {
 	if _, err := db.Exec(context.Background(), "INSERT INTO t(x) VALUES (99)"); !errors.Is(err, ErrClosed) {
 		t.Fatalf("write after Close: got %v, want ErrClosed", err)
 	}
-	if _, err := db.QueryValue(context.Background(), "SELECT 1"); !errors.Is(err, ErrClosed) {
+	if _, err := dbValue(context.Background(), db, "SELECT 1"); !errors.Is(err, ErrClosed) {
 		t.Fatalf("read after Close: got %v, want ErrClosed", err)
 	}
 	if len(closed) > 0 {

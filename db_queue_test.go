@@ -181,7 +181,7 @@ func TestWriteFromTheWriterIsReentrant(t *testing.T) {
 	}
 	// Reads from a write are fine: they use the reader pool.
 	dbMust(t, db.Write(ctx, func(c *sqlite.Conn) error {
-		_, err := db.QueryValue(ctx, "SELECT 1")
+		_, err := dbValue(ctx, db, "SELECT 1")
 		return err
 	}))
 }

@@ -78,34 +78,40 @@ func (db *DB) Read(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 	return db.Reader(ReadOptions{}).Read(ctx, fn)
 }
 
-// Query runs the single statement sql with args on a reader and yields
-// the statement once per result row; read the row with its Column
-// methods, which are valid until the next iteration. An error ends the
-// iteration with (nil, err). The reader is held for the whole iteration,
-// which the read's time limit bounds, and given back when the loop ends,
-// however it ends. Nothing runs until the iteration starts.
+// Query runs the query sql with args (bound as in Exec) on a reader and
+// yields its rows. The rows are read on the calling goroutine, straight
+// from the reader connection; the *Row is valid only until the loop
+// continues (see Row). An error ends the iteration with (nil, err). The
+// reader is held for the whole iteration, which the read's time limit
+// bounds, and given back when the loop ends, however it ends. Nothing runs
+// until the iteration starts, and each range runs the query anew.
 //
 //	for row, err := range db.Query(ctx, "SELECT id, name FROM users WHERE age > ?", 30) {
 //		if err != nil {
 //			return err
 //		}
-//		fmt.Println(row.ColumnInt64(0), row.ColumnText(1))
+//		fmt.Println(row.Int64(0), row.Text(1))
 //	}
-func (db *DB) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*sqlite.Stmt, error] {
+func (db *DB) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
 	return db.Reader(ReadOptions{}).Query(ctx, sql, args...)
 }
 
-// QueryRows runs the single statement sql with args on a reader and
-// returns all its rows, at most the DB's MaxRows of them (see Reader).
-func (db *DB) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
-	return db.Reader(ReadOptions{}).QueryRows(ctx, sql, args...)
+// QueryRow runs the query sql with args on a reader and returns its first
+// row, which the caller keeps. It never returns nil: when the query fails
+// or returns no row, the Row carries the error (ErrNoRows for no row),
+// which Row.Err and Row.Scan report.
+//
+//	var n int
+//	err := db.QueryRow(ctx, "SELECT count(*) FROM t WHERE x > ?", 10).Scan(&n)
+func (db *DB) QueryRow(ctx context.Context, sql string, args ...any) *Row {
+	return db.Reader(ReadOptions{}).QueryRow(ctx, sql, args...)
 }
 
-// QueryValue runs the single statement sql with args on a reader and
-// returns the first column of its first row (int64, float64, string,
-// []byte or nil), or ErrNoRows.
-func (db *DB) QueryValue(ctx context.Context, sql string, args ...any) (any, error) {
-	return db.Reader(ReadOptions{}).QueryValue(ctx, sql, args...)
+// QueryRows runs the query sql with args on a reader and returns all its
+// rows, at most the DB's MaxRows of them (see Reader), with Truncated set
+// when there were more: the web application's capped result.
+func (db *DB) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
+	return db.Reader(ReadOptions{}).QueryRows(ctx, sql, args...)
 }
 
 // RowSet is the complete result of a query made with QueryRows.
@@ -130,15 +136,14 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 }
 
 // Query is DB.Query with the Reader's limits.
-func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*sqlite.Stmt, error] {
-	return func(yield func(*sqlite.Stmt, error) bool) {
+func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
+	return func(yield func(*Row, error) bool) {
 		r, rctx, err := rd.acquire(ctx)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		var stop bool
-		err = nil
 		func() {
 			defer func() { err = rd.release(r, rctx, ctx, err) }()
 			s, perr := r.conn.Prep(sql)
@@ -150,13 +155,19 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = s.Bind(args...); err != nil {
 				return
 			}
+			var b batch
+			var row Row
+			b.start(s)
 			for {
-				var row bool
-				row, err = s.Step()
-				if err != nil || !row {
+				var ok bool
+				ok, err = s.Step()
+				if err != nil || !ok {
 					return
 				}
-				if !yield(s, nil) {
+				b.reset()
+				b.appendRow(s)
+				b.row(&row, 0)
+				if !yield(&row, nil) {
 					stop = true
 					return
 				}
@@ -166,6 +177,38 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			yield(nil, err)
 		}
 	}
+}
+
+// QueryRow is DB.QueryRow with the Reader's limits.
+func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
+	var out *Row
+	err := rd.Read(ctx, func(c *sqlite.Conn) error {
+		s, err := c.Prep(sql)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.Bind(args...); err != nil {
+			return err
+		}
+		ok, err := s.Step()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNoRows
+		}
+		var b batch
+		b.start(s)
+		b.appendRow(s)
+		out = &Row{}
+		b.row(out, 0)
+		return nil
+	})
+	if err != nil {
+		return &Row{err: err}
+	}
+	return out
 }
 
 // QueryRows is DB.QueryRows with the Reader's limits; a negative MaxRows
@@ -206,31 +249,6 @@ func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSe
 		return nil, err
 	}
 	return rs, nil
-}
-
-// QueryValue is DB.QueryValue with the Reader's limits.
-func (rd Reader) QueryValue(ctx context.Context, sql string, args ...any) (any, error) {
-	var v any
-	err := rd.Read(ctx, func(c *sqlite.Conn) error {
-		s, err := c.Prep(sql)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			return err
-		}
-		row, err := s.Step()
-		if err != nil {
-			return err
-		}
-		if !row {
-			return ErrNoRows
-		}
-		v = s.ColumnValue(0)
-		return nil
-	})
-	return v, err
 }
 
 // acquire takes a reader from the pool and installs the read's context.

@@ -18,7 +18,7 @@ const dbForever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM 
 
 func TestReadTimeLimitStopsLongQuery(t *testing.T) {
 	db := dbOpenTest(t, &Options{ReadTimeLimit: 20 * time.Millisecond})
-	_, err := db.QueryValue(context.Background(), dbForever)
+	_, err := dbValue(context.Background(), db, dbForever)
 	if !errors.Is(err, ErrTimeLimit) || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, sqlite.ErrInterrupt) {
 		t.Fatalf("got %v, want a time limit error", err)
 	}
@@ -26,7 +26,7 @@ func TestReadTimeLimitStopsLongQuery(t *testing.T) {
 		t.Fatalf("%d reads stopped by their limit, want 1", st.TimeLimited)
 	}
 	// The reader is fine afterwards.
-	if v, err := db.QueryValue(context.Background(), "SELECT 1"); err != nil || v != int64(1) {
+	if v, err := dbValue(context.Background(), db, "SELECT 1"); err != nil || v != int64(1) {
 		t.Fatalf("got %v, %v", v, err)
 	}
 }
@@ -35,12 +35,12 @@ func TestReadTimeLimitOverriddenPerCall(t *testing.T) {
 	// A limit so short that every read hits it...
 	db := dbOpenTest(t, &Options{ReadTimeLimit: time.Nanosecond})
 	ctx := context.Background()
-	if _, err := db.QueryValue(ctx, "SELECT 1"); !errors.Is(err, ErrTimeLimit) {
+	if _, err := dbValue(ctx, db, "SELECT 1"); !errors.Is(err, ErrTimeLimit) {
 		t.Fatalf("got %v, want ErrTimeLimit", err)
 	}
 	// ...unless the call brings its own.
 	for _, o := range []ReadOptions{{TimeLimit: time.Hour}, {TimeLimit: -1}} {
-		if _, err := db.Reader(o).QueryValue(ctx, "SELECT 1"); err != nil {
+		if _, err := dbValue(ctx, db.Reader(o), "SELECT 1"); err != nil {
 			t.Fatalf("%+v: %v", o, err)
 		}
 	}
@@ -59,7 +59,7 @@ func TestReadLimitIsADeadline(t *testing.T) {
 	// The caller's earlier deadline wins, and its error is its own.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err := db.QueryValue(ctx, dbForever)
+	_, err := dbValue(ctx, db, dbForever)
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrTimeLimit) {
 		t.Fatalf("got %v, want the caller's deadline", err)
 	}
@@ -99,9 +99,9 @@ func TestQueryRowsCap(t *testing.T) {
 	}
 }
 
-func TestQueryValueNoRows(t *testing.T) {
+func TestQueryRowNoRows(t *testing.T) {
 	db := dbOpenTest(t, nil)
-	if _, err := db.QueryValue(context.Background(), "SELECT 1 WHERE 0"); !errors.Is(err, ErrNoRows) {
+	if _, err := dbValue(context.Background(), db, "SELECT 1 WHERE 0"); !errors.Is(err, ErrNoRows) {
 		t.Fatalf("got %v, want ErrNoRows", err)
 	}
 }
@@ -112,14 +112,14 @@ func TestQueryBreakReleasesReader(t *testing.T) {
 	for range 3 {
 		for row, err := range db.Query(ctx, "SELECT value FROM json_each('[1,2,3]')") {
 			dbMust(t, err)
-			if row.ColumnInt(0) == 1 {
+			if row.Int(0) == 1 {
 				break
 			}
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := db.QueryValue(ctx, "SELECT 1"); err != nil {
+	if _, err := dbValue(ctx, db, "SELECT 1"); err != nil {
 		t.Fatalf("the reader was not given back: %v", err)
 	}
 }
@@ -153,12 +153,12 @@ func TestReadWaitsForFreeReader(t *testing.T) {
 	<-inside
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := db.QueryValue(ctx, "SELECT 1"); !errors.Is(err, context.Canceled) {
+	if _, err := dbValue(ctx, db, "SELECT 1"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled while waiting for a reader", err)
 	}
 	waiting := make(chan error, 1)
 	go func() {
-		_, err := db.QueryValue(context.Background(), "SELECT 1")
+		_, err := dbValue(context.Background(), db, "SELECT 1")
 		waiting <- err
 	}()
 	close(release)
@@ -179,7 +179,7 @@ func TestReadPanicReleasesReader(t *testing.T) {
 			panic("oops")
 		})
 	}()
-	if _, err := db.QueryValue(context.Background(), "SELECT 1"); err != nil {
+	if _, err := dbValue(context.Background(), db, "SELECT 1"); err != nil {
 		t.Fatal(err)
 	}
 	dbMust(t, db.Read(context.Background(), func(c *sqlite.Conn) error {
@@ -225,7 +225,7 @@ func TestCheckpointsProgressUnderConstantReads(t *testing.T) {
 					return
 				default:
 				}
-				if _, err := db.QueryValue(ctx, "SELECT count(*) FROM t"); err != nil {
+				if _, err := dbValue(ctx, db, "SELECT count(*) FROM t"); err != nil {
 					t.Error(err)
 					return
 				}

@@ -64,9 +64,21 @@ func dbMust(t testing.TB, err error) {
 	}
 }
 
+// dbValue returns the first column of the first row of a query made
+// through q (a DB or a Reader).
+func dbValue(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) *Row
+}, sql string, args ...any) (any, error) {
+	row := q.QueryRow(ctx, sql, args...)
+	if err := row.Err(); err != nil {
+		return nil, err
+	}
+	return row.Value(0), nil
+}
+
 func dbCount(t testing.TB, db *DB, sql string, args ...any) int64 {
 	t.Helper()
-	v, err := db.QueryValue(context.Background(), sql, args...)
+	v, err := dbValue(context.Background(), db, sql, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +159,7 @@ func TestDBExecAndReadBack(t *testing.T) {
 	var names []string
 	for row, err := range db.Query(ctx, "SELECT name FROM users WHERE id > ?", 1) {
 		dbMust(t, err)
-		names = append(names, row.ColumnText(0))
+		names = append(names, row.Text(0))
 	}
 	if strings.Join(names, ",") != "BOB,CY" {
 		t.Fatalf("Query yielded %v", names)
@@ -337,13 +349,13 @@ func TestDBDefaults(t *testing.T) {
 	}))
 	for s, err := range db.Query(ctx, "PRAGMA journal_mode") {
 		dbMust(t, err)
-		if s.ColumnText(0) != "wal" {
-			t.Errorf("journal_mode %s", s.ColumnText(0))
+		if s.Text(0) != "wal" {
+			t.Errorf("journal_mode %s", s.Text(0))
 		}
 	}
 	for s, err := range db.Query(ctx, "PRAGMA query_only") {
 		dbMust(t, err)
-		if s.ColumnInt(0) != 1 {
+		if s.Int(0) != 1 {
 			t.Error("reader is not query_only")
 		}
 	}
@@ -354,7 +366,7 @@ func TestDBDefaults(t *testing.T) {
 		return nil
 	}))
 	// Double-quoted strings are identifiers only, on every connection.
-	if _, err := db.QueryValue(ctx, `SELECT "no such column"`); !errors.Is(err, sqlite.ErrError) {
+	if _, err := dbValue(ctx, db, `SELECT "no such column"`); !errors.Is(err, sqlite.ErrError) {
 		t.Errorf("reader accepted a double-quoted string literal: %v", err)
 	}
 	if _, err := db.Exec(ctx, `CREATE TABLE t(x CHECK (x != "oops"))`); !errors.Is(err, sqlite.ErrError) {

@@ -11,17 +11,8 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// Result reports what an Exec did.
-type Result struct {
-	// LastInsertRowID is the rowid of the most recent successful INSERT on
-	// the connection, as it was right after the statements ran
-	// (https://sqlite.org/c3ref/last_insert_rowid.html).
-	LastInsertRowID int64
-	// Changes is the number of rows inserted, updated or deleted by the
-	// last INSERT, UPDATE or DELETE statement that ran
-	// (https://sqlite.org/c3ref/changes.html).
-	Changes int64
-}
+// DB runs the same code as Conn and Tx.
+var _ Querier = (*DB)(nil)
 
 // Writer makes writes with options of their own; DB.Writer returns one. A
 // Writer is a small value, safe for concurrent use, valid as long as its DB.

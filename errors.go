@@ -29,7 +29,14 @@ var (
 	// ErrNoRows is reported by QueryRow (through Row.Err and Row.Scan) when
 	// the query returns no row.
 	ErrNoRows = errors.New("asqlite: no rows in result set")
+
+	// ErrTxDone is reported by a method of a Tx used after its block
+	// returned.
+	ErrTxDone = errors.New("asqlite: transaction block has ended")
 )
+
+// errConnClosed is what calls on a closed Conn return.
+var errConnClosed error = &wrapError{msg: "asqlite: connection is closed", err: ErrClosed}
 
 // wrapError is an error with its own message that unwraps to a sentinel.
 type wrapError struct {
@@ -49,6 +56,9 @@ var errNilContext error = &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: n
 // different error.
 func ctxError(ctx context.Context, phase string) error {
 	err := ctx.Err()
+	if err == nil { // past its deadline, before its timer fired
+		return fmt.Errorf("asqlite: %s: %w", phase, context.DeadlineExceeded)
+	}
 	if cause := context.Cause(ctx); cause != nil && cause != err {
 		return fmt.Errorf("asqlite: %s: %w: %w", phase, err, cause)
 	}

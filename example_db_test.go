@@ -58,11 +58,11 @@ func ExampleOpen() {
 		})
 	}
 	wg.Wait()
-	v, err := db.QueryValue(ctx, "SELECT count(*) FROM visits")
-	if err != nil {
+	var n int
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM visits").Scan(&n); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("visits:", v)
+	fmt.Println("visits:", n)
 	// Output: visits: 50
 }
 
@@ -123,8 +123,9 @@ func ExampleDB_Exec_groupCommit() {
 			failed++
 		}
 	}
-	v, _ := db.QueryValue(ctx, "SELECT count(*) FROM users")
-	fmt.Printf("%d users, %d duplicate refused\n", v, failed)
+	var n int
+	db.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
+	fmt.Printf("%d users, %d duplicate refused\n", n, failed)
 	// Output: 3 users, 1 duplicate refused
 }
 
@@ -186,7 +187,7 @@ func ExampleDB_Read() {
 	// <nil>
 }
 
-// Query yields rows from a reader, one at a time, without copying them.
+// Query yields rows from a reader, read on the calling goroutine.
 func ExampleDB_Query() {
 	db, done := exampleDB(nil)
 	defer done()
@@ -196,7 +197,7 @@ func ExampleDB_Query() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(row.ColumnText(0))
+		fmt.Println(row.Text(0))
 	}
 	// Output:
 	// pear
@@ -211,7 +212,7 @@ func ExampleDB_Reader() {
 	ctx := context.Background()
 
 	endless := "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
-	_, err := db.QueryValue(ctx, endless)
+	err := db.QueryRow(ctx, endless).Err()
 	fmt.Println("stopped by the time limit:", errors.Is(err, asqlite.ErrTimeLimit))
 
 	rs, _ := db.QueryRows(ctx, "SELECT value FROM json_each('[1,2,3]')")
@@ -242,8 +243,9 @@ func ExampleDB_Register() {
 		log.Fatal(err)
 	}
 	db.Exec(ctx, "CREATE TABLE t(s); INSERT INTO t VALUES (shout('written'))") // on the writer
-	v, _ := db.QueryValue(ctx, "SELECT s || ' ' || shout('read') FROM t")      // on a reader
-	fmt.Println(v)
+	var s string
+	db.QueryRow(ctx, "SELECT s || ' ' || shout('read') FROM t").Scan(&s) // on a reader
+	fmt.Println(s)
 	// Output: WRITTEN! READ!
 }
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/asqlite/asqlite"
-	"github.com/asqlite/asqlite/sqlite"
 )
 
 func init() {
@@ -328,12 +327,12 @@ func stressSeed(ctx context.Context, db *asqlite.DB, cfg *stressConfig) (*stress
 			return true, err
 		}
 		var n int64
-		err := db.Read(ctx, func(c *sqlite.Conn) error { return scanInt(c, "SELECT COUNT(*) FROM stress_table", &n) })
+		err := db.QueryRow(ctx, "SELECT COUNT(*) FROM stress_table").Scan(&n)
 		return false, err
 	})
 	r.Name = "seed"
 	var final int64
-	if err := db.Read(ctx, func(c *sqlite.Conn) error { return scanInt(c, "SELECT COUNT(*) FROM stress_table", &final) }); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM stress_table").Scan(&final); err != nil {
 		return nil, err
 	}
 	r.LostUpdates = max(int64(cfg.inserts)-final, 0)
@@ -358,7 +357,7 @@ func stressBreak(ctx context.Context, db *asqlite.DB, cfg *stressConfig) (*stres
 	})
 	r.Name = "break"
 	var final int64
-	if err := db.Read(ctx, func(c *sqlite.Conn) error { return scanInt(c, "SELECT value FROM test WHERE id = 1", &final) }); err != nil {
+	if err := db.QueryRow(ctx, "SELECT value FROM test WHERE id = 1").Scan(&final); err != nil {
 		return nil, err
 	}
 	want := r.Writes - r.Errors
@@ -399,9 +398,7 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 				var err error
 				if rng.IntN(100) < cfg.readPct {
 					var v int64
-					err = db.Read(ctx, func(c *sqlite.Conn) error {
-						return scanInt(c, "SELECT value FROM kv WHERE id = ?", &v, id)
-					})
+					err = db.QueryRow(ctx, "SELECT value FROM kv WHERE id = ?", id).Scan(&v)
 					reads.Add(1)
 				} else {
 					_, err = db.Exec(ctx, "UPDATE kv SET value = value + 1 WHERE id = ?", id)
@@ -443,25 +440,12 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 		r.latencies = append(r.latencies, l...)
 	}
 	var sum int64
-	if err := db.Read(ctx, func(c *sqlite.Conn) error { return scanInt(c, "SELECT total(value) FROM kv", &sum) }); err != nil {
+	if err := db.QueryRow(ctx, "SELECT sum(value) FROM kv").Scan(&sum); err != nil {
 		return nil, err
 	}
 	r.LostUpdates = max(r.Writes-sum, 0)
 	r.Check = fmt.Sprintf("sum of the rows %d (want %d, the increments that succeeded)", sum, r.Writes)
 	return r, nil
-}
-
-// scanInt runs the query sql on c and stores the first column of its first
-// row in dst.
-func scanInt(c *sqlite.Conn, sql string, dst *int64, args ...any) error {
-	for s, err := range c.Query(sql, args...) {
-		if err != nil {
-			return err
-		}
-		*dst = s.ColumnInt64(0)
-		return nil
-	}
-	return fmt.Errorf("no row from %q", sql)
 }
 
 // drawProgress draws a progress bar over the current terminal line.

@@ -69,12 +69,12 @@ func readerPool(ctx context.Context, t *T) error {
 	}
 	t.Printf("after its commit: %d cities\n", n)
 
-	// Rows one at a time, on the reader, without copying...
+	// Rows one at a time, read on this goroutine...
 	for row, err := range db.Query(ctx, "SELECT name, population FROM cities WHERE population > ? ORDER BY name", 1_000_000) {
 		if err != nil {
 			return err
 		}
-		t.Printf("  %-6s %9d\n", row.ColumnText(0), row.ColumnInt64(1))
+		t.Printf("  %-6s %9d\n", row.Text(0), row.Int64(1))
 	}
 	// ...or all of them at once.
 	rs, err := db.QueryRows(ctx, "SELECT name FROM cities ORDER BY population DESC")

@@ -163,10 +163,7 @@ func dbWaitFor(cond func() bool) {
 // dbQueryInt reads one integer through the DB's readers.
 func dbQueryInt(ctx context.Context, db *asqlite.DB, sql string, args ...any) (int64, error) {
 	var n int64
-	err := db.Read(ctx, func(c *sqlite.Conn) error {
-		n = dbCountOn(c, sql, args...)
-		return nil
-	})
+	err := db.QueryRow(ctx, sql, args...).Scan(&n)
 	return n, err
 }
 
