@@ -122,6 +122,9 @@ type DB struct {
 	regMu  sync.Mutex
 	regs   []func(*sqlite.Conn) error
 	regGen atomic.Int64
+	// callbacks says the connections may run Go code of the user's
+	// (a ConnectHook, registrations) while SQL runs.
+	callbacks atomic.Bool
 	// roRegMu serializes Register on a read-only DB.
 	roRegMu sync.Mutex
 
@@ -185,6 +188,7 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 			db.opts.Synchronous = SyncOff
 		}
 	}
+	db.callbacks.Store(o.ConnectHook != nil)
 	ok := false
 	defer func() {
 		if !ok {
@@ -217,7 +221,7 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 	if db.w != nil {
 		db.queue = make(chan *dbWrite, o.QueueSize)
 		db.wdone = make(chan struct{})
-		go db.w.loop()
+		go db.w.start()
 	}
 	ok = true
 	return db, nil

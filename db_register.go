@@ -53,6 +53,7 @@ func (db *DB) addRegistration(fn func(*sqlite.Conn) error) {
 	db.regs = append(db.regs, fn)
 	db.regGen.Store(int64(len(db.regs)))
 	db.regMu.Unlock()
+	db.callbacks.Store(true)
 }
 
 // applyRegistrations brings reader r up to date with the registrations.

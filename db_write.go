@@ -2,8 +2,6 @@ package asqlite
 
 import (
 	"context"
-	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -264,25 +262,5 @@ func (db *DB) reentrant(ctx context.Context) bool {
 	}
 	// A function given to Write may call the DB with an outer context: on
 	// the writer goroutine itself, that call would never be answered.
-	return db.w != nil && db.w.inUserCode.Load() && dbGoroutineID() == db.w.goid
-}
-
-// dbGoroutineID returns the id of the calling goroutine, read from the
-// first line of its stack trace ("goroutine 42 [running]:"). It costs a
-// few microseconds; the DB uses it only while the writer runs user code.
-func dbGoroutineID() uint64 {
-	var buf [64]byte
-	n := runtime.Stack(buf[:], false)
-	b := buf[:n]
-	const prefix = "goroutine "
-	if len(b) < len(prefix) {
-		return 0
-	}
-	b = b[len(prefix):]
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-	return id
+	return db.w != nil && db.w.inUserCode.Load() && goid() == db.w.goid.Load()
 }

@@ -16,12 +16,14 @@ type dbWriter struct {
 	db   *DB
 	conn *sqlite.Conn
 
-	goid       uint64                      // the writer goroutine's id
+	goid       atomic.Uint64               // the writer goroutine's id
 	inUserCode atomic.Bool                 // running a function given to Write
 	active     atomic.Pointer[sqlite.Conn] // connection running a write, for Close to interrupt
 
 	carry   *dbWrite   // taken from the queue, to run after the current group
 	pending []*dbWrite // writes of the open group that succeeded, awaiting COMMIT
+	redoQ   []*dbWrite // writes to run again, each alone, after their group failed
+	orphan  *dbWrite   // the write whose function ended the goroutine (runtime.Goexit)
 
 	// The group marker: temp.user_version of the writer, flipped inside a
 	// group transaction before a write that could end the transaction
@@ -44,10 +46,8 @@ const (
 	dbRollbackRelease = "ROLLBACK TO asqlite_write; RELEASE asqlite_write"
 )
 
-func (wr *dbWriter) loop() {
-	db := wr.db
-	defer close(db.wdone)
-	wr.goid = dbGoroutineID()
+// start sets the writer connection up and runs the writer loop.
+func (wr *dbWriter) start() {
 	wr.active.Store(wr.conn)
 	// The hook replaces SQLite's automatic checkpoints: maintain does them.
 	wr.conn.SetWALHook(func(schema string, pages int) error {
@@ -58,7 +58,24 @@ func (wr *dbWriter) loop() {
 	})
 	_, _, err := wr.conn.Status(sqlite.DBStatusDeferredFKs, false)
 	wr.deferredFKs = err == nil
+	wr.loop()
+}
+
+// loop takes the writes from the queue until the DB closes.
+func (wr *dbWriter) loop() {
+	db := wr.db
+	defer func() {
+		if wr.orphan != nil {
+			// A write's function called runtime.Goexit, which ended this
+			// goroutine: another one takes over.
+			go wr.resume()
+			return
+		}
+		close(db.wdone)
+	}()
+	wr.goid.Store(goid())
 	for {
+		wr.drainRedo()
 		if w := wr.carry; w != nil {
 			// Taken already, while a group was open.
 			wr.carry = nil
@@ -81,6 +98,27 @@ func (wr *dbWriter) loop() {
 		}
 		wr.maintain()
 	}
+}
+
+// errDBGoexit answers a write whose function called runtime.Goexit.
+var errDBGoexit = errors.New("asqlite: runtime.Goexit called by a write's function; the write did not complete")
+
+// resume settles the write whose function ended the writer goroutine with
+// runtime.Goexit (t.FailNow in a test, say), then goes on as the writer.
+// The write's transaction, and its group's, are rolled back; the other
+// writes of the group run again.
+func (wr *dbWriter) resume() {
+	w := wr.orphan
+	wr.orphan = nil
+	wr.inUserCode.Store(false)
+	wr.active.Store(wr.conn)
+	if !wr.conn.AutoCommit() {
+		wr.rollback(wr.conn)
+	}
+	wr.reply(w, errDBGoexit)
+	wr.redo(wr.pending...)
+	wr.pending = wr.pending[:0]
+	wr.loop()
 }
 
 // take claims a write from the queue. It returns false for a write whose
@@ -192,42 +230,70 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 
 	c.SetContext(context.WithValue(w.ctx, dbWriterKey{}, wr.db))
 	defer c.SetContext(nil)
+	lastID := c.LastInsertRowID()
+	err = wr.run(c, w, s)
+	if id := c.LastInsertRowID(); id != lastID {
+		w.res.LastInsertRowID = id
+	}
+	return err, nil
+}
+
+// run runs the work of w: its statements or its function. A panic becomes
+// the write's error (and is raised again in its caller); a runtime.Goexit
+// is noted for resume.
+func (wr *dbWriter) run(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) (err error) {
+	exited := true
+	defer func() {
+		if exited {
+			wr.orphan = w
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
+			exited = false
 			w.panicked = p
 			err = fmt.Errorf("asqlite: write function panicked: %v", p)
 		}
 	}()
-	lastID, total := c.LastInsertRowID(), c.TotalChanges()
+	if w.kind == dbWriteFunc || w.kind == dbWriteRegister || wr.db.callbacks.Load() {
+		// Go code of the user's may run: a write it makes from this
+		// goroutine must be refused, not waited for.
+		wr.inUserCode.Store(true)
+		defer wr.inUserCode.Store(false)
+	}
+	err = wr.work(c, w, s)
+	exited = false
+	return err
+}
+
+// work runs the statements or the function of w.
+func (wr *dbWriter) work(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) error {
 	switch w.kind {
 	case dbWriteExec, dbWriteScript:
-		err = c.Exec(w.sql, w.args...)
+		total := c.TotalChanges()
+		err := c.Exec(w.sql, w.args...)
 		if c.TotalChanges() != total {
 			w.res.Changes = c.Changes()
 		}
+		return err
 	case dbWriteMany:
 		for _, args := range w.argSets {
 			before := c.TotalChanges()
-			if err = s.Bind(args...); err != nil {
-				return err, nil
+			if err := s.Bind(args...); err != nil {
+				return err
 			}
-			if err = dbStepAll(s); err != nil {
-				return err, nil
+			if err := dbStepAll(s); err != nil {
+				return err
 			}
 			if c.TotalChanges() != before {
 				w.res.Changes += c.Changes()
 			}
 			s.Reset()
 		}
-	case dbWriteFunc, dbWriteRegister:
-		wr.inUserCode.Store(true)
-		defer wr.inUserCode.Store(false)
-		err = w.fn(c)
+		return nil
+	default:
+		return w.fn(c)
 	}
-	if id := c.LastInsertRowID(); id != lastID {
-		w.res.LastInsertRowID = id
-	}
-	return err, nil
 }
 
 // dbStepAll steps s to its end.
@@ -343,6 +409,8 @@ func (wr *dbWriter) isolated(w *dbWrite) {
 }
 
 // group runs first and the writes queued behind it in one transaction.
+// wr.pending holds the writes that succeeded and wait for the COMMIT; when
+// the transaction fails, they go to wr.redoQ, to run again alone.
 func (wr *dbWriter) group(first *dbWrite) {
 	db := wr.db
 	c := wr.conn
@@ -351,15 +419,11 @@ func (wr *dbWriter) group(first *dbWrite) {
 		return
 	}
 	start := time.Now()
-	pending := wr.pending[:0]
-	defer func() {
-		clear(pending)
-		wr.pending = pending[:0]
-	}()
+	wr.pending = wr.pending[:0]
 	n := 0
 	for w := first; w != nil; {
 		n++
-		nested := len(pending) > 0
+		nested := len(wr.pending) > 0
 		err, txErr := wr.exec(c, w, nested)
 		if err == nil && txErr == nil && !c.AutoCommit() {
 			err = wr.deferredViolation(c)
@@ -368,11 +432,10 @@ func (wr *dbWriter) group(first *dbWrite) {
 		case txErr != nil:
 			// The group transaction itself failed around the write.
 			wr.rollback(c)
-			wr.redo(pending)
-			wr.redo([]*dbWrite{w})
+			wr.fail(w)
 			return
 		case c.AutoCommit():
-			wr.ended(pending, w, err, nested)
+			wr.ended(w, err, nested)
 			return
 		case err != nil && !nested:
 			// The first write failed: nothing else is in the transaction.
@@ -382,61 +445,70 @@ func (wr *dbWriter) group(first *dbWrite) {
 		case err != nil:
 			if rerr := c.Exec(dbRollbackRelease); rerr != nil {
 				wr.rollback(c)
-				wr.redo(pending)
-				wr.reply(w, err)
-				return
+				wr.fail(nil)
 			}
 			wr.reply(w, err)
+			if len(wr.pending) == 0 {
+				return
+			}
 		default:
 			if nested {
 				if rerr := c.Exec(dbRelease); rerr != nil {
 					wr.rollback(c)
-					wr.redo(pending)
-					wr.redo([]*dbWrite{w})
+					wr.fail(w)
 					return
 				}
 			}
-			pending = append(pending, w)
+			wr.pending = append(wr.pending, w)
 		}
 		if n >= db.opts.MaxBatch || time.Since(start) >= db.opts.MaxBatchDelay {
 			break
 		}
 		w = wr.next()
 	}
-	if len(pending) == 0 {
-		wr.rollback(c)
-		return
-	}
 	if err := wr.commit(c); err != nil {
-		db.stats.groupFailures.Add(1)
-		wr.redo(pending)
+		wr.fail(nil)
 		return
 	}
 	db.stats.batches.Add(1)
-	db.stats.batchSize(len(pending))
-	for _, p := range pending {
+	db.stats.batchSize(len(wr.pending))
+	for _, p := range wr.pending {
 		wr.reply(p, nil)
+	}
+	clear(wr.pending)
+	wr.pending = wr.pending[:0]
+}
+
+// fail settles a group whose transaction failed as a whole and was rolled
+// back: its pending writes, and w when not nil, run again alone.
+func (wr *dbWriter) fail(w *dbWrite) {
+	wr.db.stats.groupFailures.Add(1)
+	wr.redo(wr.pending...)
+	clear(wr.pending)
+	wr.pending = wr.pending[:0]
+	if w != nil {
+		wr.redo(w)
 	}
 }
 
 // ended settles a group whose transaction ended while w ran: SQLite rolled
 // it back because of w's error, or w ended it itself (err == nil).
-func (wr *dbWriter) ended(pending []*dbWrite, w *dbWrite, err error, nested bool) {
+func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 	st := &wr.db.stats
 	if err == nil {
 		// w ran COMMIT, ROLLBACK or END; the marker, flipped before w when
 		// other writes were pending, tells which.
-		if len(pending) > 0 {
+		if len(wr.pending) > 0 {
 			if wr.markerCommitted() {
 				wr.marker = 1 - wr.marker
 				st.commits.Add(1)
-				for _, p := range pending {
+				for _, p := range wr.pending {
 					wr.reply(p, nil)
 				}
+				clear(wr.pending)
+				wr.pending = wr.pending[:0]
 			} else {
-				st.groupFailures.Add(1)
-				wr.markerSet = false
-				wr.redo(pending)
+				wr.fail(nil)
 			}
 		}
 		wr.markerSet = false
@@ -449,22 +521,30 @@ func (wr *dbWriter) ended(pending []*dbWrite, w *dbWrite, err error, nested bool
 		wr.reply(w, err)
 		return
 	}
-	st.groupFailures.Add(1)
-	wr.redo(pending)
 	ctxEnded := w.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 	if ctxEnded || w.panicked != nil {
+		wr.fail(nil)
 		wr.reply(w, err)
 		return
 	}
 	// Its failure may be due to the writes before it (a full disk): it
 	// gets a transaction of its own too.
-	wr.redo([]*dbWrite{w})
+	wr.fail(w)
 }
 
-// redo runs again, each in a transaction of its own, writes whose group
-// transaction failed.
-func (wr *dbWriter) redo(ws []*dbWrite) {
-	for _, w := range ws {
+// redo queues writes whose group transaction failed, to run again each in
+// a transaction of its own (drainRedo runs them, in order, once the group
+// is settled).
+func (wr *dbWriter) redo(ws ...*dbWrite) {
+	wr.redoQ = append(wr.redoQ, ws...)
+}
+
+// drainRedo runs the writes queued by redo.
+func (wr *dbWriter) drainRedo() {
+	for len(wr.redoQ) > 0 {
+		w := wr.redoQ[0]
+		wr.redoQ[0] = nil
+		wr.redoQ = wr.redoQ[1:]
 		switch {
 		case wr.db.cancelled.Load():
 			wr.reply(w, errDBClosed)
@@ -475,6 +555,7 @@ func (wr *dbWriter) redo(ws []*dbWrite) {
 			wr.solo(wr.conn, w)
 		}
 	}
+	wr.redoQ = wr.redoQ[:0]
 }
 
 // setMarker flips temp.user_version inside the open transaction.
