@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -29,7 +30,7 @@ func dbClosing(db *DB) bool {
 }
 
 func TestCloseDrainsQueuedWrites(t *testing.T) {
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	path := filepath.Join(t.TempDir(), "close.db")
 	db := dbOpenForClose(t, path, nil)
 	dbGroupSchema(t, db)
@@ -79,7 +80,7 @@ func TestCloseDrainsQueuedWrites(t *testing.T) {
 }
 
 func TestCloseContextCancelsWhatRemains(t *testing.T) {
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	path := filepath.Join(t.TempDir(), "close.db")
 	db := dbOpenForClose(t, path, nil)
 	dbGroupSchema(t, db)
@@ -133,7 +134,7 @@ func TestCloseContextCancelsWhatRemains(t *testing.T) {
 }
 
 func TestCloseTwiceIsHarmless(t *testing.T) {
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	path := filepath.Join(t.TempDir(), "close.db")
 	db := dbOpenForClose(t, path, nil)
 	dbMust(t, db.Close())
@@ -149,7 +150,7 @@ func TestCloseTwiceIsHarmless(t *testing.T) {
 }
 
 func TestCloseReadOnlyAndMemory(t *testing.T) {
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	db, err := Open(context.Background(), ":memory:", nil)
 	dbMust(t, err)
 	dbMust(t, db.Close())

@@ -12,38 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
-
-// dbLeakCheck records the number of goroutines and returns a function that
-// fails t if more remain, after giving exiting ones a bounded time to go.
-func dbLeakCheck(t testing.TB) func() {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	return func() {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			n := runtime.NumGoroutine()
-			if n <= before {
-				return
-			}
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Fatalf("%d goroutines leaked:\n%s", n-before, buf)
-			}
-			runtime.Gosched()
-			time.Sleep(time.Millisecond)
-		}
-	}
-}
 
 // dbOpenTest opens a DB on a file of its own; it is closed, and checked for
 // leaked goroutines, when the test ends.
 func dbOpenTest(t testing.TB, o *Options) *DB {
 	t.Helper()
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), o)
 	if err != nil {
 		t.Fatal(err)
@@ -443,7 +420,7 @@ func TestDBReadersNeverWaitForTheWriter(t *testing.T) {
 }
 
 func TestDBMemoryReadersSeeTheWriter(t *testing.T) {
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	ctx := context.Background()
 	db, err := Open(ctx, ":memory:", nil)
 	dbMust(t, err)
@@ -484,7 +461,7 @@ func TestDBReadOnlyRejectsWrites(t *testing.T) {
 		{"immutable", "file:" + path + "?immutable=1", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			leaks := dbLeakCheck(t)
+			leaks := leakcheck.Check(t)
 			db, err := Open(ctx, tc.path, tc.opts)
 			dbMust(t, err)
 			defer func() {
@@ -526,7 +503,7 @@ func TestDBUnwritableFileOpensReadOnly(t *testing.T) {
 }
 
 func TestDBOpenFailsClearly(t *testing.T) {
-	leaks := dbLeakCheck(t)
+	leaks := leakcheck.Check(t)
 	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"), nil)
 	if !errors.Is(err, sqlite.ErrCantOpen) {
 		t.Fatalf("got %v, want SQLITE_CANTOPEN", err)
