@@ -158,6 +158,9 @@ func julianDay(t time.Time) float64 {
 // also accepts the formats SQLite's date functions produce ("2006-01-02",
 // "2006-01-02 15:04", with or without "T", fractional seconds and zone).
 func (s *Stmt) ColumnTime(i int, f TimeFormat) (time.Time, error) {
+	if s.p == 0 {
+		return time.Time{}, closedError("statement")
+	}
 	if s.ColumnType(i) == Null {
 		return time.Time{}, nil
 	}

@@ -22,8 +22,9 @@ type Stmt struct {
 	p      uintptr
 	sql    string
 	cached bool     // owned by the statement cache
-	names  []string // column names, read once
 	inUse  bool     // handed out by the cache and not yet returned
+	names  []string // column names, read once per compilation
+	namesV int32    // reprepare count the names were read at
 }
 
 // PrepareFlags tune Prepare (https://sqlite.org/c3ref/c_prepare_normalize.html).
@@ -302,12 +303,16 @@ func (s *Stmt) ColumnNames() []string {
 	if s.p == 0 {
 		return nil
 	}
-	if s.names == nil {
+	// A schema change recompiles the statement, which may change its
+	// columns (SELECT * after ALTER TABLE): read them again then.
+	v := lib.Xsqlite3_stmt_status(s.c.tls, s.p, lib.SQLITE_STMTSTATUS_REPREPARE, 0)
+	if s.names == nil || v != s.namesV {
 		n := int(lib.Xsqlite3_column_count(s.c.tls, s.p))
 		s.names = make([]string, n)
 		for i := range n {
 			s.names[i] = gostring(lib.Xsqlite3_column_name(s.c.tls, s.p, int32(i)))
 		}
+		s.namesV = v
 	}
 	return s.names
 }
