@@ -157,6 +157,7 @@ func julianDay(t time.Time) float64 {
 // ColumnTime reads column i as a time stored in format f. For TimeText it
 // also accepts the formats SQLite's date functions produce ("2006-01-02",
 // "2006-01-02 15:04", with or without "T", fractional seconds and zone).
+// NULL reads as the zero time. Text that is no time fails with ErrMismatch.
 func (s *Stmt) ColumnTime(i int, f TimeFormat) (time.Time, error) {
 	if s.p == 0 {
 		return time.Time{}, closedError("statement")
