@@ -13,7 +13,7 @@ func BenchmarkLibs(b *testing.B) {
 	for _, w := range Workloads {
 		b.Run(w.Name, func(b *testing.B) {
 			for _, l := range Libs {
-				b.Run(l.Name, func(b *testing.B) { w.Run(b, l, *rows) })
+				b.Run(l.Name, func(b *testing.B) { w.Bench(b, l, *rows) })
 			}
 		})
 	}
@@ -24,10 +24,16 @@ func BenchmarkLibs(b *testing.B) {
 func TestLibsAgree(t *testing.T) {
 	for _, w := range Workloads {
 		for _, l := range Libs {
-			r := testing.Benchmark(func(b *testing.B) { w.Run(b, l, 1000) })
-			if r.N == 0 {
-				t.Errorf("%s/%s failed", w.Name, l.Name)
+			op, done, err := w.Prepare(l, 1000)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", w.Name, l.Name, err)
 			}
+			for range 3 {
+				if err := op(); err != nil {
+					t.Errorf("%s/%s: %v", w.Name, l.Name, err)
+				}
+			}
+			done()
 		}
 	}
 }

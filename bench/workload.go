@@ -94,78 +94,104 @@ func Register(l Lib) { Libs = append(Libs, l) }
 type Workload struct {
 	Name string
 	Doc  string
-	Run  func(b *testing.B, l Lib, rows int)
+	// Prepare readies the workload on l and returns the operation to time
+	// (it checks its own results) and a function releasing what Prepare
+	// made.
+	Prepare func(l Lib, rows int) (op func() error, done func(), err error)
 }
 
 // Workloads lists the workloads in report order.
 var Workloads = []Workload{
-	{"insert", "insert N rows in one transaction, one reused prepared statement; op = all N rows", Insert},
+	{"insert", "insert N rows in one transaction, one reused prepared statement, into a new in-memory database; op = all N rows", Insert},
 	{"scan", "read every column of N rows; op = the whole scan", Scan},
 	{"point", "look one row up by primary key with a reused statement; op = one lookup", PointQuery},
 }
 
-func open(b *testing.B, l Lib, rows int) Conn {
-	c, err := l.Open()
+// Bench runs w on l as a Go benchmark.
+func (w Workload) Bench(b *testing.B, l Lib, rows int) {
+	op, done, err := w.Prepare(l, rows)
 	if err != nil {
 		b.Fatal(err)
+	}
+	defer done()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func open(l Lib, rows int) (Conn, error) {
+	c, err := l.Open()
+	if err != nil {
+		return nil, err
 	}
 	if rows > 0 {
 		if err := c.Insert(rows); err != nil {
-			b.Fatal(err)
+			c.Close()
+			return nil, err
 		}
 	}
-	return c
+	return c, nil
 }
 
-// Insert measures inserting rows rows into a fresh database.
-func Insert(b *testing.B, l Lib, rows int) {
-	b.ReportAllocs()
-	for b.Loop() {
-		c := open(b, l, 0)
-		if err := c.Insert(rows); err != nil {
-			b.Fatal(err)
+// Insert times inserting rows rows into a fresh database.
+func Insert(l Lib, rows int) (func() error, func(), error) {
+	op := func() error {
+		c, err := open(l, 0)
+		if err != nil {
+			return err
 		}
-		c.Close()
+		defer c.Close()
+		return c.Insert(rows)
 	}
+	return op, func() {}, nil
 }
 
-// Scan measures reading back every row.
-func Scan(b *testing.B, l Lib, rows int) {
-	c := open(b, l, rows)
-	defer c.Close()
+// Scan times reading back every row.
+func Scan(l Lib, rows int) (func() error, func(), error) {
+	c, err := open(l, rows)
+	if err != nil {
+		return nil, nil, err
+	}
 	want := ExpectedSum(rows)
-	b.ReportAllocs()
-	for b.Loop() {
+	op := func() error {
 		n, sum, err := c.Scan()
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if n != rows || sum != want {
-			b.Fatal(fmt.Sprintf("%s: scanned %d rows with sum %d, want %d and %d", l.Name, n, sum, rows, want))
+			return fmt.Errorf("%s: scanned %d rows with sum %d, want %d and %d", l.Name, n, sum, rows, want)
 		}
+		return nil
 	}
+	return op, func() { c.Close() }, nil
 }
 
-// PointQuery measures one lookup by primary key.
-func PointQuery(b *testing.B, l Lib, rows int) {
-	c := open(b, l, rows)
-	defer c.Close()
+// PointQuery times one lookup by primary key.
+func PointQuery(l Lib, rows int) (func() error, func(), error) {
+	c, err := open(l, rows)
+	if err != nil {
+		return nil, nil, err
+	}
 	p, err := c.PrepPoint()
 	if err != nil {
-		b.Fatal(err)
+		c.Close()
+		return nil, nil, err
 	}
-	defer p.Close()
 	var buf []byte
 	id := int64(0)
-	b.ReportAllocs()
-	for b.Loop() {
+	op := func() error {
 		id = id*7919%int64(rows) + 1
 		sum, err := p.Get(id)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if want := Checksum(id, string(RowName(buf, id)), RowScore(id), make([]byte, DataLen)); sum != want {
-			b.Fatalf("%s: row %d sum %d, want %d", l.Name, id, sum, want)
+			return fmt.Errorf("%s: row %d sum %d, want %d", l.Name, id, sum, want)
 		}
+		return nil
 	}
+	return op, func() { p.Close(); c.Close() }, nil
 }

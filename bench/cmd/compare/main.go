@@ -1,11 +1,16 @@
 // Command compare runs every bench workload on every registered library,
 // interleaving the libraries and repeating the whole round, and prints the
-// median of each with its ratio to asqlite:
+// medians with their ratio to asqlite:
 //
-//	go run ./cmd/compare -count 5
+//	go run ./cmd/compare -count 7
 //
-// Interleaving spreads the noise of a shared machine over all libraries
-// alike; the median discards the outliers.
+// Each measurement times the workload's operation in a loop for at least
+// -time, reporting wall time and CPU time (user+system of the whole
+// process, so garbage collection counts) per operation, and heap
+// allocations per operation. On a shared machine CPU time is the steadier
+// figure: wall time also counts the time other processes held the CPU.
+// Ratios are taken round by round, where the libraries ran seconds apart
+// under the same load, and their median is reported.
 package main
 
 import (
@@ -16,7 +21,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"testing"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -24,14 +29,18 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
+type sample struct {
+	wall, cpu, allocs, bytes float64 // per op
+}
+
 func main() {
 	count := flag.Int("count", 5, "rounds; each round runs every workload on every library once")
 	rows := flag.Int("rows", bench.DefaultRows, "rows in the table")
+	minTime := flag.Duration("time", time.Second, "minimum time of one measurement")
 	libs := flag.String("libs", "", "regexp selecting libraries (default all)")
 	work := flag.String("run", "", "regexp selecting workloads (default all)")
-	md := flag.Bool("md", false, "print a Markdown table")
+	md := flag.Bool("md", false, "print Markdown tables")
 	flag.Parse()
-	testing.Init()
 
 	libRE, err := regexp.Compile(*libs)
 	check(err)
@@ -51,21 +60,21 @@ func main() {
 	}
 
 	type key struct{ w, l string }
-	results := map[key][]testing.BenchmarkResult{}
+	results := map[key][]sample{}
 	start := time.Now()
 	for round := range *count {
 		for _, w := range ws {
 			// Rotate the order each round so no library always runs first.
 			for i := range ls {
 				l := ls[(i+round)%len(ls)]
-				runtime.GC()
-				r := testing.Benchmark(func(b *testing.B) { w.Run(b, l, *rows) })
-				if r.N == 0 {
-					fmt.Fprintf(os.Stderr, "%s/%s failed\n", w.Name, l.Name)
+				s, err := measure(w, l, *rows, *minTime)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "%s/%s: %v\n", w.Name, l.Name, err)
 					os.Exit(1)
 				}
-				results[key{w.Name, l.Name}] = append(results[key{w.Name, l.Name}], r)
-				fmt.Fprintf(os.Stderr, "round %d/%d %-8s %-12s %s\n", round+1, *count, w.Name, l.Name, fmtNs(r.NsPerOp()))
+				results[key{w.Name, l.Name}] = append(results[key{w.Name, l.Name}], s)
+				fmt.Fprintf(os.Stderr, "round %d/%d %-8s %-12s wall %-10s cpu %s\n", round+1, *count, w.Name, l.Name,
+					fmtNs(s.wall), fmtNs(s.cpu))
 			}
 		}
 	}
@@ -84,33 +93,36 @@ func main() {
 	if !*md {
 		tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	}
-	row("workload", "library", "median", "min", "max", "B/op", "allocs/op", "× asqlite")
+	row("workload", "library", "cpu/op", "× asqlite", "wall/op", "× asqlite", "allocs/op", "B/op")
 	if *md {
 		row("---", "---", "---:", "---:", "---:", "---:", "---:", "---:")
 	}
 	for _, w := range ws {
-		base := int64(0)
+		base := results[key{w.Name, "asqlite"}]
 		for _, l := range ls {
 			rs := results[key{w.Name, l.Name}]
-			ns := make([]int64, len(rs))
-			for i, r := range rs {
-				ns[i] = r.NsPerOp()
+			get := func(rs []sample, f func(sample) float64) []float64 {
+				v := make([]float64, len(rs))
+				for i, r := range rs {
+					v[i] = f(r)
+				}
+				return v
 			}
-			slices.Sort(ns)
-			med := ns[len(ns)/2]
-			if len(ns)%2 == 0 {
-				med = (ns[len(ns)/2-1] + ns[len(ns)/2]) / 2
+			ratio := func(f func(sample) float64) string {
+				if len(base) != len(rs) {
+					return "-"
+				}
+				a, b := get(rs, f), get(base, f)
+				for i := range a {
+					a[i] /= b[i]
+				}
+				return fmt.Sprintf("%.2f", median(a))
 			}
-			if l.Name == "asqlite" {
-				base = med
-			}
-			ratio := "-"
-			if base > 0 {
-				ratio = fmt.Sprintf("%.2f", float64(med)/float64(base))
-			}
-			last := rs[len(rs)-1]
-			row(w.Name, l.Name, fmtNs(med), fmtNs(ns[0]), fmtNs(ns[len(ns)-1]),
-				fmt.Sprint(last.AllocedBytesPerOp()), fmt.Sprint(last.AllocsPerOp()), ratio)
+			cpu := func(s sample) float64 { return s.cpu }
+			wall := func(s sample) float64 { return s.wall }
+			row(w.Name, l.Name, fmtNs(median(get(rs, cpu))), ratio(cpu), fmtNs(median(get(rs, wall))), ratio(wall),
+				fmt.Sprintf("%.0f", median(get(rs, func(s sample) float64 { return s.allocs }))),
+				fmt.Sprintf("%.0f", median(get(rs, func(s sample) float64 { return s.bytes }))))
 		}
 	}
 	if tw != nil {
@@ -118,22 +130,80 @@ func main() {
 	}
 	fmt.Println()
 	for _, w := range ws {
-		fmt.Printf("%s: %s\n", w.Name, w.Doc)
+		fmt.Printf("- %s: %s\n", w.Name, w.Doc)
 	}
-	fmt.Println("× asqlite: the library's median time divided by asqlite's (below 1 is faster than asqlite).")
+	fmt.Println("- × asqlite: median over rounds of the library's time divided by asqlite's in the same round (above 1: asqlite is faster).")
 }
 
-func fmtNs(ns int64) string {
+// measure prepares w on l, runs its operation once to warm up, then times
+// it in a loop lasting at least minTime.
+func measure(w bench.Workload, l bench.Lib, rows int, minTime time.Duration) (sample, error) {
+	op, done, err := w.Prepare(l, rows)
+	if err != nil {
+		return sample{}, err
+	}
+	defer done()
+	if err := op(); err != nil {
+		return sample{}, err
+	}
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	cpu0 := cpuTime()
+	t0 := time.Now()
+	n := 0
+	for n == 0 || time.Since(t0) < minTime {
+		// Batches keep the clock reads negligible for short operations.
+		for range 64 {
+			if err := op(); err != nil {
+				return sample{}, err
+			}
+			n++
+			if time.Since(t0) >= minTime {
+				break
+			}
+		}
+	}
+	wall := time.Since(t0)
+	cpu := cpuTime() - cpu0
+	runtime.ReadMemStats(&m1)
+	return sample{
+		wall:   float64(wall) / float64(n),
+		cpu:    float64(cpu) / float64(n),
+		allocs: float64(m1.Mallocs-m0.Mallocs) / float64(n),
+		bytes:  float64(m1.TotalAlloc-m0.TotalAlloc) / float64(n),
+	}, nil
+}
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+func fmtNs(ns float64) string {
 	d := time.Duration(ns)
 	switch {
 	case d >= time.Second:
 		return fmt.Sprintf("%.3f s", d.Seconds())
 	case d >= time.Millisecond:
-		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+		return fmt.Sprintf("%.2f ms", ns/1e6)
 	case d >= time.Microsecond:
-		return fmt.Sprintf("%.2f µs", float64(d)/1e3)
+		return fmt.Sprintf("%.2f µs", ns/1e3)
 	}
-	return fmt.Sprintf("%d ns", ns)
+	return fmt.Sprintf("%.0f ns", ns)
 }
 
 func check(err error) {
