@@ -153,11 +153,9 @@ func (c *Conn) Close() error {
 	for s := range c.stmts {
 		s.finalize()
 	}
-	// Statements the package did not create (none should exist) are
-	// finalized too, so close can succeed.
-	for p := lib.Xsqlite3_next_stmt(c.tls, c.db, 0); p != 0; p = lib.Xsqlite3_next_stmt(c.tls, c.db, 0) {
-		lib.Xsqlite3_finalize(c.tls, p)
-	}
+	// Statements this package did not prepare belong to the engine (FTS5
+	// and other virtual tables keep their own) and are finalized by it
+	// during close: finalizing them here would free them twice.
 	rc := lib.Xsqlite3_close_v2(c.tls, c.db)
 	var err error
 	if rc != lib.SQLITE_OK {

@@ -550,3 +550,19 @@ func waitGoroutines(t *testing.T, n int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestCloseWithVirtualTableStatements(t *testing.T) {
+	// FTS5 keeps prepared statements of its own on the connection; Close
+	// must leave them to the engine rather than finalize them twice.
+	c, err := sqlite.Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, c, "CREATE VIRTUAL TABLE f USING fts5(x); INSERT INTO f VALUES ('hello world')")
+	if n := queryInt(t, c, "SELECT count(*) FROM f WHERE f MATCH 'hello'"); n != 1 {
+		t.Fatalf("match count %d", n)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
