@@ -136,7 +136,7 @@ func (c *Conn) Close() error {
 	if c == nil || c.db == 0 {
 		return nil
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	c.intr.Lock()
 	c.intr.db = 0
 	if c.intr.tls != nil {
@@ -153,9 +153,9 @@ func (c *Conn) Close() error {
 	for s := range c.stmts {
 		s.finalize()
 	}
-	// Statements this package did not prepare belong to the engine (FTS5
-	// and other virtual tables keep their own) and are finalized by it
-	// during close: finalizing them here would free them twice.
+	// Statements the engine prepared for itself (FTS5 keeps some inside its
+	// virtual tables) belong to their owners, which finalize them as
+	// sqlite3_close_v2 disconnects them.
 	rc := lib.Xsqlite3_close_v2(c.tls, c.db)
 	var err error
 	if rc != lib.SQLITE_OK {

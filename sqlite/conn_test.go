@@ -420,7 +420,7 @@ func TestSetContextCancelInterruptsQuery(t *testing.T) {
 	c := openMem(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.SetContext(ctx)
-	defer c.SetContext(nil)
+	defer c.SetContext(context.Background())
 
 	s, err := c.Prepare(slowQuery)
 	if err != nil {
@@ -456,7 +456,7 @@ func TestSetContextDeadlineInterruptsQuery(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v does not wrap context.DeadlineExceeded", err)
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	mustExec(t, c, "SELECT 1")
 }
 
@@ -471,12 +471,12 @@ func TestEndedContextPreventsStep(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v does not wrap context.Canceled", err)
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	if n := queryInt(t, c, "SELECT count(*) FROM t"); n != 0 {
 		t.Fatalf("the insert ran under an ended context: %d rows", n)
 	}
 	if c.Context() != context.Background() {
-		t.Error("SetContext(nil) did not install context.Background()")
+		t.Error("SetContext(context.Background()) did not install context.Background()")
 	}
 }
 

@@ -127,7 +127,7 @@ func FuzzExec(f *testing.F) {
 				t.Fatalf("statement %q unknown to the engine", st.sql)
 			}
 		}
-		c.SetContext(nil)
+		c.SetContext(context.Background())
 		if err := c.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -83,7 +84,7 @@ func (c *Conn) rollback(sql string) {
 	if c.db == 0 || c.AutoCommit() {
 		return
 	}
-	old := c.SetContext(nil)
+	old := c.SetContext(context.Background())
 	c.Exec(sql)
 	c.SetContext(old)
 }

@@ -183,7 +183,7 @@ func TestTxRollbackWorksAfterContextEnded(t *testing.T) {
 	if c.Context() != ctx {
 		t.Error("Tx did not leave the caller's context installed")
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	if !c.AutoCommit() || txRows(t, c) != "" {
 		t.Errorf("after cancelled Tx: AutoCommit %v rows %q", c.AutoCommit(), txRows(t, c))
 	}
@@ -203,7 +203,7 @@ func TestTxCommitUnderEndedContextRollsBack(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v does not wrap context.Canceled", err)
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	if !c.AutoCommit() || txRows(t, c) != "" {
 		t.Errorf("AutoCommit %v rows %q", c.AutoCommit(), txRows(t, c))
 	}

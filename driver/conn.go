@@ -1,0 +1,276 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// Conn is one database/sql connection. database/sql uses it from one
+// goroutine at a time.
+type Conn struct {
+	raw     *sqlite.Conn
+	txlock  sqlite.TxMode
+	timeFmt sqlite.TimeFormat
+	inTx    bool
+	readTx  bool // the open transaction set query_only
+	closed  bool
+}
+
+var (
+	_ driver.Conn               = (*Conn)(nil)
+	_ driver.ConnBeginTx        = (*Conn)(nil)
+	_ driver.ConnPrepareContext = (*Conn)(nil)
+	_ driver.ExecerContext      = (*Conn)(nil)
+	_ driver.QueryerContext     = (*Conn)(nil)
+	_ driver.Pinger             = (*Conn)(nil)
+	_ driver.SessionResetter    = (*Conn)(nil)
+	_ driver.Validator          = (*Conn)(nil)
+	_ driver.NamedValueChecker  = (*Conn)(nil)
+)
+
+// Raw returns the underlying connection, for what database/sql cannot
+// express (functions, hooks, backup, blobs...). Use it only inside
+// sql.Conn.Raw, which keeps other users away meanwhile.
+func (c *Conn) Raw() *sqlite.Conn { return c.raw }
+
+// Close closes the connection.
+func (c *Conn) Close() error {
+	c.closed = true
+	return c.raw.Close()
+}
+
+// IsValid reports whether the connection can be reused.
+func (c *Conn) IsValid() bool { return !c.closed }
+
+// ResetSession is called before the connection is reused. A transaction
+// left open by a caller that lost track of it is rolled back.
+func (c *Conn) ResetSession(ctx context.Context) error {
+	if c.closed {
+		return driver.ErrBadConn
+	}
+	if !c.inTx && !c.raw.AutoCommit() {
+		c.raw.SetContext(context.Background())
+		if err := c.raw.Exec("ROLLBACK"); err != nil {
+			return driver.ErrBadConn
+		}
+	}
+	return nil
+}
+
+// Ping checks the connection with a trivial statement.
+func (c *Conn) Ping(ctx context.Context) error {
+	defer c.use(ctx)()
+	return errBadConnIfClosed(c.raw.Exec("SELECT 1"))
+}
+
+// use installs ctx on the connection and returns the function that removes it.
+func (c *Conn) use(ctx context.Context) func() {
+	c.raw.SetContext(ctx)
+	return func() { c.raw.SetContext(context.Background()) }
+}
+
+// Prepare prepares a statement.
+func (c *Conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext prepares the single statement in query.
+func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s, err := c.raw.Prepare(query)
+	if err != nil {
+		return nil, errBadConnIfClosed(err)
+	}
+	return &Stmt{conn: c, s: s}, nil
+}
+
+// Begin starts a transaction.
+func (c *Conn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+// BeginTx starts a transaction, choosing the BEGIN mode from the isolation
+// level as the package documentation describes.
+func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	mode := c.txlock
+	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault:
+	case sql.LevelReadUncommitted, sql.LevelReadCommitted, sql.LevelWriteCommitted,
+		sql.LevelRepeatableRead, sql.LevelSnapshot:
+		mode = sqlite.Deferred
+	case sql.LevelSerializable:
+		mode = sqlite.Immediate
+	case sql.LevelLinearizable:
+		mode = sqlite.Exclusive
+	default:
+		return nil, fmt.Errorf("asqlite driver: unsupported isolation level %v", sql.IsolationLevel(opts.Isolation))
+	}
+	defer c.use(ctx)()
+	if opts.ReadOnly {
+		if err := c.raw.Exec("PRAGMA query_only = 1"); err != nil {
+			return nil, errBadConnIfClosed(err)
+		}
+	}
+	begin := map[sqlite.TxMode]string{sqlite.Deferred: "BEGIN", sqlite.Immediate: "BEGIN IMMEDIATE", sqlite.Exclusive: "BEGIN EXCLUSIVE"}[mode]
+	if err := c.raw.Exec(begin); err != nil {
+		if opts.ReadOnly {
+			c.raw.Exec("PRAGMA query_only = 0")
+		}
+		return nil, errBadConnIfClosed(err)
+	}
+	c.inTx, c.readTx = true, opts.ReadOnly
+	return &tx{c: c}, nil
+}
+
+type tx struct{ c *Conn }
+
+func (t *tx) Commit() error   { return t.end("COMMIT") }
+func (t *tx) Rollback() error { return t.end("ROLLBACK") }
+
+func (t *tx) end(sql string) error {
+	c := t.c
+	if !c.inTx {
+		return errors.New("asqlite driver: transaction already ended")
+	}
+	c.inTx = false
+	var err error
+	if !c.raw.AutoCommit() {
+		err = c.raw.Exec(sql)
+		if err != nil && sql == "COMMIT" && !c.raw.AutoCommit() {
+			c.raw.Exec("ROLLBACK")
+		}
+	} else if sql == "COMMIT" {
+		err = errors.New("asqlite driver: commit: the transaction was already rolled back by SQLite")
+	}
+	if c.readTx {
+		c.readTx = false
+		c.raw.Exec("PRAGMA query_only = 0")
+	}
+	return err
+}
+
+// ExecContext runs query, which may hold several statements.
+func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	defer c.use(ctx)()
+	if err := c.raw.Exec(query, c.bindArgs(args)...); err != nil {
+		return nil, errBadConnIfClosed(err)
+	}
+	return result{c.raw.LastInsertRowID(), c.raw.Changes()}, nil
+}
+
+// QueryContext runs the single statement in query and returns its rows.
+func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s, err := c.raw.Prep(query)
+	if err != nil {
+		return nil, errBadConnIfClosed(err)
+	}
+	return c.query(ctx, s, args, true)
+}
+
+func (c *Conn) query(ctx context.Context, s *sqlite.Stmt, args []driver.NamedValue, closeStmt bool) (driver.Rows, error) {
+	if err := s.Bind(c.bindArgs(args)...); err != nil {
+		s.Reset()
+		if closeStmt {
+			s.Close()
+		}
+		return nil, err
+	}
+	c.raw.SetContext(ctx) // kept until the rows are closed, so a late cancel still interrupts
+	return newRows(c, s, closeStmt), nil
+}
+
+// CheckNamedValue accepts every value the binding can store, converting
+// driver.Valuer implementations first.
+func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
+	switch v := nv.Value.(type) {
+	case nil, int64, float64, bool, []byte, string, time.Time, int, int32, uint32, int16, uint16, int8, uint8, float32, sqlite.ZeroBlob:
+		return nil
+	case uint64:
+		if v > 1<<63-1 {
+			return fmt.Errorf("asqlite driver: uint64 %d overflows int64", v)
+		}
+		return nil
+	case uint:
+		if uint64(v) > 1<<63-1 {
+			return fmt.Errorf("asqlite driver: uint %d overflows int64", v)
+		}
+		return nil
+	case driver.Valuer:
+		val, err := callValuer(v)
+		if err != nil {
+			return err
+		}
+		nv.Value = val
+		return c.CheckNamedValue(nv)
+	}
+	val, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	if err != nil {
+		return err
+	}
+	nv.Value = val
+	return nil
+}
+
+func callValuer(v driver.Valuer) (val driver.Value, err error) {
+	defer func() {
+		// A nil pointer whose Value method has a value receiver panics;
+		// database/sql stores such values as NULL.
+		if r := recover(); r != nil {
+			val, err = nil, nil
+		}
+	}()
+	return v.Value()
+}
+
+// bindArgs converts database/sql arguments for sqlite.Stmt.Bind.
+func (c *Conn) bindArgs(args []driver.NamedValue) []any {
+	if len(args) == 0 {
+		return nil
+	}
+	out := make([]any, len(args))
+	for i, a := range args {
+		v := a.Value
+		if t, ok := v.(time.Time); ok {
+			v = c.timeValue(t)
+		}
+		if a.Name != "" {
+			v = sqlite.Named(a.Name, v)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// timeValue stores a time in the connector's format.
+func (c *Conn) timeValue(t time.Time) any {
+	switch c.timeFmt {
+	case sqlite.TimeUnix:
+		return t.Unix()
+	case sqlite.TimeUnixMilli:
+		return t.UnixMilli()
+	case sqlite.TimeUnixNano:
+		return t.UnixNano()
+	case sqlite.TimeJulianDay:
+		return float64(t.UnixNano())/float64(24*time.Hour) + 2440587.5
+	}
+	return t
+}
+
+type result struct{ id, n int64 }
+
+func (r result) LastInsertId() (int64, error) { return r.id, nil }
+func (r result) RowsAffected() (int64, error) { return r.n, nil }

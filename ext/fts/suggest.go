@@ -1,0 +1,269 @@
+package fts
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// vocabulary is the set of tokens an FTS5 table has indexed, with the number
+// of rows each appears in. Query suggestion prefers frequent tokens.
+type vocabulary struct {
+	docs  map[string]int
+	byLen map[int][]string // tokens by length in runes, for the closest-token search
+}
+
+func newVocabulary(docs map[string]int) *vocabulary {
+	v := &vocabulary{docs: docs, byLen: map[int][]string{}}
+	for t := range docs {
+		n := utf8.RuneCountInString(t)
+		v.byLen[n] = append(v.byLen[n], t)
+	}
+	for _, ts := range v.byLen {
+		slices.Sort(ts) // deterministic tie-breaking
+	}
+	return v
+}
+
+func (v *vocabulary) has(tok string) bool { return v.docs[tok] > 0 }
+
+// closest returns the known token nearest to tok by edit distance
+// (insertions, deletions, substitutions and transpositions), at most 1 for
+// short tokens and 2 for longer ones; among equally near tokens the one in
+// most rows wins.
+func (v *vocabulary) closest(tok string) (string, bool) {
+	n := utf8.RuneCountInString(tok)
+	maxDist := 1
+	if n > 4 {
+		maxDist = 2
+	}
+	if n <= 1 {
+		return "", false
+	}
+	src := []rune(tok)
+	best, bestDist, bestDocs := "", maxDist+1, 0
+	for l := n - maxDist; l <= n+maxDist; l++ {
+		for _, cand := range v.byLen[l] {
+			d := editDistance(src, []rune(cand), maxDist+1)
+			if d > maxDist {
+				continue
+			}
+			if d < bestDist || d == bestDist && v.docs[cand] > bestDocs {
+				best, bestDist, bestDocs = cand, d, v.docs[cand]
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// editDistance is the optimal string alignment distance between a and b,
+// giving up (returning limit) once it must reach limit.
+func editDistance(a, b []rune, limit int) int {
+	if abs(len(a)-len(b)) >= limit {
+		return limit
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(b)], limit)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// suggester rewrites a parsed query so that every token is one the table
+// knows and every column filter names a real column.
+type suggester struct {
+	vocab    *vocabulary
+	columns  []string
+	tokenize func(string) []string // the table's tokenizer, query mode
+	changed  bool
+}
+
+// suggest returns the rewritten query, or false when nothing needed fixing
+// or no fix was found.
+func (s *suggester) suggest(query string) (string, bool, error) {
+	n, err := parseQuery(query)
+	if err != nil {
+		return "", false, err
+	}
+	n = s.node(n)
+	if !s.changed {
+		return "", false, nil
+	}
+	return format(n), true, nil
+}
+
+func (s *suggester) node(n node) node {
+	switch n := n.(type) {
+	case *binary:
+		if n.op == "" {
+			// Adjacent single-term phrases may be one word typed with a
+			// space ("pea nut" for "peanut").
+			if l, r := singleTerm(n.left), singleTerm(n.right); l != nil && r != nil {
+				if joined := l.terms[0].text + r.terms[0].text; !s.known(l.terms[0].text) || !s.known(r.terms[0].text) {
+					if s.known(joined) && !l.terms[0].prefix {
+						s.changed = true
+						l.terms[0].text = joined
+						l.terms[0].prefix = r.terms[0].prefix
+						return l
+					}
+				}
+			}
+		}
+		n.left, n.right = s.node(n.left), s.node(n.right)
+		return n
+	case *group:
+		s.cols(n.cols)
+		n.inner = s.node(n.inner)
+		return n
+	case *near:
+		s.cols(n.cols)
+		for _, p := range n.phrases {
+			s.phrase(p)
+		}
+		return n
+	case *phrase:
+		s.cols(n.cols)
+		s.phrase(n)
+		return n
+	}
+	return n
+}
+
+func singleTerm(n node) *phrase {
+	p, ok := n.(*phrase)
+	if !ok || len(p.terms) != 1 || p.cols != nil || p.caret {
+		return nil
+	}
+	return p
+}
+
+func (s *suggester) cols(c *colspec) {
+	if c == nil {
+		return
+	}
+	for i, col := range c.cols {
+		if s.isColumn(col) {
+			continue
+		}
+		best, bestDist := "", 3
+		src := []rune(strings.ToLower(col))
+		for _, real := range s.columns {
+			if d := editDistance(src, []rune(strings.ToLower(real)), bestDist); d < bestDist {
+				best, bestDist = real, d
+			}
+		}
+		if best != "" {
+			c.cols[i] = best
+			s.changed = true
+		}
+	}
+}
+
+func (s *suggester) isColumn(col string) bool {
+	for _, c := range s.columns {
+		if strings.EqualFold(c, col) {
+			return true
+		}
+	}
+	return false
+}
+
+// known reports whether every token of text is in the vocabulary.
+func (s *suggester) known(text string) bool {
+	toks := s.tokenize(text)
+	for _, t := range toks {
+		if !s.vocab.has(t) {
+			return false
+		}
+	}
+	return len(toks) > 0
+}
+
+func (s *suggester) phrase(p *phrase) {
+	for i := range p.terms {
+		t := &p.terms[i]
+		if t.prefix || s.known(t.text) {
+			continue
+		}
+		if fixed, ok := s.fixTerm(t.text); ok {
+			t.text = fixed
+			s.changed = true
+		}
+	}
+}
+
+// fixTerm repairs an unknown term token by token: a token splits into two
+// known ones ("peanutbutter"), or becomes the closest known token ("peenut").
+func (s *suggester) fixTerm(text string) (string, bool) {
+	toks := s.tokenize(text)
+	if len(toks) == 0 {
+		return "", false
+	}
+	out := make([]string, 0, len(toks))
+	fixed := false
+	for _, tok := range toks {
+		if s.vocab.has(tok) {
+			out = append(out, tok)
+			continue
+		}
+		if a, b, ok := s.split(tok); ok {
+			out = append(out, a, b)
+			fixed = true
+			continue
+		}
+		if c, ok := s.vocab.closest(tok); ok {
+			out = append(out, c)
+			fixed = true
+			continue
+		}
+		out = append(out, tok)
+	}
+	return strings.Join(out, " "), fixed
+}
+
+// split finds the split of tok into two known tokens whose rarer half is in
+// the most rows.
+func (s *suggester) split(tok string) (string, string, bool) {
+	bestA, bestB, bestDocs := "", "", 0
+	for i := range tok {
+		if i == 0 {
+			continue
+		}
+		a, b := tok[:i], tok[i:]
+		if utf8.RuneCountInString(a) < 2 || utf8.RuneCountInString(b) < 2 {
+			continue
+		}
+		if d := min(s.vocab.docs[a], s.vocab.docs[b]); d > bestDocs {
+			bestA, bestB, bestDocs = a, b, d
+		}
+	}
+	return bestA, bestB, bestDocs > 0
+}
