@@ -475,9 +475,16 @@ func TestEndedContextPreventsStep(t *testing.T) {
 	if n := queryInt(t, c, "SELECT count(*) FROM t"); n != 0 {
 		t.Fatalf("the insert ran under an ended context: %d rows", n)
 	}
+}
+
+func TestSetContextNilMeansBackground(t *testing.T) {
+	c := openMem(t)
+	//lint:ignore SA1012 nil is documented to mean context.Background()
+	c.SetContext(nil)
 	if c.Context() != context.Background() {
-		t.Error("SetContext(context.Background()) did not install context.Background()")
+		t.Error("SetContext(nil) did not install context.Background()")
 	}
+	mustExec(t, c, "SELECT 1")
 }
 
 func TestReplacedContextNeverInterruptsLaterWork(t *testing.T) {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func FuzzExec(f *testing.F) {
 	} {
 		f.Add(seed, int64(7), 2.5, `{"a": 1}`, []byte{0, 1, 2})
 	}
-	f.Add("SELECT ?", int64(-1), -0.0, "\xff\xfe", []byte(nil))
+	f.Add("SELECT ?", int64(-1), math.Copysign(0, -1), "\xff\xfe", []byte(nil))
 
 	f.Fuzz(func(t *testing.T, sql string, i int64, fl float64, s string, b []byte) {
 		c, err := Open(":memory:", 0)
