@@ -19,6 +19,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -79,9 +80,11 @@ func main() {
 		}
 	}
 
-	fmt.Printf("%d rows, %d rounds, %s, %s/%s, %d CPUs, SQLite %s, took %s\n\n",
+	fmt.Printf("%d rows, %d rounds, %s, %s/%s, %d CPUs, SQLite %s, took %s\n",
 		*rows, *count, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), sqlite.Version(),
 		time.Since(start).Round(time.Second))
+	fmt.Println(modules())
+	fmt.Println()
 	var tw *tabwriter.Writer
 	row := func(cols ...string) {
 		if *md {
@@ -182,6 +185,29 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reported are the modules that decide the engine and the peers.
+var reported = []string{
+	"modernc.org/sqlite", "modernc.org/libc",
+	"zombiezen.com/go/sqlite", "github.com/ncruces/go-sqlite3", "github.com/mattn/go-sqlite3",
+}
+
+// modules lists the versions of the reported modules built into this
+// binary: one build has one version of each, so every library that uses
+// modernc runs on the same engine.
+func modules() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	var out []string
+	for _, m := range bi.Deps {
+		if slices.Contains(reported, m.Path) {
+			out = append(out, m.Path+" "+m.Version)
+		}
+	}
+	return "modules: " + strings.Join(out, ", ")
 }
 
 func median(v []float64) float64 {
