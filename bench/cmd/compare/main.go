@@ -63,21 +63,10 @@ func main() {
 	type key struct{ w, l string }
 	results := map[key][]sample{}
 	start := time.Now()
-	for round := range *count {
-		for _, w := range ws {
-			// Rotate the order each round so no library always runs first.
-			for i := range ls {
-				l := ls[(i+round)%len(ls)]
-				s, err := measure(w, l, *rows, *minTime)
-				if err != nil {
-					fmt.Fprintf(os.Stderr, "%s/%s: %v\n", w.Name, l.Name, err)
-					os.Exit(1)
-				}
-				results[key{w.Name, l.Name}] = append(results[key{w.Name, l.Name}], s)
-				fmt.Fprintf(os.Stderr, "round %d/%d %-8s %-12s wall %-10s cpu %s\n", round+1, *count, w.Name, l.Name,
-					fmtNs(s.wall), fmtNs(s.cpu))
-			}
-		}
+	for _, w := range ws {
+		runWorkload(w, ls, *rows, *count, *minTime, func(l bench.Lib, s sample) {
+			results[key{w.Name, l.Name}] = append(results[key{w.Name, l.Name}], s)
+		})
 	}
 
 	fmt.Printf("%d rows, %d rounds, %s, %s/%s, %d CPUs, SQLite %s, took %s\n",
@@ -138,17 +127,43 @@ func main() {
 	fmt.Println("- × asqlite: median over rounds of the library's time divided by asqlite's in the same round (above 1: asqlite is faster).")
 }
 
-// measure prepares w on l, runs its operation once to warm up, then times
-// it in a loop lasting at least minTime.
-func measure(w bench.Workload, l bench.Lib, rows int, minTime time.Duration) (sample, error) {
-	op, done, err := w.Prepare(l, rows)
-	if err != nil {
-		return sample{}, err
+// runWorkload prepares w on every library once, then alternates between
+// them round after round, so that the measurements of one round are close
+// in time.
+func runWorkload(w bench.Workload, ls []bench.Lib, rows, count int, minTime time.Duration, record func(bench.Lib, sample)) {
+	ops := make([]func() error, len(ls))
+	for i, l := range ls {
+		op, done, err := w.Prepare(l, rows)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s/%s: %v\n", w.Name, l.Name, err)
+			os.Exit(1)
+		}
+		defer done()
+		if err := op(); err != nil { // warm up
+			fmt.Fprintf(os.Stderr, "%s/%s: %v\n", w.Name, l.Name, err)
+			os.Exit(1)
+		}
+		ops[i] = op
 	}
-	defer done()
-	if err := op(); err != nil {
-		return sample{}, err
+	for round := range count {
+		// Rotate the order each round so no library always runs first.
+		for k := range ls {
+			i := (k + round) % len(ls)
+			l := ls[i]
+			s, err := measure(ops[i], minTime)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s/%s: %v\n", w.Name, l.Name, err)
+				os.Exit(1)
+			}
+			record(l, s)
+			fmt.Fprintf(os.Stderr, "%-8s round %d/%d %-12s wall %-10s cpu %s\n", w.Name, round+1, count, l.Name,
+				fmtNs(s.wall), fmtNs(s.cpu))
+		}
 	}
+}
+
+// measure times op in a loop lasting at least minTime.
+func measure(op func() error, minTime time.Duration) (sample, error) {
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
