@@ -188,7 +188,8 @@ func PointQuery(l Lib, rows int) (func() error, func(), error) {
 		if err != nil {
 			return err
 		}
-		if want := Checksum(id, string(RowName(buf, id)), RowScore(id), make([]byte, DataLen)); sum != want {
+		buf = RowName(buf, id)
+		if want := Checksum(id, string(buf), RowScore(id), make([]byte, DataLen)); sum != want {
 			return fmt.Errorf("%s: row %d sum %d, want %d", l.Name, id, sum, want)
 		}
 		return nil

@@ -11,6 +11,10 @@
 // figure: wall time also counts the time other processes held the CPU.
 // Ratios are taken round by round, where the libraries ran seconds apart
 // under the same load, and their median is reported.
+//
+// With -paired, single operations alternate between the libraries and are
+// timed one by one, so every library meets the same load at nearly the same
+// instant: the steadiest ratio for short operations on a busy machine.
 package main
 
 import (
@@ -41,24 +45,14 @@ func main() {
 	libs := flag.String("libs", "", "regexp selecting libraries (default all)")
 	work := flag.String("run", "", "regexp selecting workloads (default all)")
 	md := flag.Bool("md", false, "print Markdown tables")
+	paired := flag.Bool("paired", false, "alternate single operations between the libraries instead of loops (for short operations; wall time only)")
 	flag.Parse()
+	if *paired {
+		pairedRun(ls(*libs), ws(*work), *rows, *count, *minTime)
+		return
+	}
 
-	libRE, err := regexp.Compile(*libs)
-	check(err)
-	workRE, err := regexp.Compile(*work)
-	check(err)
-	var ls []bench.Lib
-	for _, l := range bench.Libs {
-		if libRE.MatchString(l.Name) {
-			ls = append(ls, l)
-		}
-	}
-	var ws []bench.Workload
-	for _, w := range bench.Workloads {
-		if workRE.MatchString(w.Name) {
-			ws = append(ws, w)
-		}
-	}
+	ls, ws := ls(*libs), ws(*work)
 
 	type key struct{ w, l string }
 	results := map[key][]sample{}
@@ -125,6 +119,74 @@ func main() {
 		fmt.Printf("- %s: %s\n", w.Name, w.Doc)
 	}
 	fmt.Println("- × asqlite: median over rounds of the library's time divided by asqlite's in the same round (above 1: asqlite is faster).")
+}
+
+// ls returns the libraries whose names match the regexp re.
+func ls(re string) []bench.Lib {
+	libRE, err := regexp.Compile(re)
+	check(err)
+	var out []bench.Lib
+	for _, l := range bench.Libs {
+		if libRE.MatchString(l.Name) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// ws returns the workloads whose names match the regexp re.
+func ws(re string) []bench.Workload {
+	workRE, err := regexp.Compile(re)
+	check(err)
+	var out []bench.Workload
+	for _, w := range bench.Workloads {
+		if workRE.MatchString(w.Name) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// pairedRun alternates single operations between the libraries, timing
+// each, so that every library meets the same machine load at almost the
+// same instant; it prints the mean wall time per operation of each round
+// and its ratio to asqlite's.
+func pairedRun(ls []bench.Lib, ws []bench.Workload, rows, count int, minTime time.Duration) {
+	for _, w := range ws {
+		ops := make([]func() error, len(ls))
+		var dones []func()
+		for i, l := range ls {
+			op, done, err := w.Prepare(l, rows)
+			check(err)
+			dones = append(dones, done)
+			ops[i] = op
+		}
+		ratios := make([][]float64, len(ls))
+		for round := range count {
+			tot := make([]time.Duration, len(ls))
+			n := 0
+			for t0 := time.Now(); time.Since(t0) < minTime; n++ {
+				for k := range ops {
+					i := (k + n) % len(ops)
+					s := time.Now()
+					check(ops[i]())
+					tot[i] += time.Since(s)
+				}
+			}
+			line := fmt.Sprintf("%s round %d/%d, %d ops each:", w.Name, round+1, count, n)
+			for i, l := range ls {
+				ratios[i] = append(ratios[i], float64(tot[i])/float64(tot[0]))
+				line += fmt.Sprintf(" %s %s", l.Name, fmtNs(float64(tot[i])/float64(n)))
+			}
+			fmt.Println(line)
+		}
+		for i, l := range ls {
+			fmt.Printf("%s %s: median ratio to %s %.3f\n", w.Name, l.Name, ls[0].Name, median(ratios[i]))
+		}
+		for _, done := range dones {
+			done()
+		}
+	}
 }
 
 // runWorkload prepares w on every library once, then alternates between
