@@ -373,3 +373,88 @@ func TestZeroBlobReservesSpace(t *testing.T) {
 		t.Error("zeroblob is not all zeros")
 	}
 }
+
+func TestBindValuesOfEverySizeRoundTrip(t *testing.T) {
+	c := openMem(t)
+	mustExec(t, c, "CREATE TABLE t(n INTEGER, s TEXT, b BLOB)")
+	ins, err := c.Prepare("INSERT INTO t VALUES (?, ?, ?)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ins.Close()
+	sizes := []int{0, 1, 7, 255, 256, 257, 1000, 5, 300, 2}
+	for _, n := range sizes {
+		s := strings.Repeat(string(rune('a'+n%26)), n)
+		b := bytes.Repeat([]byte{byte(n)}, n)
+		if err := ins.Exec(n, s, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for row, err := range c.Query("SELECT n, s, b FROM t ORDER BY rowid") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := row.ColumnInt(0)
+		if got, want := row.ColumnText(1), strings.Repeat(string(rune('a'+n%26)), n); got != want {
+			t.Errorf("size %d: text %q, want %q", n, got, want)
+		}
+		if got, want := row.ColumnRawBytes(2), bytes.Repeat([]byte{byte(n)}, n); !bytes.Equal(got, want) || row.ColumnType(2) != sqlite.Blob {
+			t.Errorf("size %d: blob %x (%v), want %x", n, got, row.ColumnType(2), want)
+		}
+	}
+}
+
+func TestBindWhileRunningFailsAndKeepsTheRow(t *testing.T) {
+	c := openMem(t)
+	s, err := c.Prepare("SELECT ?1, ?2 FROM (SELECT 1 UNION ALL SELECT 2)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.BindText(1, "first")
+	s.BindBytes(2, []byte("blob"))
+	if row, err := s.Step(); !row || err != nil {
+		t.Fatalf("Step = %v, %v", row, err)
+	}
+	// Binding a running statement is misuse; the values the running
+	// program uses must not change under it.
+	wantCode(t, s.BindText(1, "XXXXX"), sqlite.ErrMisuse)
+	wantCode(t, s.BindBytes(2, []byte("XXXX")), sqlite.ErrMisuse)
+	for i := range 2 {
+		if i > 0 {
+			if row, err := s.Step(); !row || err != nil {
+				t.Fatalf("Step = %v, %v", row, err)
+			}
+		}
+		if s.ColumnText(0) != "first" || string(s.ColumnRawBytes(1)) != "blob" {
+			t.Fatalf("row %d changed under a failed bind: %q %q", i, s.ColumnText(0), s.ColumnRawBytes(1))
+		}
+	}
+	s.Reset()
+	if err := s.BindText(1, "second"); err != nil {
+		t.Fatal(err)
+	}
+	s.Step()
+	if s.ColumnText(0) != "second" || string(s.ColumnRawBytes(1)) != "blob" {
+		t.Errorf("after rebinding: %q %q", s.ColumnText(0), s.ColumnRawBytes(1))
+	}
+}
+
+func TestBindSameStringToManyParameters(t *testing.T) {
+	c := openMem(t)
+	s, _ := c.Prepare("SELECT ?1 || ?2 || ?3, ?4")
+	defer s.Close()
+	v := "ab"
+	s.BindText(1, v)
+	s.BindText(2, "cd")
+	s.BindText(3, v)
+	s.BindText(4, "x")
+	s.ClearBindings()
+	s.BindText(1, v)
+	s.BindText(2, "cd")
+	s.BindText(3, v)
+	s.Step()
+	if s.ColumnText(0) != "abcdab" || s.ColumnType(1) != sqlite.Null {
+		t.Errorf("got %q, %v", s.ColumnText(0), s.ColumnType(1))
+	}
+}

@@ -21,10 +21,11 @@ type Stmt struct {
 	c      *Conn
 	p      uintptr
 	sql    string
-	cached bool     // owned by the statement cache
-	inUse  bool     // handed out by the cache and not yet returned
-	names  []string // column names, read once per compilation
-	namesV int32    // reprepare count the names were read at
+	cached bool      // owned by the statement cache
+	inUse  bool      // handed out by the cache and not yet returned
+	params []uintptr // per-parameter buffers of small bound values (see paramBuf)
+	names  []string  // column names, read once per compilation
+	namesV int32     // reprepare count the names were read at
 }
 
 // PrepareFlags tune Prepare (https://sqlite.org/c3ref/c_prepare_normalize.html).
@@ -151,6 +152,7 @@ func (s *Stmt) finalize() error {
 	}
 	lib.Xsqlite3_finalize(s.c.tls, s.p)
 	s.p = 0
+	s.freeParams()
 	delete(s.c.stmts, s)
 	return nil
 }
@@ -396,13 +398,33 @@ func (s *Stmt) ColumnType(i int) ColumnType {
 	if s.p == 0 {
 		return Null
 	}
+	if m := resultMem(s.p, i); m != nil {
+		switch m.Fflags & memTypeMask {
+		case lib.MEM_Null:
+			return Null
+		case lib.MEM_Int:
+			return Integer
+		case lib.MEM_Real, lib.MEM_IntReal:
+			return Float
+		case lib.MEM_Str:
+			return Text
+		case lib.MEM_Blob:
+			return Blob
+		}
+	}
 	return ColumnType(lib.Xsqlite3_column_type(s.c.tls, s.p, int32(i)))
 }
+
+// memTypeMask selects the type bits of a Mem's flags (MEM_AffMask).
+const memTypeMask = lib.MEM_Null | lib.MEM_Str | lib.MEM_Int | lib.MEM_Real | lib.MEM_Blob | lib.MEM_IntReal
 
 // ColumnInt64 returns column i as an integer, converting as SQLite does.
 func (s *Stmt) ColumnInt64(i int) int64 {
 	if s.p == 0 {
 		return 0
+	}
+	if m := resultMem(s.p, i); m != nil && m.Fflags&(lib.MEM_Int|lib.MEM_IntReal) != 0 {
+		return memInt64(m)
 	}
 	return lib.Xsqlite3_column_int64(s.c.tls, s.p, int32(i))
 }
@@ -418,6 +440,14 @@ func (s *Stmt) ColumnFloat(i int) float64 {
 	if s.p == 0 {
 		return 0
 	}
+	if m := resultMem(s.p, i); m != nil {
+		if m.Fflags&lib.MEM_Real != 0 {
+			return m.Fu.Fr
+		}
+		if m.Fflags&(lib.MEM_Int|lib.MEM_IntReal) != 0 {
+			return float64(memInt64(m))
+		}
+	}
 	return lib.Xsqlite3_column_double(s.c.tls, s.p, int32(i))
 }
 
@@ -426,6 +456,10 @@ func (s *Stmt) ColumnText(i int) string {
 	if s.p == 0 {
 		return ""
 	}
+	if m := resultMem(s.p, i); m != nil && m.Fflags&(lib.MEM_Str|lib.MEM_Zero) == lib.MEM_Str && m.Fenc == lib.SQLITE_UTF8 {
+		return gostringN(m.Fz, int(m.Fn))
+	}
+	// Read the text before its length: converting to text can change it.
 	p := lib.Xsqlite3_column_text(s.c.tls, s.p, int32(i))
 	n := lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i))
 	return gostringN(p, int(n))
@@ -444,6 +478,9 @@ func (s *Stmt) ColumnRawBytes(i int) []byte {
 	if s.p == 0 {
 		return nil
 	}
+	if m := resultMem(s.p, i); m != nil && m.Fflags&(lib.MEM_Blob|lib.MEM_Str) != 0 && m.Fflags&lib.MEM_Zero == 0 {
+		return cbytes(m.Fz, int(m.Fn))
+	}
 	p := lib.Xsqlite3_column_blob(s.c.tls, s.p, int32(i))
 	n := lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i))
 	return cbytes(p, int(n))
@@ -453,6 +490,10 @@ func (s *Stmt) ColumnRawBytes(i int) []byte {
 func (s *Stmt) ColumnLen(i int) int {
 	if s.p == 0 {
 		return 0
+	}
+	if m := resultMem(s.p, i); m != nil && m.Fflags&lib.MEM_Zero == 0 &&
+		(m.Fflags&lib.MEM_Blob != 0 || m.Fflags&lib.MEM_Str != 0 && m.Fenc == lib.SQLITE_UTF8) {
+		return int(m.Fn)
 	}
 	return int(lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i)))
 }

@@ -443,3 +443,65 @@ func TestClosedStmtMethodsReportErrClosed(t *testing.T) {
 		t.Errorf("Close of nil Stmt: %v", err)
 	}
 }
+
+func TestColumnConversionsFollowSQLite(t *testing.T) {
+	c := openMem(t)
+	mustExec(t, c, "CREATE TABLE t(r REAL, i INTEGER, s TEXT, b BLOB)")
+	mustExec(t, c, "INSERT INTO t VALUES (3, 42, '7.5', x'6869')")
+	s, err := c.Prepare("SELECT r, i, s, b, zeroblob(3), 2.5, -0.0 FROM t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if row, err := s.Step(); !row || err != nil {
+		t.Fatal(err)
+	}
+	// A REAL column holding an integer value is a float.
+	if s.ColumnType(0) != sqlite.Float || s.ColumnType(1) != sqlite.Integer || s.ColumnType(2) != sqlite.Text {
+		t.Errorf("types %v %v %v", s.ColumnType(0), s.ColumnType(1), s.ColumnType(2))
+	}
+	if s.ColumnFloat(0) != 3 || s.ColumnInt64(0) != 3 || s.ColumnText(0) != "3.0" {
+		t.Errorf("REAL 3: %v %v %v %q", s.ColumnType(0), s.ColumnFloat(0), s.ColumnInt64(0), s.ColumnText(0))
+	}
+	// An integer read as text converts; reading it as an integer again still works.
+	if s.ColumnText(1) != "42" || s.ColumnLen(1) != 2 || s.ColumnInt64(1) != 42 || s.ColumnFloat(1) != 42 {
+		t.Errorf("INTEGER 42: %q %d %d %v", s.ColumnText(1), s.ColumnLen(1), s.ColumnInt64(1), s.ColumnFloat(1))
+	}
+	if s.ColumnFloat(2) != 7.5 || s.ColumnInt64(2) != 7 || s.ColumnText(2) != "7.5" {
+		t.Errorf("TEXT '7.5': %v %d %q", s.ColumnFloat(2), s.ColumnInt64(2), s.ColumnText(2))
+	}
+	// (As SQLite documents, a column's type is meaningful only before a
+	// conversion, so it is read first.)
+	if s.ColumnType(3) != sqlite.Blob || s.ColumnText(3) != "hi" || s.ColumnLen(3) != 2 {
+		t.Errorf("BLOB x'6869': %q %d", s.ColumnText(3), s.ColumnLen(3))
+	}
+	if s.ColumnType(4) != sqlite.Blob || s.ColumnLen(4) != 3 {
+		t.Errorf("zeroblob(3): %v len %d", s.ColumnType(4), s.ColumnLen(4))
+	}
+	if got := s.ColumnRawBytes(4); !bytes.Equal(got, []byte{0, 0, 0}) {
+		t.Errorf("zeroblob(3) bytes %x", got)
+	}
+	if s.ColumnFloat(5) != 2.5 || s.ColumnInt64(5) != 2 || s.ColumnText(5) != "2.5" {
+		t.Errorf("2.5: %v %d %q", s.ColumnFloat(5), s.ColumnInt64(5), s.ColumnText(5))
+	}
+	if s.ColumnType(6) != sqlite.Float || s.ColumnFloat(6) != 0 {
+		t.Errorf("-0.0: %v %v", s.ColumnType(6), s.ColumnFloat(6))
+	}
+}
+
+func TestColumnTextOfUTF16Database(t *testing.T) {
+	c := openMem(t)
+	mustExec(t, c, "PRAGMA encoding = 'UTF-16le'; CREATE TABLE t(s TEXT); INSERT INTO t VALUES ('héllo')")
+	for row, err := range c.Query("SELECT s, s FROM t") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.ColumnLen(0) != len("héllo") || row.ColumnText(0) != "héllo" {
+			t.Errorf("UTF-16 text read as %q (len %d)", row.ColumnText(0), row.ColumnLen(0))
+		}
+		// As a blob, text comes in the database's encoding.
+		if n := len(row.ColumnRawBytes(1)); n != 10 {
+			t.Errorf("UTF-16 text as blob: %d bytes, want 10", n)
+		}
+	}
+}
