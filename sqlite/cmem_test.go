@@ -26,10 +26,6 @@ func TestCMemHelpersRoundTrip(t *testing.T) {
 	if readInt64(p) != math.MinInt64+3 {
 		t.Error("readInt64")
 	}
-	*(*float64)(cptr(p)) = math.Pi
-	if readFloat64(p) != math.Pi {
-		t.Error("readFloat64")
-	}
 
 	z := cstring(tls, "héllo")
 	defer lib.Xsqlite3_free(tls, z)
