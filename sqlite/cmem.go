@@ -131,8 +131,11 @@ func resultMem(p uintptr, i int) *lib.TMem {
 	if v.FpResultRow == 0 || uint(i) >= uint(v.FnResColumn) {
 		return nil
 	}
-	return (*lib.TMem)(cptr(v.FpResultRow + uintptr(i)*unsafe.Sizeof(lib.TMem{})))
+	return memOf(v.FpResultRow + uintptr(i)*unsafe.Sizeof(lib.TMem{}))
 }
+
+// memOf views the value (sqlite3_value, a Mem) at p.
+func memOf(p uintptr) *lib.TMem { return (*lib.TMem)(cptr(p)) }
 
 // memInt64 reads the integer member of m's value union.
 func memInt64(m *lib.TMem) int64 { return *(*int64)(unsafe.Pointer(&m.Fu)) }

@@ -399,24 +399,51 @@ func (s *Stmt) ColumnType(i int) ColumnType {
 		return Null
 	}
 	if m := resultMem(s.p, i); m != nil {
-		switch m.Fflags & memTypeMask {
-		case lib.MEM_Null:
-			return Null
-		case lib.MEM_Int:
-			return Integer
-		case lib.MEM_Real, lib.MEM_IntReal:
-			return Float
-		case lib.MEM_Str:
-			return Text
-		case lib.MEM_Blob:
-			return Blob
+		if t, ok := memType(m); ok {
+			return t
 		}
 	}
 	return ColumnType(lib.Xsqlite3_column_type(s.c.tls, s.p, int32(i)))
 }
 
+// The fast paths below read a Mem (the engine's sqlite3_value) directly in
+// the cases where the C API would return its fields unchanged; every other
+// case, conversions included, goes through the C API.
+
 // memTypeMask selects the type bits of a Mem's flags (MEM_AffMask).
 const memTypeMask = lib.MEM_Null | lib.MEM_Str | lib.MEM_Int | lib.MEM_Real | lib.MEM_Blob | lib.MEM_IntReal
+
+// memType returns the storage class of a Mem holding exactly one type.
+func memType(m *lib.TMem) (ColumnType, bool) {
+	switch m.Fflags & memTypeMask {
+	case lib.MEM_Null:
+		return Null, true
+	case lib.MEM_Int:
+		return Integer, true
+	case lib.MEM_Real, lib.MEM_IntReal:
+		return Float, true
+	case lib.MEM_Str:
+		return Text, true
+	case lib.MEM_Blob:
+		return Blob, true
+	}
+	return 0, false
+}
+
+// memIsText reports whether m holds UTF-8 text as is.
+func memIsText(m *lib.TMem) bool {
+	return m.Fflags&(lib.MEM_Str|lib.MEM_Zero) == lib.MEM_Str && m.Fenc == lib.SQLITE_UTF8
+}
+
+// memIsBytes reports whether m's bytes are its blob (or text) as is.
+func memIsBytes(m *lib.TMem) bool {
+	return m.Fflags&(lib.MEM_Blob|lib.MEM_Str) != 0 && m.Fflags&lib.MEM_Zero == 0
+}
+
+// memHasLen reports whether m.Fn is the length sqlite3_value_bytes reports.
+func memHasLen(m *lib.TMem) bool {
+	return m.Fflags&lib.MEM_Zero == 0 && (m.Fflags&lib.MEM_Blob != 0 || m.Fflags&lib.MEM_Str != 0 && m.Fenc == lib.SQLITE_UTF8)
+}
 
 // ColumnInt64 returns column i as an integer, converting as SQLite does.
 func (s *Stmt) ColumnInt64(i int) int64 {
@@ -456,7 +483,7 @@ func (s *Stmt) ColumnText(i int) string {
 	if s.p == 0 {
 		return ""
 	}
-	if m := resultMem(s.p, i); m != nil && m.Fflags&(lib.MEM_Str|lib.MEM_Zero) == lib.MEM_Str && m.Fenc == lib.SQLITE_UTF8 {
+	if m := resultMem(s.p, i); m != nil && memIsText(m) {
 		return gostringN(m.Fz, int(m.Fn))
 	}
 	// Read the text before its length: converting to text can change it.
@@ -478,7 +505,7 @@ func (s *Stmt) ColumnRawBytes(i int) []byte {
 	if s.p == 0 {
 		return nil
 	}
-	if m := resultMem(s.p, i); m != nil && m.Fflags&(lib.MEM_Blob|lib.MEM_Str) != 0 && m.Fflags&lib.MEM_Zero == 0 {
+	if m := resultMem(s.p, i); m != nil && memIsBytes(m) {
 		return cbytes(m.Fz, int(m.Fn))
 	}
 	p := lib.Xsqlite3_column_blob(s.c.tls, s.p, int32(i))
@@ -491,8 +518,7 @@ func (s *Stmt) ColumnLen(i int) int {
 	if s.p == 0 {
 		return 0
 	}
-	if m := resultMem(s.p, i); m != nil && m.Fflags&lib.MEM_Zero == 0 &&
-		(m.Fflags&lib.MEM_Blob != 0 || m.Fflags&lib.MEM_Str != 0 && m.Fenc == lib.SQLITE_UTF8) {
+	if m := resultMem(s.p, i); m != nil && memHasLen(m) {
 		return int(m.Fn)
 	}
 	return int(lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i)))
