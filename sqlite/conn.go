@@ -68,6 +68,7 @@ type Conn struct {
 	// returned or panicked with while SQLite was running it; the statement
 	// error that follows wraps it.
 	cbErr error
+	depth int // nesting of Step calls (Go callbacks may run statements)
 
 	savepoints int // nesting depth of Tx savepoints
 }
@@ -370,6 +371,16 @@ func Version() string { return lib.SQLITE_VERSION }
 func (c *Conn) setCallbackError(err error) {
 	if c != nil && c.cbErr == nil {
 		c.cbErr = err
+	}
+}
+
+// dropCallbackError forgets a callback error that no statement failure
+// reported (the statement succeeded, or was reset or finalized), so it
+// cannot become the cause of a later, unrelated error. A nested statement
+// run by a callback leaves the outer statement's error alone.
+func (c *Conn) dropCallbackError() {
+	if c.depth == 0 {
+		c.cbErr = nil
 	}
 }
 
