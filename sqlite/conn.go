@@ -374,10 +374,12 @@ func (c *Conn) setCallbackError(err error) {
 	}
 }
 
-// dropCallbackError forgets a callback error that no statement failure
-// reported (the statement succeeded, or was reset or finalized), so it
-// cannot become the cause of a later, unrelated error. A nested statement
-// run by a callback leaves the outer statement's error alone.
+// dropCallbackError forgets a callback error that no failure reported by
+// the time its statement was reset or finalized, so it cannot become the
+// cause of a later, unrelated error. (While the statement runs the error
+// stays: hooks that cannot fail a step interrupt it, and the next step
+// reports the error.) A nested statement run by a callback leaves the outer
+// statement's error alone.
 func (c *Conn) dropCallbackError() {
 	if c.depth == 0 {
 		c.cbErr = nil

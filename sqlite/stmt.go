@@ -231,10 +231,8 @@ func (s *Stmt) Step() (bool, error) {
 	c.depth--
 	switch rc {
 	case lib.SQLITE_ROW:
-		c.dropCallbackError()
 		return true, nil
 	case lib.SQLITE_DONE:
-		c.dropCallbackError()
 		return false, nil
 	default:
 		err := c.errorCode(rc, s.sql)
