@@ -103,13 +103,13 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	rc := lib.Xsqlite3_open_v2(tls, zName, pdb, int32(flags), 0)
 	c.db = readPtr(pdb)
 	if rc != lib.SQLITE_OK {
-		err := &Error{Code: ErrorCode(rc), Offset: -1}
+		err := &Error{Code: ErrorCode(rc), Msg: ErrorCode(rc).Error(), Offset: -1}
 		if c.db != 0 {
 			err.Code = ErrorCode(lib.Xsqlite3_extended_errcode(tls, c.db))
 			err.Msg = gostring(lib.Xsqlite3_errmsg(tls, c.db))
 			lib.Xsqlite3_close_v2(tls, c.db)
 		}
-		err.Msg = "opening " + quote(name) + ": " + err.Code.Error()
+		err.Msg = "opening " + quote(name) + ": " + err.Msg
 		tls.Close()
 		return nil, err
 	}
@@ -149,6 +149,7 @@ func (c *Conn) Close() error {
 		c.onClose[i]()
 	}
 	c.onClose = nil
+	c.cache.clear()
 	for s := range c.stmts {
 		s.finalize()
 	}
