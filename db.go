@@ -271,7 +271,7 @@ func (db *DB) connect(ctx context.Context, readOnly bool) (*sqlite.Conn, error) 
 		c.Close()
 		return nil, err
 	}
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	return c, nil
 }
 
@@ -427,7 +427,7 @@ func (db *DB) closeConns() error {
 	}
 	if w := db.w; w != nil && w.conn != nil {
 		c := w.conn
-		c.SetContext(nil)
+		c.SetContext(context.Background())
 		if !c.AutoCommit() {
 			c.Exec("ROLLBACK")
 		}

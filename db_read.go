@@ -304,7 +304,7 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 // when the read's own time limit stopped it.
 func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) error {
 	c := r.conn
-	c.SetContext(nil)
+	c.SetContext(context.Background())
 	if !c.AutoCommit() {
 		c.Exec("ROLLBACK")
 	}

@@ -229,7 +229,7 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 	}
 
 	c.SetContext(context.WithValue(w.ctx, dbWriterKey{}, wr.db))
-	defer c.SetContext(nil)
+	defer c.SetContext(context.Background())
 	lastID := c.LastInsertRowID()
 	err = wr.run(c, w, s)
 	if id := c.LastInsertRowID(); id != lastID {
