@@ -6,6 +6,7 @@ replace github.com/asqlite/asqlite => ../
 
 require (
 	github.com/asqlite/asqlite v0.0.0-00010101000000-000000000000
+	github.com/mattn/go-sqlite3 v1.14.53
 	zombiezen.com/go/sqlite v1.4.2
 )
 
