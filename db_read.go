@@ -20,6 +20,8 @@ var ErrTimeLimit = errors.New("asqlite: read time limit reached")
 type dbReader struct {
 	conn    *sqlite.Conn
 	applied int // registrations applied to conn
+	guard   dbGuard
+	limitAt time.Time // when the read's time limit passes (zero: no limit of its own)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
@@ -286,10 +288,18 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 		db.readers <- r
 		return nil, nil, err
 	}
+	// The time limit is a deadline, unless the caller's comes first.
 	var rctx context.Context
 	var cancel context.CancelFunc
+	r.limitAt = time.Time{}
 	if rd.timeLimit > 0 {
-		rctx, cancel = context.WithTimeoutCause(ctx, rd.timeLimit, ErrTimeLimit)
+		at := time.Now().Add(rd.timeLimit)
+		if d, ok := ctx.Deadline(); !ok || at.Before(d) {
+			r.limitAt = at
+		}
+	}
+	if !r.limitAt.IsZero() {
+		rctx, cancel = context.WithDeadlineCause(ctx, r.limitAt, ErrTimeLimit)
 	} else {
 		rctx, cancel = context.WithCancel(ctx)
 	}
@@ -297,6 +307,7 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 	r.cancel = cancel
 	r.mu.Unlock()
 	r.conn.SetContext(rctx)
+	r.guard.arm(rctx)
 	return r, rctx, nil
 }
 
@@ -304,11 +315,13 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 // when the read's own time limit stopped it.
 func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) error {
 	c := r.conn
+	r.guard.disarm()
 	c.SetContext(context.Background())
 	if !c.AutoCommit() {
 		c.Exec("ROLLBACK")
 	}
-	limited := err != nil && rctx.Err() != nil && ctx.Err() == nil && context.Cause(rctx) == ErrTimeLimit
+	stopped := err != nil && (r.guard.hit || rctx.Err() != nil)
+	limited := stopped && !r.limitAt.IsZero() && !time.Now().Before(r.limitAt) && ctx.Err() == nil
 	r.mu.Lock()
 	r.cancel()
 	r.cancel = nil
@@ -318,10 +331,13 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	st.reads.Add(1)
 	if err != nil && !errors.Is(err, ErrNoRows) {
 		st.readErrors.Add(1)
-		if limited {
-			st.timeLimited.Add(1)
-			return &dbLimitError{err: err, limit: rd.timeLimit}
-		}
+	}
+	if limited {
+		st.timeLimited.Add(1)
+		return &dbLimitError{err: err, limit: rd.timeLimit}
+	}
+	if stopped {
+		return dbDeadlineError(err, ctx, true)
 	}
 	return err
 }
@@ -336,4 +352,6 @@ func (e *dbLimitError) Error() string {
 	return fmt.Sprintf("asqlite: read stopped by its time limit of %v: %v", e.limit, e.err)
 }
 
-func (e *dbLimitError) Unwrap() []error { return []error{ErrTimeLimit, e.err} }
+func (e *dbLimitError) Unwrap() []error {
+	return []error{ErrTimeLimit, context.DeadlineExceeded, e.err}
+}

@@ -37,6 +37,8 @@ type dbWriter struct {
 	restartTried           int // WAL size at the last RESTART readers blocked
 	// deferredFKs is whether DBStatusDeferredFKs can be read.
 	deferredFKs bool
+	// guard watches the context of the write running (on any connection).
+	guard dbGuard
 }
 
 // Savepoint names of the writer; users' own savepoints nest inside.
@@ -49,6 +51,7 @@ const (
 // start sets the writer connection up and runs the writer loop.
 func (wr *dbWriter) start() {
 	wr.active.Store(wr.conn)
+	wr.guard.install(wr.conn)
 	// The hook replaces SQLite's automatic checkpoints: maintain does them.
 	wr.conn.SetWALHook(func(schema string, pages int) error {
 		if schema == "main" {
@@ -136,7 +139,7 @@ func (wr *dbWriter) take(w *dbWrite) bool {
 		wr.reply(w, errDBClosed)
 		return false
 	}
-	if w.ctx.Err() != nil {
+	if dbEnded(w.ctx) {
 		wr.reply(w, ctxError(w.ctx, "write waiting in the queue"))
 		return false
 	}
@@ -229,9 +232,14 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 	}
 
 	c.SetContext(context.WithValue(w.ctx, dbWriterKey{}, wr.db))
-	defer c.SetContext(context.Background())
+	wr.guard.arm(w.ctx)
+	defer func() {
+		wr.guard.disarm()
+		c.SetContext(context.Background())
+	}()
 	lastID := c.LastInsertRowID()
 	err = wr.run(c, w, s)
+	err = dbDeadlineError(err, w.ctx, wr.guard.hit)
 	if id := c.LastInsertRowID(); id != lastID {
 		w.res.LastInsertRowID = id
 	}
@@ -396,6 +404,7 @@ func (wr *dbWriter) isolated(w *dbWrite) {
 		return
 	}
 	wr.db.stats.isolated.Add(1)
+	wr.guard.install(c)
 	wr.active.Store(c)
 	defer func() {
 		wr.active.Store(wr.conn)
@@ -521,7 +530,7 @@ func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 		wr.reply(w, err)
 		return
 	}
-	ctxEnded := w.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	ctxEnded := dbEnded(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 	if ctxEnded || w.panicked != nil {
 		wr.fail(nil)
 		wr.reply(w, err)
@@ -548,7 +557,7 @@ func (wr *dbWriter) drainRedo() {
 		switch {
 		case wr.db.cancelled.Load():
 			wr.reply(w, errDBClosed)
-		case w.ctx.Err() != nil:
+		case dbEnded(w.ctx):
 			wr.reply(w, ctxError(w.ctx, "write rolled back with its group"))
 		default:
 			wr.db.stats.redone.Add(1)
