@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,6 +59,19 @@ func dbPointRead(c *sqlite.Conn, id int) (int, error) {
 	return len(s.ColumnRawBytes(0)), nil
 }
 
+// dbCPU returns the CPU time the process has used (user and system), which
+// other work on a shared machine disturbs less than wall-clock time.
+func dbCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// dbReportCPU reports the CPU time per operation since start.
+func dbReportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(dbCPU()-start)/float64(b.N), "cpu-ns/op")
+}
+
 // BenchmarkPointRead compares a point query through the DB's reader pool
 // with the same on a bare sqlite.Conn. SPEC target: at most 2µs more.
 func BenchmarkPointRead(b *testing.B) {
@@ -69,15 +83,18 @@ func BenchmarkPointRead(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer c.Close()
+		cpu := dbCPU()
 		b.ResetTimer()
 		for i := range b.N {
 			if _, err := dbPointRead(c, 1+i%dbBenchRows); err != nil {
 				b.Fatal(err)
 			}
 		}
+		dbReportCPU(b, cpu)
 	})
 	b.Run("DB.Read", func(b *testing.B) {
 		db := dbBenchOpen(b, nil)
+		cpu := dbCPU()
 		b.ResetTimer()
 		for i := range b.N {
 			err := db.Read(ctx, func(c *sqlite.Conn) error {
@@ -88,9 +105,11 @@ func BenchmarkPointRead(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		dbReportCPU(b, cpu)
 	})
 	b.Run("DB.Query", func(b *testing.B) {
 		db := dbBenchOpen(b, nil)
+		cpu := dbCPU()
 		b.ResetTimer()
 		for i := range b.N {
 			for row, err := range db.Query(ctx, dbPointQuery, 1+i%dbBenchRows) {
@@ -100,9 +119,23 @@ func BenchmarkPointRead(b *testing.B) {
 				_ = row.Bytes(0)
 			}
 		}
+		dbReportCPU(b, cpu)
+	})
+	b.Run("DB.QueryRow", func(b *testing.B) {
+		db := dbBenchOpen(b, nil)
+		cpu := dbCPU()
+		b.ResetTimer()
+		var v string
+		for i := range b.N {
+			if err := db.QueryRow(ctx, dbPointQuery, 1+i%dbBenchRows).Scan(&v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		dbReportCPU(b, cpu)
 	})
 	b.Run("DB.Read/no-limit", func(b *testing.B) {
 		db := dbBenchOpen(b, &Options{ReadTimeLimit: -1})
+		cpu := dbCPU()
 		b.ResetTimer()
 		for i := range b.N {
 			err := db.Read(ctx, func(c *sqlite.Conn) error {
@@ -113,6 +146,7 @@ func BenchmarkPointRead(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		dbReportCPU(b, cpu)
 	})
 	b.Run("DB.Read/parallel", func(b *testing.B) {
 		db := dbBenchOpen(b, nil)
