@@ -157,6 +157,7 @@ const (
 
 // dbWrite is one write on its way through the queue.
 type dbWrite struct {
+	db      *DB
 	ctx     context.Context
 	kind    dbWriteKind
 	opts    WriteOptions
@@ -208,7 +209,7 @@ func (db *DB) submit(ctx context.Context, w *dbWrite) (Result, error) {
 	if db.reentrant(ctx) {
 		return Result{}, ErrReentrant
 	}
-	w.ctx = ctx
+	w.db, w.ctx = db, ctx
 	w.queued = time.Now()
 
 	db.mu.RLock()

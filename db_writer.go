@@ -171,6 +171,12 @@ func (w *dbWrite) alone() bool {
 	return w.opts.Isolated || w.bare()
 }
 
+// userCode reports whether Go code of the user's may run during w: its
+// function, or Go callbacks (functions, hooks) its SQL may call.
+func (w *dbWrite) userCode() bool {
+	return w.kind == dbWriteFunc || w.kind == dbWriteRegister || w.db.callbacks.Load()
+}
+
 // bare reports whether w runs outside the writer's transactions.
 func (w *dbWrite) bare() bool {
 	return w.opts.NoTransaction || w.kind == dbWriteScript || w.kind == dbWriteRegister
@@ -231,7 +237,12 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 		}
 	}
 
-	c.SetContext(context.WithValue(w.ctx, dbWriterKey{}, wr.db))
+	ctx := w.ctx
+	if w.userCode() {
+		// Mark the context Go code receives as the writer's.
+		ctx = context.WithValue(ctx, dbWriterKey{}, wr.db)
+	}
+	c.SetContext(ctx)
 	wr.guard.arm(w.ctx)
 	defer func() {
 		wr.guard.disarm()
@@ -263,7 +274,7 @@ func (wr *dbWriter) run(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) (err error) 
 			err = fmt.Errorf("asqlite: write function panicked: %v", p)
 		}
 	}()
-	if w.kind == dbWriteFunc || w.kind == dbWriteRegister || wr.db.callbacks.Load() {
+	if w.userCode() {
 		// Go code of the user's may run: a write it makes from this
 		// goroutine must be refused, not waited for.
 		wr.inUserCode.Store(true)
