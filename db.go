@@ -215,6 +215,7 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 			return nil, err
 		}
 		r := &dbReader{conn: c}
+		r.guard.stop = &db.cancelled
 		r.guard.install(c)
 		db.all = append(db.all, r)
 		db.readers <- r

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -23,7 +24,8 @@ const dbGuardEvery = 1000
 type dbGuard struct {
 	deadline time.Time
 	done     <-chan struct{}
-	hit      bool // the guard interrupted the SQL
+	hit      bool         // the guard interrupted the SQL
+	stop     *atomic.Bool // when set, interrupt whatever runs (Close gave up)
 }
 
 // install makes g the progress handler of c.
@@ -33,9 +35,13 @@ func (g *dbGuard) install(c *sqlite.Conn) {
 
 // arm watches ctx for the work that follows.
 func (g *dbGuard) arm(ctx context.Context) {
-	g.deadline, _ = ctx.Deadline()
-	g.done = ctx.Done()
-	g.hit = false
+	d, _ := ctx.Deadline()
+	g.watch(d, ctx.Done())
+}
+
+// watch watches a deadline (zero: none) and a done channel (nil: none).
+func (g *dbGuard) watch(deadline time.Time, done <-chan struct{}) {
+	g.deadline, g.done, g.hit = deadline, done, false
 }
 
 // disarm stops watching.
@@ -46,6 +52,10 @@ func (g *dbGuard) disarm() {
 
 // check is the progress handler: it reports whether to interrupt.
 func (g *dbGuard) check() bool {
+	if g.stop != nil && g.stop.Load() {
+		g.hit = true
+		return true
+	}
 	if g.done != nil {
 		select {
 		case <-g.done:

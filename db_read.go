@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -25,18 +26,25 @@ type dbReader struct {
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
+	busy   atomic.Bool        // a read is in progress
+	direct bool               // the read runs SQL only, with no context installed
 }
 
 // cancelRead ends the read in progress, if any, and reports whether there
 // was one.
 func (r *dbReader) cancelRead() bool {
+	if !r.busy.Load() {
+		return false
+	}
 	r.mu.Lock()
 	cancel := r.cancel
 	r.mu.Unlock()
-	if cancel == nil {
-		return false
+	if cancel != nil {
+		cancel()
 	}
-	cancel()
+	// A direct read has no context to cancel: its guard sees the DB
+	// cancelled at the next progress callback, the interrupt stops the
+	// statement running now.
 	r.conn.Interrupt()
 	return true
 }
@@ -129,7 +137,7 @@ type RowSet struct {
 
 // Read is DB.Read with the Reader's limits.
 func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
-	r, rctx, err := rd.acquire(ctx)
+	r, rctx, err := rd.acquire(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -137,10 +145,35 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 	return fn(r.conn)
 }
 
+// readSQL is Read for the package's own functions, which only run SQL.
+func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
+	r, rctx, err := rd.acquire(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer func() { err = rd.release(r, rctx, ctx, err) }()
+	if err := r.started(); err != nil {
+		return err
+	}
+	return fn(r.conn)
+}
+
+// started refuses to start a direct read whose deadline has passed, as the
+// binding does for a statement whose context has ended.
+func (r *dbReader) started() error {
+	if r.direct && r.guard.check() {
+		return errDBNotStarted
+	}
+	return nil
+}
+
+var errDBNotStarted error = &sqlite.Error{Code: sqlite.ErrInterrupt, Offset: -1,
+	Msg: "interrupted: the read's deadline passed before it started"}
+
 // Query is DB.Query with the Reader's limits.
 func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
-		r, rctx, err := rd.acquire(ctx)
+		r, rctx, err := rd.acquire(ctx, true)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -148,6 +181,9 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 		var stop bool
 		func() {
 			defer func() { err = rd.release(r, rctx, ctx, err) }()
+			if err = r.started(); err != nil {
+				return
+			}
 			s, perr := r.conn.Prep(sql)
 			if perr != nil {
 				err = perr
@@ -184,7 +220,7 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 // QueryRow is DB.QueryRow with the Reader's limits.
 func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	var out *Row
-	err := rd.Read(ctx, func(c *sqlite.Conn) error {
+	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
 		s, err := c.Prep(sql)
 		if err != nil {
 			return err
@@ -217,7 +253,7 @@ func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 // means no cap.
 func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
 	rs := &RowSet{}
-	err := rd.Read(ctx, func(c *sqlite.Conn) error {
+	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
 		s, err := c.Prep(sql)
 		if err != nil {
 			return err
@@ -253,8 +289,12 @@ func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSe
 	return rs, nil
 }
 
-// acquire takes a reader from the pool and installs the read's context.
-func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error) {
+// acquire takes a reader from the pool and sets the read up. sqlOnly says
+// the read runs only the package's SQL: unless Go callbacks are registered
+// (which need the context), no context is installed then, and the guard
+// alone enforces the caller's context and the time limit, sparing a timer
+// and two context registrations per read.
+func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.Context, error) {
 	db := rd.db
 	if ctx == nil {
 		return nil, nil, errNilContext
@@ -280,7 +320,7 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 		return nil, nil, errDBClosed
 	default:
 	}
-	if err := ctx.Err(); err != nil {
+	if dbEnded(ctx) {
 		db.readers <- r
 		return nil, nil, ctxError(ctx, "read not started")
 	}
@@ -289,15 +329,21 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 		return nil, nil, err
 	}
 	// The time limit is a deadline, unless the caller's comes first.
-	var rctx context.Context
-	var cancel context.CancelFunc
 	r.limitAt = time.Time{}
+	deadline, hasDeadline := ctx.Deadline()
 	if rd.timeLimit > 0 {
-		at := time.Now().Add(rd.timeLimit)
-		if d, ok := ctx.Deadline(); !ok || at.Before(d) {
-			r.limitAt = at
+		if at := time.Now().Add(rd.timeLimit); !hasDeadline || at.Before(deadline) {
+			r.limitAt, deadline = at, at
 		}
 	}
+	r.busy.Store(true)
+	r.direct = sqlOnly && !db.callbacks.Load()
+	if r.direct {
+		r.guard.watch(deadline, ctx.Done())
+		return r, ctx, nil
+	}
+	var rctx context.Context
+	var cancel context.CancelFunc
 	if !r.limitAt.IsZero() {
 		rctx, cancel = context.WithDeadlineCause(ctx, r.limitAt, ErrTimeLimit)
 	} else {
@@ -315,31 +361,41 @@ func (rd Reader) acquire(ctx context.Context) (*dbReader, context.Context, error
 // when the read's own time limit stopped it.
 func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) error {
 	c := r.conn
+	hit := r.guard.hit
 	r.guard.disarm()
-	c.SetContext(context.Background())
+	if !r.direct {
+		c.SetContext(context.Background())
+	}
 	if !c.AutoCommit() {
 		c.Exec("ROLLBACK")
 	}
-	stopped := err != nil && (r.guard.hit || rctx.Err() != nil)
+	stopped := err != nil && (hit || rctx.Err() != nil)
 	limited := stopped && !r.limitAt.IsZero() && !time.Now().Before(r.limitAt) && ctx.Err() == nil
-	r.mu.Lock()
-	r.cancel()
-	r.cancel = nil
-	r.mu.Unlock()
+	if !r.direct {
+		r.mu.Lock()
+		r.cancel()
+		r.cancel = nil
+		r.mu.Unlock()
+	}
+	r.busy.Store(false)
 	rd.db.readers <- r
 	st := &rd.db.stats
 	st.reads.Add(1)
 	if err != nil && !errors.Is(err, ErrNoRows) {
 		st.readErrors.Add(1)
 	}
-	if limited {
+	switch {
+	case limited:
 		st.timeLimited.Add(1)
 		return &dbLimitError{err: err, limit: rd.timeLimit}
+	case !stopped || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %w", err, ctx.Err())
+	case rd.db.cancelled.Load():
+		return fmt.Errorf("%w: %w", err, errDBClosed)
 	}
-	if stopped {
-		return dbDeadlineError(err, ctx, true)
-	}
-	return err
+	return dbDeadlineError(err, ctx, true)
 }
 
 // dbLimitError is the error of a read stopped by its time limit.

@@ -36,7 +36,7 @@ func (db *DB) Register(ctx context.Context, fn func(c *sqlite.Conn) error) error
 	db.roRegMu.Lock()
 	defer db.roRegMu.Unlock()
 	rd := db.Reader(ReadOptions{TimeLimit: -1})
-	r, rctx, err := rd.acquire(ctx)
+	r, rctx, err := rd.acquire(ctx, false)
 	if err != nil {
 		return err
 	}
