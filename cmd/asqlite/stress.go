@@ -60,12 +60,17 @@ type stressResult struct {
 	P50ms       float64 `json:"p50_ms"`
 	P99ms       float64 `json:"p99_ms"`
 	MaxMs       float64 `json:"max_ms"`
+	// ReadP99ms and WriteP99ms split P99ms by kind of operation.
+	ReadP99ms  float64 `json:"read_p99_ms"`
+	WriteP99ms float64 `json:"write_p99_ms"`
 	// Check says what the test verified at the end, such as
 	// "final value 200 (want 200)".
 	Check      string `json:"check,omitempty"`
 	FirstError string `json:"first_error,omitempty"`
 
-	latencies []time.Duration
+	latencies      []time.Duration
+	readLatencies  []time.Duration
+	writeLatencies []time.Duration
 }
 
 // stressReport is what --json prints: the totals and each test.
@@ -266,6 +271,7 @@ func isTerminal(w io.Writer) bool {
 // together, and records their latencies and errors.
 func stressOps(n int, op func(i int) (write bool, err error)) *stressResult {
 	r := &stressResult{latencies: make([]time.Duration, n)}
+	isWrite := make([]bool, n)
 	var reads, writes, errs atomic.Int64
 	var first sync.Once
 	var wg sync.WaitGroup
@@ -276,6 +282,7 @@ func stressOps(n int, op func(i int) (write bool, err error)) *stressResult {
 			t0 := time.Now()
 			write, err := op(i)
 			r.latencies[i] = time.Since(t0)
+			isWrite[i] = write
 			if write {
 				writes.Add(1)
 			} else {
@@ -292,6 +299,13 @@ func stressOps(n int, op func(i int) (write bool, err error)) *stressResult {
 	wg.Wait()
 	r.Seconds = time.Since(t0).Seconds()
 	r.Ops, r.Reads, r.Writes, r.Errors = int64(n), reads.Load(), writes.Load(), errs.Load()
+	for i, d := range r.latencies {
+		if isWrite[i] {
+			r.writeLatencies = append(r.writeLatencies, d)
+		} else {
+			r.readLatencies = append(r.readLatencies, d)
+		}
+	}
 	return r
 }
 
@@ -386,7 +400,8 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 	r := &stressResult{Name: "mixed"}
 	var ops, reads, writes, errs atomic.Int64
 	var first sync.Once
-	lats := make([][]time.Duration, cfg.goroutines)
+	readLats := make([][]time.Duration, cfg.goroutines)
+	writeLats := make([][]time.Duration, cfg.goroutines)
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for g := range cfg.goroutines {
@@ -400,13 +415,14 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 					var v int64
 					err = db.QueryRow(ctx, "SELECT value FROM kv WHERE id = ?", id).Scan(&v)
 					reads.Add(1)
+					readLats[g] = append(readLats[g], time.Since(start))
 				} else {
 					_, err = db.Exec(ctx, "UPDATE kv SET value = value + 1 WHERE id = ?", id)
 					if err == nil {
 						writes.Add(1)
 					}
+					writeLats[g] = append(writeLats[g], time.Since(start))
 				}
-				lats[g] = append(lats[g], time.Since(start))
 				ops.Add(1)
 				if err != nil {
 					errs.Add(1)
@@ -436,9 +452,11 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 	wg.Wait()
 	r.Seconds = time.Since(t0).Seconds()
 	r.Ops, r.Reads, r.Writes, r.Errors = ops.Load(), reads.Load(), writes.Load(), errs.Load()
-	for _, l := range lats {
-		r.latencies = append(r.latencies, l...)
+	for g := range cfg.goroutines {
+		r.readLatencies = append(r.readLatencies, readLats[g]...)
+		r.writeLatencies = append(r.writeLatencies, writeLats[g]...)
 	}
+	r.latencies = append(slices.Clone(r.readLatencies), r.writeLatencies...)
 	var sum int64
 	if err := db.QueryRow(ctx, "SELECT sum(value) FROM kv").Scan(&sum); err != nil {
 		return nil, err
@@ -463,8 +481,12 @@ func (r *stressResult) summarize() {
 		r.OpsPerSec = float64(r.Ops) / r.Seconds
 	}
 	slices.Sort(r.latencies)
+	slices.Sort(r.readLatencies)
+	slices.Sort(r.writeLatencies)
 	r.P50ms = percentileMs(r.latencies, 50)
 	r.P99ms = percentileMs(r.latencies, 99)
+	r.ReadP99ms = percentileMs(r.readLatencies, 99)
+	r.WriteP99ms = percentileMs(r.writeLatencies, 99)
 	if n := len(r.latencies); n > 0 {
 		r.MaxMs = ms(r.latencies[n-1])
 	}
@@ -472,8 +494,10 @@ func (r *stressResult) summarize() {
 
 // total adds up the tests of rep.
 func (rep *stressReport) total() {
-	var all []time.Duration
+	var all, reads, writes []time.Duration
 	for _, t := range rep.Tests {
+		reads = append(reads, t.readLatencies...)
+		writes = append(writes, t.writeLatencies...)
 		rep.Ops += t.Ops
 		rep.Reads += t.Reads
 		rep.Writes += t.Writes
@@ -485,7 +509,7 @@ func (rep *stressReport) total() {
 		}
 		all = append(all, t.latencies...)
 	}
-	rep.latencies = all
+	rep.latencies, rep.readLatencies, rep.writeLatencies = all, reads, writes
 	rep.summarize()
 }
 
@@ -501,7 +525,8 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 func printStressResult(w io.Writer, r *stressResult) {
 	fmt.Fprintf(w, "  %d ops (%d reads, %d writes) in %.3fs: %.0f ops/s\n", r.Ops, r.Reads, r.Writes, r.Seconds, r.OpsPerSec)
-	fmt.Fprintf(w, "  latency p50 %.3fms, p99 %.3fms, max %.3fms\n", r.P50ms, r.P99ms, r.MaxMs)
+	fmt.Fprintf(w, "  latency p50 %.3fms, p99 %.3fms (reads %.3fms, writes %.3fms), max %.3fms\n",
+		r.P50ms, r.P99ms, r.ReadP99ms, r.WriteP99ms, r.MaxMs)
 	fmt.Fprintf(w, "  %s: %d errors, %d lost updates\n", r.Check, r.Errors, r.LostUpdates)
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "  first error: %s\n", r.FirstError)
