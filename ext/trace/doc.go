@@ -15,7 +15,7 @@
 //	    Time: 27.1µs  Changes: 1
 //	> SELECT narg FROM pragma_function_list WHERE name='pow'
 //	V PRAGMA function_list
-//	    Time: 501.3µs  Rows: 233  VmStep: 1,320  Mem: 78.3KB
+//	    Time: 501.3µs  Rows: 188  VmStep: 1,320  Mem: 78.3KB
 //	< SELECT narg FROM pragma_function_list WHERE name='pow'
 //	    Time: 1.1ms  Rows: 1  VmStep: 575
 //
