@@ -570,3 +570,42 @@ func TestTraceEventsForPrograms(t *testing.T) {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestTraceStatementsOfGoFunctions: a statement a Go function runs while
+// the calling statement runs is nested, shown as V with VTables.
+func TestTraceStatementsOfGoFunctions(t *testing.T) {
+	c := open(t)
+	exec(t, c, "create table t(x); insert into t values (1), (2)")
+	err := c.CreateFunction("total_x", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+		for row, err := range fc.Conn().Query("select sum(x) from t") {
+			if err != nil {
+				return err
+			}
+			fc.ResultInt64(row.ColumnInt64(0))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, vtables := range []bool{true, false} {
+		var out bytes.Buffer
+		if err := trace.Do(c, &out, &trace.Options{VTables: vtables}, func() error { return c.Exec("select total_x()") }); err != nil {
+			t.Fatal(err)
+		}
+		want := `
+> select total_x()
+    Time: T  Rows: 1
+`
+		if vtables {
+			want = `
+> select total_x()
+V select sum(x) from t
+    Time: T  Rows: 1
+< select total_x()
+    Time: T  Rows: 1
+`
+		}
+		compare(t, out.String(), want)
+	}
+}
