@@ -219,25 +219,33 @@ func (m *Meter) Stop() Usage {
 }
 
 // Measure measures fn, run on the calling goroutine, and returns its usage
-// and fn's error. conn and opts are as for Start.
+// and fn's error. conn and opts are as for Start. If fn panics, the
+// measurement is stopped and the panic goes on.
 func Measure(conn *sqlite.Conn, opts *Options, fn func() error) (Usage, error) {
 	m, err := Start(conn, opts)
 	if err != nil {
 		return Usage{}, err
 	}
+	defer m.Stop() // if fn panics
 	err = fn()
 	return m.Stop(), err
 }
 
-// Do measures fn like Measure and prints the usage to w, even when fn
-// fails. It returns fn's error, or else the error of writing to w.
+// Do measures fn like Measure and prints the usage to w (nothing when w is
+// nil), even when fn fails. It returns fn's error, or else the error of
+// writing to w.
 func Do(conn *sqlite.Conn, w io.Writer, opts *Options, fn func() error) error {
 	m, err := Start(conn, opts)
 	if err != nil {
 		return err
 	}
+	defer m.Stop() // if fn panics
 	err = fn()
-	_, werr := m.Stop().write(w, m.opts.Indent)
+	u := m.Stop()
+	var werr error
+	if w != nil {
+		_, werr = u.write(w, m.opts.Indent)
+	}
 	if err != nil {
 		return err
 	}

@@ -221,3 +221,21 @@ SQLite statements completed 1
 		t.Fatalf("an empty usage printed %q", out.String())
 	}
 }
+
+// TestUsagePanicPropagates: a panicking block's panic reaches the caller,
+// and the connection can be measured again.
+func TestUsagePanicPropagates(t *testing.T) {
+	c := open(t)
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		usage.Measure(c, &usage.Options{Scope: usage.Thread}, func() error { panic("boom") })
+	}()
+	if got != "boom" {
+		t.Fatalf("recovered %v, want the block's panic", got)
+	}
+	u, err := usage.Measure(c, nil, func() error { return c.Exec("SELECT 1") })
+	if err != nil || u.Statements != 1 {
+		t.Fatalf("after a panicking block: %d statements, %v", u.Statements, err)
+	}
+}
