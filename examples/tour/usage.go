@@ -2,8 +2,10 @@ package tour
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/ext/usage"
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -39,46 +41,67 @@ WITH RECURSIVE
 SELECT group_concat(rtrim(t),x'0a') FROM a`
 
 // resourceUsage measures a block of work: CPU and wall clock time, the
-// operating system's counters and SQLite's, showing what changed.
+// operating system's counters and SQLite's, showing what changed. The
+// measurement starts and stops on the Conn's worker (with Run), which
+// runs the SQL: the Thread scope measures the worker's OS thread, the
+// Process scope every goroutine.
 func resourceUsage(ctx context.Context, t *T) error {
-	db, err := sqlite.Open(":memory:", 0)
+	conn, err := asqlite.OpenConn(ctx, ":memory:", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.SetContext(ctx)
+	defer conn.Close()
 
-	work := func(show bool) error {
-		// Some SQLite work.
-		for row, err := range db.Query(fractal) {
-			if err != nil {
+	measure := func(scope usage.Scope, work func() error) (usage.Usage, error) {
+		var m *usage.Meter
+		err := conn.Run(ctx, func(sc *sqlite.Conn) (err error) {
+			m, err = usage.Start(sc, &usage.Options{Scope: scope})
+			return err
+		})
+		if err != nil {
+			return usage.Usage{}, err
+		}
+		err = work()
+		var u usage.Usage
+		stopErr := conn.Run(context.WithoutCancel(ctx), func(*sqlite.Conn) error {
+			u = m.Stop()
+			return nil
+		})
+		return u, errors.Join(err, stopErr)
+	}
+	work := func(show bool) func() error {
+		return func() error {
+			// Some SQLite work.
+			var picture string
+			if err := conn.QueryRow(ctx, fractal).Scan(&picture); err != nil {
 				return err
 			}
 			if show {
-				t.Println(row.ColumnText(0))
+				t.Println(picture)
 				t.Println()
 			}
-		}
-		// And take some wall clock time.
-		select {
-		case <-time.After(100 * time.Millisecond):
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+			// And take some wall clock time.
+			select {
+			case <-time.After(100 * time.Millisecond):
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 	show := func(u usage.Usage) error {
-		// usage.Do prints everything that changed; the tour leaves out the
-		// operating system's counters (page faults, context switches...)
-		// and the split of CPU time, which differ from run to run.
+		// usage.Do and Usage.WriteTo print everything that changed; the
+		// tour leaves out the operating system's counters (page faults,
+		// context switches...) and the split of CPU time between user and
+		// system, which differ from run to run.
 		u.Rusage = usage.Rusage{}
 		u.User, u.System = 0, 0
 		_, err := u.WriteTo(t.Writer())
 		return err
 	}
 
-	t.Println("thread (the goroutine, locked to its OS thread for the block)")
-	u, err := usage.Measure(db, &usage.Options{Scope: usage.Thread}, func() error { return work(true) })
+	t.Println("thread (the Conn's worker, locked to its OS thread while measured)")
+	u, err := measure(usage.Thread, work(true))
 	if err != nil {
 		return err
 	}
@@ -87,8 +110,7 @@ func resourceUsage(ctx context.Context, t *T) error {
 	}
 
 	t.Println("\nprocess (every goroutine, the garbage collector included)")
-	u, err = usage.Measure(db, &usage.Options{Scope: usage.Process}, func() error { return work(false) })
-	if err != nil {
+	if u, err = measure(usage.Process, work(false)); err != nil {
 		return err
 	}
 	return show(u)
