@@ -160,6 +160,8 @@ func (p *PlanNode) String() string {
 // (ErrAuth if the connection's authorizer denies an action), ErrMisuse
 // when sql holds no statement, or if conn is closed. It runs on the
 // goroutine driving conn (with asqlite.Conn, inside Run).
+//
+// https://sqlite.org/c3ref/set_authorizer.html, https://sqlite.org/eqp.html
 func QueryInfo(conn *sqlite.Conn, sql string, args ...any) (*QueryDetails, error) {
 	if conn == nil {
 		return nil, fmt.Errorf("inspect: nil connection")

@@ -56,16 +56,22 @@ const (
 	// trace starts, the trace reports changes like ChangeRowIDs instead;
 	// while the trace runs, creating a Session on the connection fails
 	// with sqlite.ErrMisuse.
+	//
+	// https://sqlite.org/c3ref/preupdate_blobwrite.html
 	ChangeValues
 	// ChangeRowIDs reports the kind of change and the rowid, without
 	// values, through the update hook: rowid tables only, and no change
 	// by REPLACE conflict resolution or truncating DELETE. It coexists
 	// with sessions.
+	//
+	// https://sqlite.org/c3ref/update_hook.html
 	ChangeRowIDs
 )
 
 // Thresholds are the smallest values of a statement run's counters that
 // the printed trace shows. A counter at zero is never shown.
+//
+// https://sqlite.org/c3ref/c_stmtstatus_counter.html
 type Thresholds struct {
 	FullScanSteps int // steps of full table scans ("FullScan")
 	Sorts         int // sort operations ("Sort")
@@ -92,6 +98,8 @@ var DefaultThresholds = Thresholds{
 // does nothing and returns nil.
 //
 // Start fails only if conn is nil or closed.
+//
+// https://sqlite.org/c3ref/trace_v2.html
 func Start(conn *sqlite.Conn, w io.Writer, opts *Options) (stop func() error, err error) {
 	if conn == nil {
 		return nil, errors.New("trace: nil connection")

@@ -140,6 +140,8 @@ type Meter struct {
 // Start begins measuring; conn may be nil to measure the process only, and
 // opts nil for the zero Options. It fails if conn is closed, or if the
 // Thread scope is asked for where it is not supported.
+//
+// https://sqlite.org/c3ref/stmt_status.html
 func Start(conn *sqlite.Conn, opts *Options) (*Meter, error) {
 	m := &Meter{conn: conn}
 	if opts != nil {
