@@ -124,14 +124,14 @@ func (g *group) write(b *strings.Builder) {
 	b.WriteByte(')')
 }
 
-// binary is AND, OR, NOT, or "" for the implicit AND of adjacent phrases
+// binop is AND, OR, NOT, or "" for the implicit AND of adjacent phrases
 // and NEAR groups.
-type binary struct {
+type binop struct {
 	op          string
 	left, right node
 }
 
-func (o *binary) write(b *strings.Builder) {
+func (o *binop) write(b *strings.Builder) {
 	o.left.write(b)
 	if o.op == "" {
 		b.WriteByte(' ')
@@ -377,7 +377,7 @@ func (p *parser) parseBinary(k tokKind, op string, operand func() (node, error))
 		if err != nil {
 			return nil, err
 		}
-		left = &binary{op: op, left: left, right: right}
+		left = &binop{op: op, left: left, right: right}
 	}
 	return left, nil
 }
@@ -405,7 +405,7 @@ func (p *parser) parseUnit() (node, error) {
 		if list == nil {
 			list = n
 		} else {
-			list = &binary{left: list, right: n}
+			list = &binop{left: list, right: n}
 		}
 	}
 	if list == nil {
