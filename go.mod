@@ -3,6 +3,7 @@ module github.com/asqlite/asqlite
 go 1.26.0
 
 require (
+	golang.org/x/sync v0.24.0
 	golang.org/x/text v0.43.0
 	modernc.org/libc v1.79.0
 	modernc.org/sqlite v1.61.1

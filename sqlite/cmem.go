@@ -62,13 +62,18 @@ func readInt32(p uintptr) int32     { return *(*int32)(cptr(p)) }
 func writeInt32(p uintptr, v int32) { *(*int32)(cptr(p)) = v }
 func readInt64(p uintptr) int64     { return *(*int64)(cptr(p)) }
 func writeInt64(p uintptr, v int64) { *(*int64)(cptr(p)) = v }
-func readFloat64(p uintptr) float64 { return *(*float64)(cptr(p)) }
 
 // cfunc returns the address the engine calls for the top-level Go function f.
 // The engine invokes function pointers by converting them back to Go func
 // values, so f must be a top-level function (never a closure): its value is a
 // pointer to read-only data that never moves.
 func cfunc[T any](f T) uintptr { return *(*uintptr)(unsafe.Pointer(&struct{ f T }{f})) }
+
+// cfuncOf views the engine function pointer p as a Go func of type F, the
+// inverse of cfunc: FTS5's APIs are structs of function pointers, which the
+// translated C code calls this way too. F must be the exact Go signature of
+// the C function: *libc.TLS first, then the C parameters.
+func cfuncOf[F any](p uintptr) F { return *(*F)(unsafe.Pointer(&p)) }
 
 // scratch is a growable C buffer owned by one connection. It carries Go
 // strings into calls that need a C string for the duration of the call only

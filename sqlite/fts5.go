@@ -20,18 +20,10 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
-	"unsafe"
 
 	"modernc.org/libc"
 	lib "modernc.org/sqlite/lib"
 )
-
-// fts5Fn views the engine function pointer p as a Go func of type F, the
-// inverse of cfunc: FTS5's APIs are structs of function pointers, which the
-// translated C code calls this way too. F must be the exact Go signature of
-// the C function: *libc.TLS first, then the C parameters. It is the only
-// unsafe conversion outside cmem.go.
-func fts5Fn[F any](p uintptr) F { return *(*F)(unsafe.Pointer(&p)) }
 
 // fts5TokenizerV2Size is sizeof(fts5_tokenizer_v2).
 var fts5TokenizerV2Size = int(reflect.TypeFor[lib.Tfts5_tokenizer_v2]().Size())

@@ -63,7 +63,7 @@ func (c *Conn) CreateFTS5Function(name string, fn func(api *FTS5Context, fc *Fun
 	}
 	defer lib.Xsqlite3_free(c.tls, zName)
 	api := (*lib.Tfts5_api)(cptr(st.api))
-	rc := fts5Fn[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr, uintptr) int32](api.FxCreateFunction)(
+	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr, uintptr) int32](api.FxCreateFunction)(
 		c.tls, st.api, zName, f.h, cfunc(fts5FuncCall), cfunc(fts5FuncDestroy))
 	if rc != lib.SQLITE_OK {
 		f.release(c.tls) // FTS5 calls xDestroy only for registered functions
@@ -89,7 +89,7 @@ func fts5FuncDestroy(tls *libc.TLS, pUserData uintptr) {
 // sqlite3_context*, int nVal, sqlite3_value **apVal).
 func fts5FuncCall(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uintptr) {
 	api := (*lib.TFts5ExtensionApi)(cptr(pApi))
-	h := fts5Fn[func(*libc.TLS, uintptr) uintptr](api.FxUserData)(tls, pFts)
+	h := cfuncOf[func(*libc.TLS, uintptr) uintptr](api.FxUserData)(tls, pFts)
 	f, _ := handleValue(h).(*fts5Func)
 	if f == nil {
 		lib.Xsqlite3_result_error_code(tls, pCtx, lib.SQLITE_MISUSE)
@@ -176,7 +176,7 @@ func (x *FTS5Context) ColumnCount() int {
 	if x.p == 0 {
 		return 0
 	}
-	return int(fts5Fn[func(*libc.TLS, uintptr) int32](x.api.FxColumnCount)(x.tls, x.p))
+	return int(cfuncOf[func(*libc.TLS, uintptr) int32](x.api.FxColumnCount)(x.tls, x.p))
 }
 
 func (x *FTS5Context) checkColumn(col int) error {
@@ -197,7 +197,7 @@ func (x *FTS5Context) RowCount() (int64, error) {
 	}
 	out := x.tls.Alloc(8)
 	defer x.tls.Free(8)
-	rc := fts5Fn[func(*libc.TLS, uintptr, uintptr) int32](x.api.FxRowCount)(x.tls, x.p, out)
+	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr) int32](x.api.FxRowCount)(x.tls, x.p, out)
 	return readInt64(out), x.rcErr(rc, "FTS5 row count")
 }
 
@@ -211,7 +211,7 @@ func (x *FTS5Context) ColumnTotalSize(col int) (int64, error) {
 	}
 	out := x.tls.Alloc(8)
 	defer x.tls.Free(8)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr) int32](x.api.FxColumnTotalSize)(x.tls, x.p, int32(max(col, -1)), out)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr) int32](x.api.FxColumnTotalSize)(x.tls, x.p, int32(max(col, -1)), out)
 	return readInt64(out), x.rcErr(rc, "FTS5 column total size")
 }
 
@@ -225,7 +225,7 @@ func (x *FTS5Context) ColumnSize(col int) (int, error) {
 	out := x.tls.Alloc(8)
 	defer x.tls.Free(8)
 	writeInt32(out, 0)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr) int32](x.api.FxColumnSize)(x.tls, x.p, int32(max(col, -1)), out)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr) int32](x.api.FxColumnSize)(x.tls, x.p, int32(max(col, -1)), out)
 	return int(readInt32(out)), x.rcErr(rc, "FTS5 column size")
 }
 
@@ -250,7 +250,7 @@ func (x *FTS5Context) RawColumnText(col int) ([]byte, error) {
 	defer x.tls.Free(16)
 	writePtr(out, 0)
 	writeInt32(out+8, 0)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxColumnText)(x.tls, x.p, int32(col), out, out+8)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxColumnText)(x.tls, x.p, int32(col), out, out+8)
 	if rc != lib.SQLITE_OK {
 		return nil, fts5Error(rc, "FTS5 column text")
 	}
@@ -274,7 +274,7 @@ func (x *FTS5Context) ColumnLocale(col int) (string, error) {
 	defer x.tls.Free(16)
 	writePtr(out, 0)
 	writeInt32(out+8, 0)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxColumnLocale)(x.tls, x.p, int32(col), out, out+8)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxColumnLocale)(x.tls, x.p, int32(col), out, out+8)
 	if rc != lib.SQLITE_OK {
 		return "", fts5Error(rc, "FTS5 column locale")
 	}
@@ -287,7 +287,7 @@ func (x *FTS5Context) Rowid() int64 {
 	if x.p == 0 {
 		return 0
 	}
-	return fts5Fn[func(*libc.TLS, uintptr) int64](x.api.FxRowid)(x.tls, x.p)
+	return cfuncOf[func(*libc.TLS, uintptr) int64](x.api.FxRowid)(x.tls, x.p)
 }
 
 // PhraseCount returns the number of phrases in the query: 0 when the
@@ -297,7 +297,7 @@ func (x *FTS5Context) PhraseCount() int {
 	if x.p == 0 {
 		return 0
 	}
-	return int(fts5Fn[func(*libc.TLS, uintptr) int32](x.api.FxPhraseCount)(x.tls, x.p))
+	return int(cfuncOf[func(*libc.TLS, uintptr) int32](x.api.FxPhraseCount)(x.tls, x.p))
 }
 
 func (x *FTS5Context) checkPhrase(phrase int) error {
@@ -316,7 +316,7 @@ func (x *FTS5Context) PhraseSize(phrase int) int {
 	if x.checkPhrase(phrase) != nil {
 		return 0
 	}
-	return int(fts5Fn[func(*libc.TLS, uintptr, int32) int32](x.api.FxPhraseSize)(x.tls, x.p, int32(phrase)))
+	return int(cfuncOf[func(*libc.TLS, uintptr, int32) int32](x.api.FxPhraseSize)(x.tls, x.p, int32(phrase)))
 }
 
 // InstCount returns the number of phrase instances (hits) in the current
@@ -328,7 +328,7 @@ func (x *FTS5Context) InstCount() (int, error) {
 	out := x.tls.Alloc(8)
 	defer x.tls.Free(8)
 	writeInt32(out, 0)
-	rc := fts5Fn[func(*libc.TLS, uintptr, uintptr) int32](x.api.FxInstCount)(x.tls, x.p, out)
+	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr) int32](x.api.FxInstCount)(x.tls, x.p, out)
 	return int(readInt32(out)), x.rcErr(rc, "FTS5 instance count")
 }
 
@@ -344,7 +344,7 @@ func (x *FTS5Context) Inst(i int) (FTS5Hit, error) {
 	}
 	out := x.tls.Alloc(16)
 	defer x.tls.Free(16)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, uintptr, uintptr) int32](x.api.FxInst)(x.tls, x.p, int32(i), out, out+4, out+8)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, uintptr, uintptr) int32](x.api.FxInst)(x.tls, x.p, int32(i), out, out+4, out+8)
 	if rc != lib.SQLITE_OK {
 		return FTS5Hit{}, fts5Error(rc, "FTS5 instance "+strconv.Itoa(i))
 	}
@@ -367,12 +367,12 @@ func (x *FTS5Context) PhraseHits(phrase int) iter.Seq2[FTS5Hit, error] {
 		mem := tls.Alloc(24)
 		defer tls.Free(24)
 		it, pCol, pOff := mem, mem+16, mem+20
-		rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, uintptr, uintptr) int32](x.api.FxPhraseFirst)(tls, x.p, int32(phrase), it, pCol, pOff)
+		rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, uintptr, uintptr) int32](x.api.FxPhraseFirst)(tls, x.p, int32(phrase), it, pCol, pOff)
 		if rc != lib.SQLITE_OK {
 			yield(FTS5Hit{}, fts5Error(rc, "FTS5 phrase hits"))
 			return
 		}
-		next := fts5Fn[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr)](x.api.FxPhraseNext)
+		next := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr)](x.api.FxPhraseNext)
 		for readInt32(pCol) >= 0 {
 			if !yield(FTS5Hit{Phrase: phrase, Column: int(readInt32(pCol)), Offset: int(readInt32(pOff))}, nil) {
 				return
@@ -401,12 +401,12 @@ func (x *FTS5Context) PhraseColumns(phrase int) iter.Seq2[int, error] {
 		mem := tls.Alloc(24)
 		defer tls.Free(24)
 		it, pCol := mem, mem+16
-		rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxPhraseFirstColumn)(tls, x.p, int32(phrase), it, pCol)
+		rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxPhraseFirstColumn)(tls, x.p, int32(phrase), it, pCol)
 		if rc != lib.SQLITE_OK {
 			yield(0, fts5Error(rc, "FTS5 phrase columns"))
 			return
 		}
-		next := fts5Fn[func(*libc.TLS, uintptr, uintptr, uintptr)](x.api.FxPhraseNextColumn)
+		next := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr)](x.api.FxPhraseNextColumn)
 		for readInt32(pCol) >= 0 {
 			if !yield(int(readInt32(pCol)), nil) {
 				return
@@ -434,7 +434,7 @@ func (x *FTS5Context) QueryToken(phrase, token int) (string, error) {
 	defer x.tls.Free(16)
 	writePtr(out, 0)
 	writeInt32(out+8, 0)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, int32, uintptr, uintptr) int32](x.api.FxQueryToken)(x.tls, x.p, int32(phrase), int32(token), out, out+8)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, int32, uintptr, uintptr) int32](x.api.FxQueryToken)(x.tls, x.p, int32(phrase), int32(token), out, out+8)
 	if rc != lib.SQLITE_OK {
 		return "", fts5Error(rc, "FTS5 query token")
 	}
@@ -457,7 +457,7 @@ func (x *FTS5Context) InstToken(inst, token int) (string, error) {
 	defer x.tls.Free(16)
 	writePtr(out, 0)
 	writeInt32(out+8, 0)
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, int32, uintptr, uintptr) int32](x.api.FxInstToken)(x.tls, x.p, int32(inst), int32(token), out, out+8)
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, int32, uintptr, uintptr) int32](x.api.FxInstToken)(x.tls, x.p, int32(inst), int32(token), out, out+8)
 	if rc != lib.SQLITE_OK {
 		return "", fts5Error(rc, "FTS5 instance token")
 	}
@@ -478,7 +478,7 @@ func (x *FTS5Context) Tokenize(text string, emit func(token []byte, start, end i
 	}
 	tls, p, api := x.tls, x.p, x.api
 	return x.fn.sinks.run(tls, nil, text, emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
-		return fts5Fn[func(*libc.TLS, uintptr, uintptr, int32, uintptr, uintptr) int32](api.FxTokenize)(
+		return cfuncOf[func(*libc.TLS, uintptr, uintptr, int32, uintptr, uintptr) int32](api.FxTokenize)(
 			tls, p, pText, nText, pCtx, cfunc(fts5SinkToken))
 	}, x.fn.conn, "FTS5 tokenize")
 }
@@ -506,7 +506,7 @@ func (x *FTS5Context) QueryPhrase(phrase int) iter.Seq2[*FTS5Context, error] {
 		}
 		q := &fts5PhraseQuery{x: &FTS5Context{fn: x.fn, tls: x.tls}, yield: yield}
 		h := newHandle(q)
-		rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxQueryPhrase)(
+		rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, uintptr) int32](x.api.FxQueryPhrase)(
 			x.tls, x.p, int32(phrase), h, cfunc(fts5QueryPhraseRow))
 		freeHandle(h)
 		if q.panicked {
@@ -554,7 +554,7 @@ func (x *FTS5Context) SetAuxData(v any) error {
 	if v != nil {
 		h, del = newHandle(v), cfunc(fts5AuxDataDelete)
 	}
-	rc := fts5Fn[func(*libc.TLS, uintptr, uintptr, uintptr) int32](x.api.FxSetAuxdata)(x.tls, x.p, h, del)
+	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr) int32](x.api.FxSetAuxdata)(x.tls, x.p, h, del)
 	return x.rcErr(rc, "FTS5 set aux data") // on failure FTS5 has called the destructor
 }
 
@@ -564,7 +564,7 @@ func (x *FTS5Context) AuxData() any {
 	if x.p == 0 {
 		return nil
 	}
-	h := fts5Fn[func(*libc.TLS, uintptr, int32) uintptr](x.api.FxGetAuxdata)(x.tls, x.p, 0)
+	h := cfuncOf[func(*libc.TLS, uintptr, int32) uintptr](x.api.FxGetAuxdata)(x.tls, x.p, 0)
 	return handleValue(h)
 }
 

@@ -129,7 +129,7 @@ func (c *Conn) CreateTokenizer(name string, newTokenizer func(args []string) (To
 		FxTokenize: cfunc(fts5TokTokenize),
 	}
 	api := (*lib.Tfts5_api)(cptr(st.api))
-	rc := fts5Fn[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr, uintptr) int32](api.FxCreateTokenizer_v2)(
+	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr, uintptr) int32](api.FxCreateTokenizer_v2)(
 		tls, st.api, zName, reg.h, tok, cfunc(fts5TokDestroy))
 	if rc != lib.SQLITE_OK {
 		freeHandle(reg.h) // FTS5 calls xDestroy only for registered tokenizers
@@ -296,7 +296,7 @@ func (in *fts5GoTok) emitToken(token []byte, start, end int, colocated bool) err
 	if colocated {
 		tflags = lib.FTS5_TOKEN_COLOCATED
 	}
-	rc := fts5Fn[func(*libc.TLS, uintptr, int32, uintptr, int32, int32, int32) int32](call.xToken)(
+	rc := cfuncOf[func(*libc.TLS, uintptr, int32, uintptr, int32, int32, int32) int32](call.xToken)(
 		call.tls, call.pCtx, tflags, p, int32(len(token)), int32(start), int32(end))
 	if rc != lib.SQLITE_OK {
 		call.stopRC = rc
@@ -364,7 +364,7 @@ func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 	out := tls.Alloc(16)
 	defer tls.Free(16)
 	api := (*lib.Tfts5_api)(cptr(st.api))
-	rc := fts5Fn[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr) int32](api.FxFindTokenizer_v2)(
+	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr) int32](api.FxFindTokenizer_v2)(
 		tls, st.api, zName, out, out+8)
 	if rc != lib.SQLITE_OK {
 		return nil, &Error{Code: ErrorCode(rc), Msg: "no such tokenizer: " + quote(name), Offset: -1}
@@ -388,7 +388,7 @@ func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 			return nil, errorf(ErrNoMem, "out of memory creating tokenizer %q", name)
 		}
 		writePtr(out, 0)
-		rc := fts5Fn[func(*libc.TLS, uintptr, uintptr, int32, uintptr) int32](m.FxCreate)(
+		rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, int32, uintptr) int32](m.FxCreate)(
 			tls, userData, azArg, int32(len(args)), out)
 		lib.Xsqlite3_free(tls, azArg)
 		if rc != lib.SQLITE_OK {
@@ -429,7 +429,7 @@ func (t *FTS5Tokenizer) Tokenize(text []byte, flags TokenizeFlags, emit func(tok
 	tls := t.st.conn.tls
 	return t.sinks.run(tls, text, "", emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
 		m := (*lib.Tfts5_tokenizer_v2)(cptr(t.mod))
-		return fts5Fn[func(*libc.TLS, uintptr, uintptr, int32, uintptr, int32, uintptr, int32, uintptr) int32](m.FxTokenize)(
+		return cfuncOf[func(*libc.TLS, uintptr, uintptr, int32, uintptr, int32, uintptr, int32, uintptr) int32](m.FxTokenize)(
 			tls, t.p, pCtx, int32(flags), pText, nText, 0, 0, cfunc(fts5SinkToken))
 	}, t.st.conn, "tokenizer "+quote(t.name))
 }
@@ -448,7 +448,7 @@ func (t *FTS5Tokenizer) Close() error {
 		}
 	} else if t.p != 0 {
 		m := (*lib.Tfts5_tokenizer_v2)(cptr(t.mod))
-		fts5Fn[func(*libc.TLS, uintptr)](m.FxDelete)(t.st.conn.tls, t.p)
+		cfuncOf[func(*libc.TLS, uintptr)](m.FxDelete)(t.st.conn.tls, t.p)
 		t.p = 0
 	}
 	for _, o := range t.owned {

@@ -52,3 +52,15 @@ func (c *Conn) closeOwned() {
 		x.Close()
 	}
 }
+
+// hasSession reports whether a Session is open on c.
+func (c *Conn) hasSession() bool {
+	owned.Lock()
+	defer owned.Unlock()
+	for x := range owned.m[c] {
+		if _, ok := x.(*Session); ok {
+			return true
+		}
+	}
+	return false
+}

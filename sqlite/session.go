@@ -43,12 +43,18 @@ type SessionOptions struct {
 
 // CreateSession starts a session recording changes to the database schema
 // of c ("main" when empty). opts may be nil. The session is enabled, records
-// direct changes, and has no table attached yet.
+// direct changes, and has no table attached yet. Sessions use SQLite's
+// single pre-update hook, so CreateSession fails with ErrMisuse while a Go
+// pre-update hook (SetPreUpdateHook, AddPreUpdateHook) is installed.
 //
 // https://sqlite.org/session/sqlite3session_create.html
 func (c *Conn) CreateSession(schema string, opts *SessionOptions) (*Session, error) {
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if c.hooks.preupdateOn {
+		return nil, &Error{Code: ErrMisuse, Offset: -1,
+			Msg: "a pre-update hook is installed on this connection; SQLite has a single pre-update hook, which sessions need"}
 	}
 	if schema == "" {
 		schema = "main"

@@ -859,3 +859,45 @@ func TestApplySkipsTablesTheDatabaseLacks(t *testing.T) {
 		t.Fatalf("t2 after apply:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestSessionAndPreUpdateHookExcludeEachOther(t *testing.T) {
+	c, err := Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Exec("CREATE TABLE t(k PRIMARY KEY, v)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetPreUpdateHook(func(*PreUpdate) {}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateSession("main", nil); !errors.Is(err, ErrMisuse) {
+		t.Fatalf("CreateSession with a pre-update hook: %v, want ErrMisuse", err)
+	}
+	c.SetPreUpdateHook(nil)
+	s, err := c.CreateSession("main", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Attach(""); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetPreUpdateHook(func(*PreUpdate) {}); !errors.Is(err, ErrMisuse) {
+		t.Fatalf("SetPreUpdateHook with a session: %v, want ErrMisuse", err)
+	}
+	if _, err := c.AddPreUpdateHook(func(*PreUpdate) {}); !errors.Is(err, ErrMisuse) {
+		t.Fatalf("AddPreUpdateHook with a session: %v, want ErrMisuse", err)
+	}
+	if err := c.Exec("INSERT INTO t VALUES(1, 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.Changeset()
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("session stopped recording: %d bytes, %v", len(cs), err)
+	}
+	s.Close()
+	if err := c.SetPreUpdateHook(func(*PreUpdate) {}); err != nil {
+		t.Errorf("hook refused after the session closed: %v", err)
+	}
+}

@@ -258,6 +258,7 @@ func (c *Conn) DropModule(name string) error {
 	if rc := lib.Xsqlite3_create_module_v2(c.tls, c.db, z, 0, 0, 0); rc != lib.SQLITE_OK {
 		return c.errorCode(rc, "")
 	}
+	c.cache.clear()
 	return nil
 }
 

@@ -405,7 +405,6 @@ func TestVTabConfigControlsWhereTablesMayBeUsed(t *testing.T) {
 type overloadTable struct {
 	numsTable
 	funcOps []ConstraintOp // operators seen by BestIndex for overloaded functions
-	matched []any          // Filter arguments of those constraints
 }
 
 func (t *overloadTable) FindFunction(name string, nArg int) (func(*FuncContext, []Value) error, ConstraintOp) {

@@ -103,6 +103,9 @@ func (c *Conn) createModule(name string, m Module, creator, eponymousOnly bool) 
 	if rc := lib.Xsqlite3_create_module_v2(c.tls, c.db, z, mem, h, cfunc(moduleDestroy)); rc != lib.SQLITE_OK {
 		return c.errorCode(rc, "")
 	}
+	// SQLite does not expire statements compiled against a module it
+	// replaces; cached ones would keep calling the old Go code.
+	c.cache.clear()
 	return nil
 }
 

@@ -374,7 +374,7 @@ func TestFilterSeesTheConnectionContext(t *testing.T) {
 	type key struct{}
 	ctx := context.WithValue(context.Background(), key{}, "caller")
 	c.SetContext(ctx)
-	defer c.SetContext(nil)
+	defer c.SetContext(context.Background())
 	vtInts(t, c, "SELECT value FROM series(1, 2)")
 	if m.filterContext == nil || m.filterContext.Value(key{}) != "caller" {
 		t.Errorf("Filter saw context %v, want the one installed by SetContext", m.filterContext)

@@ -150,7 +150,7 @@ func fillRich(t *testing.T, c *sqlite.Conn) {
 	exec1(t, c, "INSERT INTO plain(rowid, a, b, c) VALUES(10, 1, 'it''s', x'00ff'), (20, NULL, 2.5, ''), (7, -9223372036854775808, 1e300, 'line1\nline2\r\nend')")
 	exec1(t, c, "INSERT INTO plain VALUES(?, ?, ?)", "nul\x00inside", []byte{}, math.Inf(1))
 	exec1(t, c, "INSERT INTO plain VALUES(?, ?, ?)", "bad utf8 \xff\xfe", 0.1, math.Inf(-1))
-	exec1(t, c, "INSERT INTO plain VALUES(?, ?, ?)", 3.0, -0.0, math.SmallestNonzeroFloat64)
+	exec1(t, c, "INSERT INTO plain VALUES(?, ?, ?)", 3.0, math.Copysign(0, -1), math.SmallestNonzeroFloat64)
 	exec1(t, c, `INSERT INTO "odd ""name"" table" VALUES('a "q"', 1, 2.0, x'deadbeef')`)
 	exec1(t, c, "INSERT INTO auto(v) VALUES('one'), ('two'), ('three'); DELETE FROM auto WHERE v = 'two'")
 	exec1(t, c, "INSERT INTO wr VALUES('k1', 1), ('k2', NULL)")

@@ -123,11 +123,6 @@ func ignorable(p wb) bool { return p == wbExtend || p == wbFormat || p == wbZWJ 
 // included, in order. isWord reports whether the segment holds a letter, a
 // number or a pictograph. It stops when fn returns false.
 func WordSegments(text []byte, fn func(start, end int, isWord bool) bool) {
-	type pos struct {
-		p    wb
-		at   int // byte offset of the rune
-		size int
-	}
 	// props holds, for the current position, the property of the last
 	// non-ignorable rune before it and the one before that (WB4 makes
 	// Extend, Format and ZWJ transparent after the first rune of a word).

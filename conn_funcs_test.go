@@ -1,0 +1,273 @@
+package asqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"testing"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+type ctxKey struct{}
+
+func mustFunc(t *testing.T, c *Conn, name string, nArg int, fn sqlite.ScalarFunc) {
+	t.Helper()
+	if err := c.CreateFunction(context.Background(), name, nArg, 0, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// blocker registers block(x): it signals started and waits until release
+// is closed or, if obeyCtx, until its context ends.
+type blocker struct {
+	started chan struct{}
+	release chan struct{}
+	calls   int
+}
+
+func newBlocker(t *testing.T, c *Conn, obeyCtx bool) *blocker {
+	b := &blocker{started: make(chan struct{}, 100), release: make(chan struct{})}
+	mustFunc(t, c, "block", 1, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+		b.calls++
+		b.started <- struct{}{}
+		if obeyCtx {
+			select {
+			case <-b.release:
+			case <-fc.Context().Done():
+				return fc.Context().Err()
+			}
+		} else {
+			<-b.release
+		}
+		fc.ResultInt64(args[0].Int64())
+		return nil
+	})
+	return b
+}
+
+func TestFunctionReceivesTheCallersContext(t *testing.T) {
+	c := openTest(t, nil)
+	mustFunc(t, c, "who", 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+		v, _ := fc.Context().Value(ctxKey{}).(string)
+		fc.ResultText(v)
+		return nil
+	})
+	for _, caller := range []string{"alice", "bob"} {
+		ctx := context.WithValue(context.Background(), ctxKey{}, caller)
+		var got string
+		if err := c.QueryRow(ctx, "SELECT who()").Scan(&got); err != nil || got != caller {
+			t.Fatalf("function saw %q (%v), want %q", got, err, caller)
+		}
+	}
+}
+
+func TestRunningFunctionSeesCallContextEnd(t *testing.T) {
+	c := openTest(t, nil)
+	b := newBlocker(t, c, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error)
+	go func() {
+		_, err := c.Exec(ctx, "SELECT block(1)")
+		errc <- err
+	}()
+	<-b.started
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	var one int
+	if err := c.QueryRow(context.Background(), "SELECT 1").Scan(&one); err != nil {
+		t.Fatalf("next call: %v", err)
+	}
+}
+
+func TestFunctionErrorFromContextSatisfiesDeadline(t *testing.T) {
+	c := openTest(t, nil)
+	b := newBlocker(t, c, true)
+	ctx, cancel := context.WithTimeout(context.Background(), short)
+	defer cancel()
+	_, err := c.Exec(ctx, "SELECT block(1)")
+	<-b.started
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestDeadlineReturnsEvenIfFunctionIgnoresIt(t *testing.T) {
+	c := openTest(t, nil)
+	b := newBlocker(t, c, false) // does not watch its context
+	ctx, cancel := context.WithTimeout(context.Background(), short)
+	defer cancel()
+	_, err := c.Exec(ctx, "SELECT block(1)")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+	// The caller is back; the worker is still inside the function until
+	// it is released, then serves the next call normally.
+	close(b.release)
+	var one int
+	if err := c.QueryRow(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("next call: %v", err)
+	}
+}
+
+func TestCallQueuedBehindRunningFunctionIsCancelled(t *testing.T) {
+	c := openTest(t, nil)
+	b := newBlocker(t, c, true)
+	mustExec(t, c, "CREATE TABLE t(x)")
+	first := make(chan error)
+	go func() {
+		_, err := c.Exec(context.Background(), "SELECT block(1)")
+		first <- err
+	}()
+	<-b.started
+	queued := watchQueue(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error)
+	go func() {
+		_, err := c.Exec(ctx, "INSERT INTO t VALUES (1)")
+		second <- err
+	}()
+	<-queued
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Fatalf("queued call: %v", err)
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Fatalf("running call: %v", err)
+	}
+	if n := count(t, c, "t"); n != 0 {
+		t.Fatal("the cancelled queued call ran")
+	}
+}
+
+func TestRunningSQLStartedByFunctionIsInterrupted(t *testing.T) {
+	c := openTest(t, nil)
+	started := make(chan struct{}, 1)
+	mustFunc(t, c, "started", 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+		started <- struct{}{}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error)
+	go func() {
+		// started() runs once, then the endless CTE keeps the worker busy.
+		_, err := c.Exec(ctx, forever+"SELECT count(*) FROM n WHERE i > (SELECT started())")
+		errc <- err
+	}()
+	<-started
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := c.Exec(context.Background(), "SELECT 1"); err != nil {
+		t.Fatalf("next call: %v", err)
+	}
+}
+
+func TestReentrantCallFromFunctionFails(t *testing.T) {
+	c := openTest(t, nil)
+	var inner []error
+	mustFunc(t, c, "reenter", 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+		_, err1 := c.Exec(fc.Context(), "SELECT 1")         // the worker's context
+		_, err2 := c.Exec(context.Background(), "SELECT 1") // another context, same goroutine
+		inner = append(inner, err1, err2)
+		// SQL on the connection the function was given is fine.
+		for s, err := range fc.Conn().Query("SELECT 41 + 1") {
+			if err != nil {
+				return err
+			}
+			fc.ResultInt64(s.ColumnInt64(0))
+		}
+		return nil
+	})
+	var v int
+	if err := c.QueryRow(context.Background(), "SELECT reenter()").Scan(&v); err != nil || v != 42 {
+		t.Fatalf("got %d, %v", v, err)
+	}
+	for i, err := range inner {
+		if !errors.Is(err, ErrReentrant) {
+			t.Fatalf("call %d from the function: %v, want ErrReentrant", i, err)
+		}
+	}
+}
+
+func TestReadAheadYieldsToQueuedCall(t *testing.T) {
+	c := openTest(t, &ConnOptions{BatchSize: 2})
+	b := newBlocker(t, c, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // on failure, unblocks block() so that Close can finish
+	q := "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 6) " +
+		"SELECT CASE WHEN i <= 2 THEN i ELSE block(i) END FROM n"
+	next, stop := iter.Pull2(c.Query(ctx, q))
+	defer stop()
+	if row, err, ok := next(); !ok || err != nil || row.Int64(0) != 1 {
+		t.Fatalf("first row: %v %v %v", row, err, ok)
+	}
+	// The idle worker reads ahead and is now inside block(3).
+	<-b.started
+	queued := watchQueue(c)
+	other := make(chan error)
+	callsSeen := 0
+	go func() {
+		other <- c.Run(ctx, func(*sqlite.Conn) error { callsSeen = b.calls; return nil })
+	}()
+	<-queued
+	b.release <- struct{}{} // let block(3) return; block(4) must wait for the other call
+	if err := <-other; err != nil {
+		t.Fatal(err)
+	}
+	if callsSeen != 1 {
+		t.Fatalf("read-ahead ran block() %d times before serving the queued call, want 1", callsSeen)
+	}
+	close(b.release)
+	var got []int64
+	got = append(got, 1)
+	for {
+		row, err, ok := next()
+		if !ok {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, row.Int64(0))
+	}
+	if fmt.Sprint(got) != "[1 2 3 4 5 6]" {
+		t.Fatalf("rows %v", got)
+	}
+}
+
+func TestCollationAndAggregateRegisteredThroughConn(t *testing.T) {
+	c := openTest(t, nil)
+	ctx := context.Background()
+	if err := c.CreateCollation(ctx, "nocase_rev", func(a, b string) int {
+		return strings.Compare(strings.ToLower(b), strings.ToLower(a))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateAggregate(ctx, "joined", 1, 0, func() sqlite.AggregateFunc { return &joinAgg{} }); err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	err := c.QueryRow(ctx, "SELECT joined(x) FROM (SELECT column1 AS x FROM (VALUES ('b'), ('A'), ('c')) ORDER BY x COLLATE nocase_rev)").Scan(&s)
+	if err != nil || s != "c,b,A" {
+		t.Fatalf("got %q, %v", s, err)
+	}
+}
+
+type joinAgg struct{ parts []string }
+
+func (a *joinAgg) Step(fc *sqlite.FuncContext, args []sqlite.Value) error {
+	a.parts = append(a.parts, args[0].Text())
+	return nil
+}
+
+func (a *joinAgg) Final(fc *sqlite.FuncContext) error {
+	fc.ResultText(strings.Join(a.parts, ","))
+	return nil
+}

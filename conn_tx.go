@@ -1,0 +1,198 @@
+package asqlite
+
+import (
+	"context"
+	"iter"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// Querier is what Conn and Tx have in common: code written against it runs
+// the same inside and outside a transaction block.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (Result, error)
+	Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error]
+	QueryRow(ctx context.Context, sql string, args ...any) *Row
+	Pragma(ctx context.Context, pragma string) (any, error)
+}
+
+var (
+	_ Querier = (*Conn)(nil)
+	_ Querier = (*Tx)(nil)
+)
+
+// Tx runs fn as a transaction block: BEGIN (in the mode of
+// ConnOptions.TxMode), fn, then COMMIT if fn returned nil, ROLLBACK if it
+// returned an error or panicked. The block runs on the worker as one call,
+// so it is atomic with respect to other callers: no other caller's
+// statement runs between its BEGIN and its COMMIT. Blocks nest with
+// tx.Tx, each nested block being a savepoint that an error or panic rolls
+// back alone. If the connection is already inside a transaction (opened
+// with Exec("BEGIN")), the block is a savepoint in it.
+//
+// Tx returns fn's error, or the error of BEGIN or COMMIT. A panic in fn is
+// re-raised in the caller of Tx once the block is rolled back. When ctx
+// ends, the statement running in the block is interrupted and later ones
+// do not start, so fn should see an error and return; the block is then
+// rolled back. Tx waits for fn to return even after ctx ended.
+//
+// fn must use tx, not c (calling c from fn fails with ErrReentrant), and
+// only on its own goroutine, and must not keep tx after it returns.
+//
+// https://sqlite.org/lang_transaction.html
+func (c *Conn) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	cl := getCall(callTx)
+	cl.tx = fn
+	if err := c.do(ctx, cl, true); err != nil {
+		return err
+	}
+	return finishFn(cl)
+}
+
+// Tx is a transaction block in progress, given to the function of Conn.Tx.
+// Its methods run directly on the worker (they are called from it), with
+// no hand-over, and are valid only while the block's function runs and only
+// on its goroutine; afterwards they fail with ErrTxDone.
+//
+// Each method takes a context for its own statements; the block's context
+// (the one given to Conn.Tx) stays in force too: a method fails at once
+// when either has ended, and a statement run with the block's context, or
+// with one that never ends, is interrupted when the block's context ends.
+type Tx struct {
+	c      *Conn
+	ctx    context.Context // the block's context
+	parent *Tx
+	done   bool
+}
+
+// enter checks that tx may run a statement with ctx and installs ctx on
+// the connection when it is not the block's own; restore undoes that.
+func (tx *Tx) enter(ctx context.Context) (restore func(), err error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
+	for t := tx; t != nil; t = t.parent {
+		if t.done {
+			return nil, ErrTxDone
+		}
+		if ended(t.ctx) {
+			return nil, ctxError(t.ctx, "transaction block cancelled")
+		}
+	}
+	if ended(ctx) {
+		return nil, ctxError(ctx, "call not started")
+	}
+	if ctx == tx.ctx || ctx.Done() == nil {
+		return noRestore, nil
+	}
+	c := tx.c
+	prev, prevWatch := c.sc.Context(), c.watch
+	c.install(ctx)
+	return func() { c.sc.SetContext(prev); c.watch = prevWatch }, nil
+}
+
+func noRestore() {}
+
+// Exec runs sql inside the block; see Conn.Exec.
+func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
+	restore, err := tx.enter(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	defer restore()
+	res, err := execOn(tx.c.sc, sql, args)
+	return res, tx.c.deadlineErr(err)
+}
+
+// QueryRow runs a query inside the block and returns its first row; see
+// Conn.QueryRow.
+func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
+	restore, err := tx.enter(ctx)
+	if err != nil {
+		return &Row{err: err}
+	}
+	defer restore()
+	r := queryRowOn(tx.c.sc, sql, args)
+	r.err = tx.c.deadlineErr(r.err)
+	return r
+}
+
+// Pragma runs a pragma inside the block; see Conn.Pragma.
+func (tx *Tx) Pragma(ctx context.Context, pragma string) (any, error) {
+	return pragmaValue(tx.QueryRow(ctx, "PRAGMA "+pragma))
+}
+
+// Query runs a query inside the block and yields its rows; see Conn.Query.
+// Being on the worker already, it steps the statement row by row as the
+// loop asks for them, with nothing read ahead, so statements in the loop
+// body see and affect the rows still to come as SQLite defines.
+func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
+	return func(yield func(*Row, error) bool) {
+		restore, err := tx.enter(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer restore()
+		s, err := tx.c.sc.Prep(sql)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer s.Close()
+		if err := s.Bind(args...); err != nil {
+			yield(nil, err)
+			return
+		}
+		var b batch
+		var row Row
+		b.start(s)
+		for {
+			b.reset()
+			b.fill(s, 1)
+			if b.rows > 0 {
+				b.row(&row, 0)
+				if !yield(&row, nil) {
+					return
+				}
+			}
+			if b.err != nil {
+				yield(nil, tx.c.deadlineErr(b.err))
+				return
+			}
+			if b.done {
+				return
+			}
+		}
+	}
+}
+
+// Tx runs fn as a nested block: a savepoint, released if fn returns nil,
+// rolled back (alone) if fn returns an error or panics; the panic goes on
+// up through the enclosing block. See Conn.Tx.
+//
+// https://sqlite.org/lang_savepoint.html
+func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	restore, err := tx.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	inner := &Tx{c: tx.c, ctx: tx.ctx, parent: tx}
+	if ctx != tx.ctx && ctx.Done() != nil {
+		inner.ctx = ctx
+	}
+	defer func() { inner.done = true }()
+	return tx.c.deadlineErr(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
+}
+
+// Run runs fn with the plain connection inside the block; see Conn.Run.
+// fn must not end the block's transaction (COMMIT or ROLLBACK).
+func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
+	restore, err := tx.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	return tx.c.deadlineErr(fn(tx.c.sc))
+}

@@ -1,0 +1,46 @@
+// Package asqlite gives concurrent Go programs all of SQLite, safely: any
+// goroutine may call, every call takes a context.Context that is honoured
+// while the call waits, while its SQL runs and while Go callbacks run, and
+// the connection stays usable after a cancelled call.
+//
+// # The model
+//
+// SQLite connections are not safe for concurrent use, and SQLite runs one
+// statement of a connection at a time. Package sqlite (the binding) exposes
+// that plain connection. Package asqlite puts each connection behind a
+// goroutine of its own, the worker, which alone touches it:
+//
+//   - Conn is one connection and its worker. Calls from any number of
+//     goroutines are served one at a time, first come first served. Query
+//     results travel from the worker in batches of rows, not row by row.
+//     Transaction blocks (Conn.Tx) and arbitrary code (Conn.Run) run on the
+//     worker as one call, so nothing else interleaves with them.
+//   - DB (one writer connection and a pool of readers, for applications
+//     with many concurrent readers and writers) is built from the same
+//     pieces and shares Row, Result and the errors of this package.
+//
+// Go functions, hooks and virtual tables registered through a Conn run on
+// its worker too, and receive the context of the call whose SQL triggered
+// them.
+//
+// # Contexts
+//
+// A call whose context ends before the worker takes it never runs and
+// returns at once. A running call has its SQL interrupted
+// (sqlite3_interrupt), and Go callbacks see their context end. The error
+// then satisfies errors.Is(err, context.Canceled) or
+// errors.Is(err, context.DeadlineExceeded). Conn's documentation says what
+// a cancelled call leaves behind.
+//
+// # Rows
+//
+// Query returns an iterator (iter.Seq2[*Row, error]); QueryRow returns the
+// first row. A Row holds copies of the values, read with typed accessors
+// (Int64, Float, Text, Bytes, ...) or Scan into pointers.
+//
+// # Errors
+//
+// Errors from SQLite are *sqlite.Error values carrying the result code,
+// matched with errors.Is(err, sqlite.ErrConstraint) and the like. This
+// package adds ErrClosed, ErrReentrant, ErrNoRows and ErrTxDone.
+package asqlite

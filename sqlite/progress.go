@@ -1,0 +1,106 @@
+package sqlite
+
+import (
+	"slices"
+
+	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
+)
+
+// progressState multiplexes SQLite's single progress handler between any
+// number of Go handlers, each with its own interval.
+type progressState struct {
+	list []*progressEntry // replaced, never modified in place, so a running trampoline keeps its snapshot
+	n    int              // VM steps between engine calls; 0 when not installed
+}
+
+type progressEntry struct {
+	every   int
+	acc     int // steps since the handler was last called
+	fn      func() bool
+	removed bool
+}
+
+// AddProgressHandler registers fn to be called about every `every` virtual
+// machine steps while the connection runs SQL (every < 1 counts as 1). If fn
+// returns true the statement is interrupted and fails with ErrInterrupt.
+// It returns a function that removes the handler; calling it more than
+// once, or after Close, does nothing.
+//
+// Any number of handlers may be registered: SQLite's single progress
+// handler is called every min(every) steps and calls each handler whose
+// interval has elapsed, in registration order, until one interrupts.
+//
+// fn runs on the goroutine driving the connection, with the triggering
+// call's context in c.Context(). It must not run SQL on the connection. A
+// panic in fn is recovered and interrupts the statement; the caller's error
+// wraps a *PanicError holding the panic value.
+//
+// https://sqlite.org/c3ref/progress_handler.html
+func (c *Conn) AddProgressHandler(every int, fn func() (interrupt bool)) (remove func()) {
+	if c.db == 0 || fn == nil {
+		return func() {}
+	}
+	e := &progressEntry{every: max(every, 1), fn: fn}
+	p := &c.hooks.prog
+	p.list = append(slices.Clip(p.list), e)
+	c.syncProgress()
+	return func() {
+		if e.removed {
+			return
+		}
+		e.removed = true
+		p.list = slices.DeleteFunc(slices.Clone(p.list), func(x *progressEntry) bool { return x == e })
+		if c.db != 0 {
+			c.syncProgress()
+		}
+	}
+}
+
+func (c *Conn) syncProgress() {
+	p := &c.hooks.prog
+	n := 0
+	for _, e := range p.list {
+		if n == 0 || e.every < n {
+			n = e.every
+		}
+	}
+	if n == p.n {
+		return
+	}
+	p.n = n
+	if n == 0 {
+		lib.Xsqlite3_progress_handler(c.tls, c.db, 0, 0, 0)
+	} else {
+		lib.Xsqlite3_progress_handler(c.tls, c.db, int32(n), cfunc(progressTrampoline), c.handle)
+	}
+}
+
+func progressTrampoline(tls *libc.TLS, arg uintptr) (rc int32) {
+	c := hookConn(arg)
+	if c == nil {
+		return 0
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			c.setCallbackError(hookPanicked("progress handler", v))
+			rc = 1
+		}
+	}()
+	p := &c.hooks.prog
+	list, n := p.list, p.n
+	for _, e := range list {
+		if e.removed {
+			continue
+		}
+		e.acc += n
+		if e.acc < e.every {
+			continue
+		}
+		e.acc -= e.every
+		if e.fn() {
+			return 1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,444 @@
+package asqlite
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// How a Conn's worker serves calls
+//
+// The worker is one goroutine that owns the *sqlite.Conn. A caller appends
+// its *call to the Conn's queue (a slice under a mutex, so the order is the
+// order of arrival) and wakes the worker; the worker takes calls from the
+// head. Each call carries a state that the caller, the worker and Close
+// change with compare-and-swap, so exactly one of them decides its fate:
+//
+//	queued ──worker takes it──▶ running ──worker finishes──▶ done
+//	   │                           │
+//	   └─caller's ctx ends─▶ cancelled (never runs; the worker drops it)
+//	                               └─caller's ctx ends─▶ abandoned (the worker
+//	                                 finishes it and recycles it)
+//
+// Close fails every queued call at once. A running call has the caller's
+// context installed on the connection (sqlite.Conn.SetContext): its end
+// interrupts SQL and is what Go callbacks see.
+//
+// The caller of a call that runs only SQL (Exec, QueryRow, a batch of
+// Query) returns as soon as its context ends, even while the worker is
+// still stopping it; the worker then finishes the call on its own and
+// recycles it. The caller of Run or Tx waits for its function to return,
+// because that function may share memory with the caller.
+
+type callKind uint8
+
+const (
+	callExec     callKind = iota // Exec: run a script
+	callQueryRow                 // QueryRow, Pragma: the first row of a query
+	callQuery                    // Query: open a cursor and fill its first batch
+	callFetch                    // Query: fill the next batch of a cursor
+	callRun                      // Run: a function with the *sqlite.Conn
+	callTx                       // Tx: a function inside a transaction
+)
+
+// States of a call (see above).
+const (
+	stateQueued    int32 = iota // in the queue
+	stateRunning                // taken by the worker (or failed by Close)
+	stateDone                   // finished; done was signalled
+	stateCancelled              // its caller left while it was queued
+	stateAbandoned              // its caller left while it was running
+)
+
+type call struct {
+	kind callKind
+	ctx  context.Context
+	sql  string
+	args []any
+	run  func(*sqlite.Conn) error
+	tx   func(*Tx) error
+	cur  *cursor
+	b    *batch
+
+	res      Result
+	row      *Row
+	err      error
+	panicked bool
+	panicVal any
+
+	state atomic.Int32
+	done  chan struct{} // buffered (1): the worker never blocks on it
+}
+
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+
+func getCall(kind callKind) *call {
+	cl := callPool.Get().(*call)
+	cl.kind = kind
+	return cl
+}
+
+func putCall(cl *call) {
+	done := cl.done
+	*cl = call{done: done}
+	callPool.Put(cl)
+}
+
+// workerCtx is the context the worker installs for a call: the caller's
+// context, marked with the Conn so that a call made with it from a
+// callback is recognised as re-entrant.
+type workerCtx struct {
+	context.Context
+	c *Conn
+}
+
+type workerKey struct{}
+
+func (w *workerCtx) Value(key any) any {
+	if key == (workerKey{}) {
+		return w.c
+	}
+	return w.Context.Value(key)
+}
+
+// do hands cl to the worker and waits for it. waitFn says the call runs
+// caller code (Run, Tx), which the caller waits for even when ctx ends. A
+// nil error means the worker finished cl and its results are in it; a
+// non-nil error means cl never ran or was abandoned, and the caller must
+// not touch it again.
+func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
+	if ctx == nil {
+		putCall(cl)
+		return errNilContext
+	}
+	if ended(ctx) {
+		putCall(cl)
+		return ctxError(ctx, "call not started")
+	}
+	if owner, ok := ctx.Value(workerKey{}).(*Conn); ok && owner == c {
+		putCall(cl)
+		return ErrReentrant
+	}
+	// A call from the worker's own goroutine (a callback calling back into
+	// its Conn) would wait for itself. Asking costs about a microsecond, so
+	// only when the worker is busy, as it must be for such a call.
+	if c.busy.Load() && c.onWorker() {
+		putCall(cl)
+		return ErrReentrant
+	}
+	cl.ctx = ctx
+	if !c.enqueue(cl) {
+		putCall(cl)
+		return errConnClosed
+	}
+	if h := c.queuedHook.Load(); h != nil {
+		(*h)()
+	}
+	done := ctx.Done()
+	if done == nil { // a context that never ends: a plain receive is cheaper
+		<-cl.done
+		return nil
+	}
+	select {
+	case <-cl.done:
+		return nil
+	case <-done:
+	}
+	if cl.state.CompareAndSwap(stateQueued, stateCancelled) {
+		return ctxError(ctx, "cancelled while queued")
+	}
+	select {
+	case <-cl.done: // finished meanwhile: its result says more
+		return nil
+	default:
+	}
+	if !waitFn && cl.state.CompareAndSwap(stateRunning, stateAbandoned) {
+		return ctxError(ctx, "cancelled while running")
+	}
+	<-cl.done
+	return nil
+}
+
+// enqueue appends cl to the queue and wakes the worker. It reports false
+// when the Conn is closed.
+func (c *Conn) enqueue(cl *call) bool {
+	c.qmu.Lock()
+	if c.qclosed {
+		c.qmu.Unlock()
+		return false
+	}
+	c.queue = append(c.queue, cl)
+	c.qmu.Unlock()
+	c.waiting.Add(1)
+	c.signal()
+	return true
+}
+
+// dequeue takes the call at the head of the queue, or returns nil.
+func (c *Conn) dequeue() *call {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.qhead == len(c.queue) {
+		return nil
+	}
+	cl := c.queue[c.qhead]
+	c.queue[c.qhead] = nil
+	c.qhead++
+	c.waiting.Add(-1)
+	switch {
+	case c.qhead == len(c.queue):
+		c.queue, c.qhead = c.queue[:0], 0
+	case c.qhead >= 64 && c.qhead*2 >= len(c.queue):
+		n := copy(c.queue, c.queue[c.qhead:])
+		clear(c.queue[n:])
+		c.queue, c.qhead = c.queue[:n], 0
+	}
+	return cl
+}
+
+// signal wakes the worker if it sleeps.
+func (c *Conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// beginClose stops accepting calls and fails the queued ones. It does not
+// wait.
+func (c *Conn) beginClose() {
+	c.closeOnce.Do(func() {
+		c.closed.Store(true)
+		c.qmu.Lock()
+		c.qclosed = true
+		queued := c.queue[c.qhead:]
+		c.queue, c.qhead = nil, 0
+		c.waiting.Add(-int32(len(queued)))
+		c.qmu.Unlock()
+		for _, cl := range queued {
+			// Only the worker may touch what a call holds (a cursor), so a
+			// call whose caller is gone is dropped as it is.
+			if cl.state.CompareAndSwap(stateQueued, stateRunning) {
+				cl.err = errConnClosed
+				if cl.state.CompareAndSwap(stateRunning, stateDone) {
+					cl.done <- struct{}{}
+				}
+			}
+		}
+		c.signal() // the worker sees closed once the queue is empty
+	})
+}
+
+// onWorker reports whether the calling goroutine is the worker. It costs
+// about a microsecond, so do asks only when the worker is busy.
+func (c *Conn) onWorker() bool { return goid() == c.workerID.Load() }
+
+// goid returns the id of the calling goroutine, read from the first line
+// of its stack trace ("goroutine 18 [running]:").
+func goid() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseUint(string(b), 10, 64)
+	return id
+}
+
+// errGoexit is the error of a call whose function ended its goroutine with
+// runtime.Goexit (t.FailNow in a test, say): any transaction open on the
+// connection is rolled back and a new worker goroutine takes over.
+var errGoexit = errors.New("asqlite: runtime.Goexit called on the connection's worker")
+
+// start opens the connection on the worker goroutine and then serves calls.
+func (c *Conn) start(path string, opened chan<- error) {
+	c.workerID.Store(goid())
+	sc, err := sqlite.Open(path, c.opts.Flags)
+	if err != nil {
+		opened <- err
+		close(c.exited)
+		return
+	}
+	c.sc = sc
+	sc.AddProgressHandler(progressEvery, c.progress)
+	opened <- nil
+	c.loop()
+}
+
+// loop serves calls until the Conn closes.
+func (c *Conn) loop() {
+	c.workerID.Store(goid())
+	defer func() {
+		if c.goexit {
+			// runtime.Goexit in a user function ended this goroutine:
+			// carry on in a new one. (A panic is not recovered here.)
+			c.goexit = false
+			go c.loop()
+		}
+	}()
+	for {
+		c.collect()
+		if cl := c.dequeue(); cl != nil {
+			c.serve(cl)
+			continue
+		}
+		if c.closed.Load() {
+			// Close failed whatever was queued, and nothing can be
+			// queued any more.
+			c.shutdown()
+			return
+		}
+		if c.readAhead != nil {
+			// A cursor's next batch is read ahead while no call waits.
+			c.prefetch()
+			continue
+		}
+		<-c.wake
+	}
+}
+
+// serve runs one call and hands its result over.
+func (c *Conn) serve(cl *call) {
+	if !cl.state.CompareAndSwap(stateQueued, stateRunning) {
+		putCall(cl) // cancelled while queued: its caller is gone
+		return
+	}
+	switch {
+	case c.closed.Load():
+		cl.err = errConnClosed
+	case ended(cl.ctx):
+		cl.err = ctxError(cl.ctx, "cancelled while queued")
+	default:
+		c.busy.Store(true)
+		c.execute(cl)
+		c.busy.Store(false)
+	}
+	c.finish(cl)
+}
+
+// finish hands cl back to its caller, or recycles it if the caller left.
+func (c *Conn) finish(cl *call) {
+	if cl.state.CompareAndSwap(stateRunning, stateDone) {
+		cl.done <- struct{}{}
+		return
+	}
+	if cl.cur != nil {
+		c.closeCursor(cl.cur)
+	}
+	putCall(cl)
+}
+
+// execute runs cl on the connection with its context installed.
+func (c *Conn) execute(cl *call) {
+	sc := c.sc
+	c.install(cl.ctx)
+	inTx := !sc.AutoCommit()
+	switch cl.kind {
+	case callExec:
+		cl.res, cl.err = execOn(sc, cl.sql, cl.args)
+	case callQueryRow:
+		cl.row = queryRowOn(sc, cl.sql, cl.args)
+	case callQuery:
+		c.openCursor(cl)
+	case callFetch:
+		c.fetch(cl)
+	case callRun:
+		c.runFn(cl, func() error { return cl.run(sc) })
+	case callTx:
+		tx := &Tx{c: c, ctx: cl.ctx}
+		c.runFn(cl, func() error {
+			defer func() { tx.done = true }()
+			return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) })
+		})
+	}
+	cl.err = c.deadlineErr(cl.err)
+	if cl.row != nil {
+		cl.row.err = c.deadlineErr(cl.row.err)
+	}
+	if cl.b != nil {
+		cl.b.err = c.deadlineErr(cl.b.err)
+	}
+	failed := cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil && cl.row.err != ErrNoRows)
+	c.uninstall()
+	if failed && !inTx && !sc.AutoCommit() {
+		// A failed call leaves no transaction it opened behind (a script
+		// cancelled between its BEGIN and COMMIT, say).
+		sc.Exec("ROLLBACK")
+	}
+}
+
+// runFn runs fn, caller code, catching a panic (re-raised by the caller)
+// and surviving runtime.Goexit.
+func (c *Conn) runFn(cl *call, fn func() error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		if p := recover(); p != nil {
+			cl.panicked, cl.panicVal = true, p
+			return
+		}
+		// runtime.Goexit: this goroutine is ending; release the caller now.
+		// loop's deferred function starts a new worker.
+		c.goexit = true
+		c.uninstall()
+		if !c.sc.AutoCommit() {
+			c.sc.Exec("ROLLBACK")
+		}
+		c.busy.Store(false)
+		cl.err = errGoexit
+		c.finish(cl)
+	}()
+	cl.err = fn()
+	returned = true
+}
+
+// shutdown closes the connection once the queue is empty for good.
+func (c *Conn) shutdown() {
+	c.collect()
+	for cur := range c.cursors {
+		c.closeCursor(cur)
+	}
+	c.closeErr = c.sc.Close()
+	close(c.exited)
+}
+
+// execOn runs a script on sc and reports the connection's counters.
+func execOn(sc *sqlite.Conn, sql string, args []any) (Result, error) {
+	if err := sc.Exec(sql, args...); err != nil {
+		return Result{}, err
+	}
+	return Result{LastInsertRowID: sc.LastInsertRowID(), Changes: sc.Changes()}, nil
+}
+
+// queryRowOn returns the first row of sql, or a Row carrying the error.
+func queryRowOn(sc *sqlite.Conn, sql string, args []any) *Row {
+	s, err := sc.Prep(sql)
+	if err != nil {
+		return &Row{err: err}
+	}
+	defer s.Close()
+	if err := s.Bind(args...); err != nil {
+		return &Row{err: err}
+	}
+	var b batch
+	b.start(s)
+	b.fill(s, 1)
+	if b.err != nil {
+		return &Row{err: b.err}
+	}
+	if b.rows == 0 {
+		return &Row{cols: b.cols, err: ErrNoRows}
+	}
+	r := &Row{}
+	b.row(r, 0)
+	return r
+}
