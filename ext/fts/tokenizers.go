@@ -61,7 +61,7 @@ var registered sync.Map // *sqlite.Conn → struct{}
 // https://sqlite.org/fts5.html#custom_tokenizers
 func Register(c *sqlite.Conn) error {
 	if c == nil {
-		return fmt.Errorf("fts: Register: nil connection")
+		return misuse("Register: nil connection")
 	}
 	if _, ok := registered.Load(c); ok {
 		return nil

@@ -179,3 +179,60 @@ func TestRegisterRejectsClosedConnection(t *testing.T) {
 		t.Fatalf("Register on a closed connection: %v, want ErrClosed", err)
 	}
 }
+
+// checkEveryWordFindsItsRow indexes text with the tour's chain and checks
+// that each word of it, as written, finds the row.
+func checkEveryWordFindsItsRow(t *testing.T, c *sqlite.Conn, text string) {
+	mustExec(t, c, "DELETE FROM chain")
+	mustExec(t, c, "INSERT INTO chain(rowid, body) VALUES (1, ?)", text)
+	WordSegments([]byte(text), func(start, end int, isWord bool) bool {
+		word := text[start:end]
+		if !isWord || strings.IndexByte(word, 0) >= 0 { // a NUL ends an FTS5 query
+			return true
+		}
+		q := `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
+		var toks int
+		tok, err := c.Tokenizer(Simplify, []string{UnicodeWords})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok.Tokenize([]byte(word), sqlite.TokenizeQuery, func([]byte, int, int, bool) error { toks++; return nil })
+		tok.Close()
+		if toks == 0 {
+			return true // a word that simplifies to nothing
+		}
+		if got := matchIDs(t, c, "chain", q); !slices.Equal(got, []int64{1}) {
+			t.Fatalf("text %q: word %q finds %v", text, word, got)
+		}
+		return true
+	})
+	if err := c.Exec("INSERT INTO chain(chain, rank) VALUES ('integrity-check', 1)"); err != nil {
+		t.Fatalf("text %q: %v", text, err)
+	}
+}
+
+func chainConn(t testing.TB) *sqlite.Conn {
+	c := openMemory(t)
+	mustExec(t, c, `CREATE VIRTUAL TABLE chain USING fts5(body, tokenize='simplify casefold true strip true unicodewords')`)
+	return c
+}
+
+var chainSamples = []string{"Crème brûlée", "ﬁnal ＡＢＣ", "Ǆemal Œuvre", "İstanbul ıi", "ΣΊΣΥΦΟΣ", "e\u0301\u0301x", "a\u0301\u200db",
+	"日本語 テキスト 한국어", "👩‍👩‍👧 🇫🇷🇩🇪", "3.14 1,000 x_y", "don't ‘quote’", "ᾅ ǰ ŉ", "\u0345", "Ⅻ ①"}
+
+func TestEveryWordFindsItsRow(t *testing.T) {
+	c := chainConn(t)
+	for _, s := range chainSamples {
+		checkEveryWordFindsItsRow(t, c, s)
+	}
+}
+
+func FuzzTokenizerChain(f *testing.F) {
+	for _, s := range chainSamples {
+		f.Add(s)
+	}
+	c := chainConn(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		checkEveryWordFindsItsRow(t, c, s)
+	})
+}
