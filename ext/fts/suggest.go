@@ -139,8 +139,19 @@ func (s *suggester) suggest(query string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	n = s.node(n)
-	if !s.changed {
+	// One pass can enable another (a fixed word joins an unknown
+	// neighbour), so repeat until nothing changes: the suggestion is then
+	// final, QuerySuggest leaves it alone.
+	changed := false
+	for range 4 {
+		s.changed = false
+		n = s.node(n)
+		if !s.changed {
+			break
+		}
+		changed = true
+	}
+	if !changed {
 		return "", false, nil
 	}
 	return format(n), true, nil
@@ -152,15 +163,11 @@ func (s *suggester) node(n node) node {
 		if n.op == "" {
 			// Adjacent single-term phrases may be one word typed with a
 			// space ("pea nut" for "peanut").
-			if l, r := singleTerm(n.left), singleTerm(n.right); l != nil && r != nil {
-				if joined := l.terms[0].text + r.terms[0].text; !s.known(l.terms[0].text) || !s.known(r.terms[0].text) {
-					if s.known(joined) && !l.terms[0].prefix {
-						s.changed = true
-						l.terms[0].text = joined
-						l.terms[0].prefix = r.terms[0].prefix
-						return l
-					}
-				}
+			if l, r := singleTerm(n.left), singleTerm(n.right); l != nil && r != nil && s.joins(l.terms[0], r.terms[0]) {
+				s.changed = true
+				l.terms[0].text += r.terms[0].text
+				l.terms[0].prefix = r.terms[0].prefix
+				return l
 			}
 		}
 		n.left, n.right = s.node(n.left), s.node(n.right)
@@ -181,6 +188,21 @@ func (s *suggester) node(n node) node {
 		return n
 	}
 	return n
+}
+
+// joins reports whether two adjacent terms are better written as one:
+// each is one token, one of them unknown, and together they make one
+// known token.
+func (s *suggester) joins(l, r term) bool {
+	if l.prefix {
+		return false
+	}
+	lt, rt := s.tokenize(l.text), s.tokenize(r.text)
+	if len(lt) != 1 || len(rt) != 1 || s.vocab.has(lt[0]) && s.vocab.has(rt[0]) {
+		return false
+	}
+	jt := s.tokenize(l.text + r.text)
+	return len(jt) == 1 && s.vocab.has(jt[0])
 }
 
 func singleTerm(n node) *phrase {

@@ -3,6 +3,7 @@ package fts
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -172,4 +173,75 @@ func TestVocabularyIsCachedUntilTheDatabaseChanges(t *testing.T) {
 	if tb.vocab == v1 {
 		t.Fatal("vocabulary not read again after a change")
 	}
+}
+
+func TestQuerySuggestWorksOnReadOnlyConnections(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "recipes.db")
+	w, err := sqlite.Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	recipesTable(t, w, 100, seedChain)
+	ro, err := sqlite.Open("file:"+path+"?mode=ro", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	qo, err := sqlite.Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qo.Close()
+	mustExec(t, qo, "PRAGMA query_only = 1")
+	for name, c := range map[string]*sqlite.Conn{"mode=ro": ro, "query_only": qo} {
+		tb, err := Open(c, "search")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _, err := tb.QuerySuggest("lemmon"); err != nil || got != "lemon" {
+			t.Errorf("%s: QuerySuggest = %q, %v", name, got, err)
+		}
+	}
+	if on, _ := qo.Pragma("query_only"); on != "1" {
+		t.Fatalf("query_only left at %s", on)
+	}
+	if err := qo.Exec("INSERT INTO recipes(name) VALUES ('x')"); !errors.Is(err, sqlite.ErrReadOnly) {
+		t.Fatalf("query_only connection wrote: %v", err)
+	}
+}
+
+// FuzzQuerySuggest checks that a suggestion is always a query FTS5
+// accepts (apart from column names nothing resembles) and is final.
+func FuzzQuerySuggest(f *testing.F) {
+	for q := range corpusFixes {
+		f.Add(q)
+	}
+	for _, q := range corpusGood {
+		f.Add(q)
+	}
+	c := openMemory(f)
+	tb := recipesTable(f, c, 200, seedChain)
+	f.Fuzz(func(t *testing.T, q string) {
+		got, ok, err := tb.QuerySuggest(q)
+		if err != nil {
+			var qe *QueryError
+			if !errors.As(err, &qe) {
+				t.Fatalf("QuerySuggest(%q): %v", q, err)
+			}
+			return
+		}
+		if !ok {
+			return
+		}
+		for _, err := range tb.Search(got) {
+			if err != nil && !strings.Contains(err.Error(), "no such column") {
+				t.Fatalf("suggestion %q for %q: %v", got, q, err)
+			}
+			break
+		}
+		if again, ok, err := tb.QuerySuggest(got); ok || err != nil {
+			t.Fatalf("suggestion %q for %q is not final: %q, %v", got, q, again, err)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package fts
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -109,14 +110,12 @@ func (t *Table) vocabulary() (*vocabulary, error) {
 	if t.vocab != nil && st == t.vocabStamp {
 		return t.vocab, nil
 	}
-	vt := quoteIdent(fmt.Sprintf("asqlite_fts_vocab_%s_%s", t.schema, t.name))
-	err = t.conn.Exec(fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS temp.%s USING fts5vocab(%s, %s, 'row')",
-		vt, quoteIdent(t.schema), quoteIdent(t.name)))
+	vt, err := t.vocabTable()
 	if err != nil {
 		return nil, err
 	}
 	docs := map[string]int{}
-	for row, err := range t.conn.Query("SELECT term, doc FROM temp." + vt) {
+	for row, err := range t.conn.Query("SELECT term, doc FROM temp." + quoteIdent(vt)) {
 		if err != nil {
 			return nil, err
 		}
@@ -124,4 +123,36 @@ func (t *Table) vocabulary() (*vocabulary, error) {
 	}
 	t.vocab, t.vocabStamp = newVocabulary(docs), st
 	return t.vocab, nil
+}
+
+// vocabTable creates, once per connection, the fts5vocab table over the
+// index in the temp schema, and returns its name. The temp schema is
+// private to the connection and never part of the database file, so a
+// connection with PRAGMA query_only on (like the readers of asqlite.DB)
+// lifts it for that one statement.
+func (t *Table) vocabTable() (string, error) {
+	vt := fmt.Sprintf("asqlite_fts_vocab_%s_%s", t.schema, t.name)
+	for _, err := range t.conn.Query("SELECT 1 FROM temp.sqlite_schema WHERE name = ?", vt) {
+		if err != nil {
+			return "", err
+		}
+		return vt, nil
+	}
+	create := fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS temp.%s USING fts5vocab(%s, %s, 'row')",
+		quoteIdent(vt), quoteIdent(t.schema), quoteIdent(t.name))
+	err := t.conn.Exec(create)
+	if !errors.Is(err, sqlite.ErrReadOnly) {
+		return vt, err
+	}
+	if on, qerr := t.conn.Pragma("query_only"); qerr != nil || on != "1" {
+		return vt, err
+	}
+	if err := t.conn.Exec("PRAGMA query_only = 0"); err != nil {
+		return vt, err
+	}
+	err = t.conn.Exec(create)
+	if rerr := t.conn.Exec("PRAGMA query_only = 1"); err == nil {
+		err = rerr
+	}
+	return vt, err
 }
