@@ -161,14 +161,7 @@ func (s *suggester) node(n node) node {
 	switch n := n.(type) {
 	case *binop:
 		if n.op == "" {
-			// Adjacent single-term phrases may be one word typed with a
-			// space ("pea nut" for "peanut").
-			if l, r := singleTerm(n.left), singleTerm(n.right); l != nil && r != nil && s.joins(l.terms[0], r.terms[0]) {
-				s.changed = true
-				l.terms[0].text += r.terms[0].text
-				l.terms[0].prefix = r.terms[0].prefix
-				return l
-			}
+			return s.sequence(n)
 		}
 		n.left, n.right = s.node(n.left), s.node(n.right)
 		return n
@@ -188,6 +181,44 @@ func (s *suggester) node(n node) node {
 		return n
 	}
 	return n
+}
+
+// sequence fixes phrases joined by implicit AND ("a b c", parsed as
+// ((a b) c)): adjacent single-term phrases may be one word typed with a
+// space ("pea nut" for "peanut"), then each phrase is fixed on its own.
+func (s *suggester) sequence(n *binop) node {
+	var items []node
+	var flatten func(node)
+	flatten = func(x node) {
+		if b, ok := x.(*binop); ok && b.op == "" {
+			flatten(b.left)
+			flatten(b.right)
+			return
+		}
+		items = append(items, x)
+	}
+	flatten(n)
+	out := items[:1]
+	for _, it := range items[1:] {
+		l, r := singleTerm(out[len(out)-1]), singleTerm(it)
+		if l != nil && r != nil && s.joins(l.terms[0], r.terms[0]) {
+			s.changed = true
+			l.terms[0].text += r.terms[0].text
+			l.terms[0].prefix = r.terms[0].prefix
+			continue
+		}
+		out = append(out, it)
+	}
+	var seq node
+	for _, it := range out {
+		it = s.node(it)
+		if seq == nil {
+			seq = it
+		} else {
+			seq = &binop{left: seq, right: it}
+		}
+	}
+	return seq
 }
 
 // joins reports whether two adjacent terms are better written as one:

@@ -35,11 +35,12 @@ var corpusFixes = map[string]string{
 	"{nam ingredients}: salmom": "{name ingredients}: salmon",
 	"-nme: lemon":               "-name: lemon",
 	// Words typed apart, and together.
-	"pea nut":      "peanut",
-	"blue berries": "blueberries",
-	"peanutbutter": `"peanut butter"`,
-	"oliveoil":     `"olive oil"`,
-	"peanutbuter":  `"peanut butter"`,
+	"pea nut":                       "peanut",
+	"Crispy pea nut butter cookies": "Crispy peanut butter cookies",
+	"blue berries":                  "blueberries",
+	"peanutbutter":                  `"peanut butter"`,
+	"oliveoil":                      `"olive oil"`,
+	"peanutbuter":                   `"peanut butter"`,
 	// Case and accents, with misspellings (the tokenizer folds them
 	// itself, so only the misspelling needs fixing).
 	"CHOCLATE Cake": "chocolate Cake",

@@ -208,12 +208,12 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 	}
 	var sql string
 	found := false
-	q := "SELECT sql FROM " + quoteIdent(schema) + ".sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE"
+	q := "SELECT name, sql FROM " + quoteIdent(schema) + ".sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE"
 	for row, err := range c.Query(q, name) {
 		if err != nil {
 			return nil, err
 		}
-		sql, found = row.ColumnText(0), true
+		name, sql, found = row.ColumnText(0), row.ColumnText(1), true
 	}
 	if !found {
 		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: no table %s.%s", schema, name)}
@@ -265,6 +265,9 @@ func contentColumns(c *sqlite.Conn, schema, table, rowidCol string) ([]string, e
 	}
 	if len(all) == 0 {
 		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: no content table %s.%s", schema, table)}
+	}
+	if strings.EqualFold(rowidCol, "rowid") {
+		rowidCol = ""
 	}
 	pks := 0
 	for _, cl := range all {

@@ -109,9 +109,12 @@ func TestOpenReadsTheDeclaration(t *testing.T) {
 		content="doc store", content_rowid='doc_id',
 		tokenize = "simplify casefold 1 'unicodewords' emoji 0",
 		prefix='2 3', detail=column)`)
-	tb, err := Open(c, "my tab")
+	tb, err := Open(c, "MY TAB")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tb.Name() != "my tab" || tb.Schema() != "main" {
+		t.Errorf("name %q schema %q: want the name as declared", tb.Name(), tb.Schema())
 	}
 	if got := tb.Columns(); !slices.Equal(got, []string{"title", "body text"}) {
 		t.Errorf("columns %q", got)
@@ -279,5 +282,35 @@ func TestDeclarationParsing(t *testing.T) {
 		if _, err := parseDecl(bad); err == nil {
 			t.Errorf("parseDecl(%q) accepted", bad)
 		}
+	}
+}
+
+func TestTablesInAttachedDatabase(t *testing.T) {
+	c := openMemory(t)
+	mustExec(t, c, "ATTACH ':memory:' AS other; CREATE TABLE other.notes(body TEXT); CREATE TABLE main.notes(body TEXT)")
+	tb, err := Create(c, "notes_fts", &Options{Schema: "other", Content: "notes", Triggers: true, Tokenize: seedChain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, c, "INSERT INTO other.notes VALUES ('Guavas are ripe'); INSERT INTO main.notes VALUES ('lemons')")
+	var ids []int64
+	for m, err := range tb.Search("guavas") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.RowID)
+	}
+	if !slices.Equal(ids, []int64{1}) {
+		t.Fatalf("Search in other: %v", ids)
+	}
+	again, err := OpenSchema(c, "other", "notes_fts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := again.QuerySuggest("gauvas"); err != nil || got != "guavas" {
+		t.Fatalf("QuerySuggest = %q, %v", got, err)
+	}
+	if _, err := Open(c, "notes_fts"); err == nil {
+		t.Fatal("Open found the table in main")
 	}
 }
