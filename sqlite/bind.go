@@ -11,7 +11,11 @@ import (
 
 // transient tells SQLite to copy bound text and blobs before the bind call
 // returns, so the scratch buffer they came from can be reused at once.
-const transient = ^uintptr(0)
+// static tells it the memory stays valid and unchanged while bound.
+const (
+	transient = ^uintptr(0)
+	static    = uintptr(0)
+)
 
 // NamedArg binds a value to a named parameter (:name, @name or $name) in
 // Bind, Exec and Query. Name may include the prefix; without one, ":", "@"
@@ -89,11 +93,16 @@ func (s *Stmt) BindFloat(i int, v float64) error {
 }
 
 // BindText binds v to parameter i as text.
-func (s *Stmt) BindText(i int, v string) error {
+func (s *Stmt) BindText(i int, v string) error { return s.bindText(i, stringBytes(v)) }
+
+func (s *Stmt) bindText(i int, v []byte) error {
 	if s.p == 0 {
 		return closedError("statement")
 	}
-	z := s.c.buf.cstr(s.c.tls, v)
+	if z := s.paramBuf(i, v); z != 0 {
+		return s.bindRC(i, lib.Xsqlite3_bind_text64(s.c.tls, s.p, int32(i), z, uint64(len(v)), static, lib.SQLITE_UTF8))
+	}
+	z := s.c.buf.bytes(s.c.tls, v)
 	if z == 0 {
 		return errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
 	}
@@ -106,11 +115,55 @@ func (s *Stmt) BindBytes(i int, v []byte) error {
 	if s.p == 0 {
 		return closedError("statement")
 	}
+	if z := s.paramBuf(i, v); z != 0 {
+		return s.bindRC(i, lib.Xsqlite3_bind_blob64(s.c.tls, s.p, int32(i), z, uint64(len(v)), static))
+	}
 	z := s.c.buf.bytes(s.c.tls, v)
 	if z == 0 {
 		return errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
 	}
 	return s.bindRC(i, lib.Xsqlite3_bind_blob64(s.c.tls, s.p, int32(i), z, uint64(len(v)), transient))
+}
+
+// Small text and blob values are bound SQLITE_STATIC from a buffer that the
+// statement keeps for each parameter: SQLite then neither allocates nor
+// copies them on each bind, and frees nothing on the next. Larger values are
+// bound SQLITE_TRANSIENT from the connection's scratch buffer (SQLite copies
+// them), so that no statement holds on to large buffers.
+const staticBindMax = 256
+
+// paramBuf copies v into parameter i's own buffer and returns it, or returns
+// 0 when v is to be bound transient: v is large, i is out of range (the bind
+// reports it), or the statement is running (the bind then fails with
+// SQLITE_MISUSE, and the running program may still read the old value from
+// the buffer, so it must not change).
+func (s *Stmt) paramBuf(i int, v []byte) uintptr {
+	vm := vdbeOf(s.p)
+	if len(v) > staticBindMax || i < 1 || i > int(vm.FnVar) || vm.FeVdbeState != lib.VDBE_READY_STATE {
+		return 0
+	}
+	if s.params == nil {
+		s.params = make([]uintptr, vm.FnVar)
+	}
+	p := s.params[i-1]
+	if p == 0 {
+		if p = lib.Xsqlite3_malloc64(s.c.tls, staticBindMax); p == 0 {
+			return 0
+		}
+		s.params[i-1] = p
+	}
+	copy(cbytes(p, len(v)), v)
+	return p
+}
+
+// freeParams frees the parameter buffers, once the statement is finalized.
+func (s *Stmt) freeParams() {
+	for _, p := range s.params {
+		if p != 0 {
+			lib.Xsqlite3_free(s.c.tls, p)
+		}
+	}
+	s.params = nil
 }
 
 // BindNull binds NULL to parameter i.
@@ -137,7 +190,7 @@ func (s *Stmt) BindTime(i int, t time.Time, f TimeFormat) error {
 	switch f {
 	case TimeText:
 		var b [40]byte
-		return s.BindText(i, string(t.AppendFormat(b[:0], TimeLayout)))
+		return s.bindText(i, t.AppendFormat(b[:0], TimeLayout))
 	case TimeUnix:
 		return s.BindInt64(i, t.Unix())
 	case TimeUnixMilli:
@@ -157,7 +210,11 @@ func julianDay(t time.Time) float64 {
 // ColumnTime reads column i as a time stored in format f. For TimeText it
 // also accepts the formats SQLite's date functions produce ("2006-01-02",
 // "2006-01-02 15:04", with or without "T", fractional seconds and zone).
+// NULL reads as the zero time. Text that is no time fails with ErrMismatch.
 func (s *Stmt) ColumnTime(i int, f TimeFormat) (time.Time, error) {
+	if s.p == 0 {
+		return time.Time{}, closedError("statement")
+	}
 	if s.ColumnType(i) == Null {
 		return time.Time{}, nil
 	}

@@ -55,6 +55,9 @@ func cstring(tls *libc.TLS, s string) uintptr {
 	return p
 }
 
+// stringBytes views the bytes of s, which must not be modified.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // readPtr and writePtr access a pointer-sized out-parameter slot.
 func readPtr(p uintptr) uintptr     { return *(*uintptr)(cptr(p)) }
 func writePtr(p uintptr, v uintptr) { *(*uintptr)(cptr(p)) = v }
@@ -86,7 +89,7 @@ type scratch struct {
 // cstr copies s into the buffer, NUL-terminated, and returns its address,
 // valid until the next use of the buffer.
 func (b *scratch) cstr(tls *libc.TLS, s string) uintptr {
-	return b.bytes(tls, unsafe.Slice(unsafe.StringData(s), len(s)))
+	return b.bytes(tls, stringBytes(s))
 }
 
 func (b *scratch) bytes(tls *libc.TLS, s []byte) uintptr {
@@ -111,3 +114,28 @@ func (b *scratch) free(tls *libc.TLS) {
 		b.p, b.n = 0, 0
 	}
 }
+
+// The column accessors and binders read two engine structures directly, a
+// prepared statement (Vdbe) and a value (Mem), to skip a chain of C API
+// calls on their hot paths. The Go types come from the engine's own
+// translation, so a layout change there fails to compile here. Every fast
+// path handles only the plain cases and calls the C API for the rest.
+
+// vdbeOf views the prepared statement at p.
+func vdbeOf(p uintptr) *lib.TVdbe { return (*lib.TVdbe)(cptr(p)) }
+
+// resultMem returns column i of the statement's current row, or nil when
+// there is no row or i is out of range.
+func resultMem(p uintptr, i int) *lib.TMem {
+	v := vdbeOf(p)
+	if v.FpResultRow == 0 || uint(i) >= uint(v.FnResColumn) {
+		return nil
+	}
+	return memOf(v.FpResultRow + uintptr(i)*unsafe.Sizeof(lib.TMem{}))
+}
+
+// memOf views the value (sqlite3_value, a Mem) at p.
+func memOf(p uintptr) *lib.TMem { return (*lib.TMem)(cptr(p)) }
+
+// memInt64 reads the integer member of m's value union.
+func memInt64(m *lib.TMem) int64 { return *(*int64)(unsafe.Pointer(&m.Fu)) }

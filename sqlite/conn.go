@@ -68,6 +68,7 @@ type Conn struct {
 	// returned or panicked with while SQLite was running it; the statement
 	// error that follows wraps it.
 	cbErr error
+	depth int // nesting of Step calls (Go callbacks may run statements)
 
 	savepoints int // nesting depth of Tx savepoints
 }
@@ -103,13 +104,13 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	rc := lib.Xsqlite3_open_v2(tls, zName, pdb, int32(flags), 0)
 	c.db = readPtr(pdb)
 	if rc != lib.SQLITE_OK {
-		err := &Error{Code: ErrorCode(rc), Offset: -1}
+		err := &Error{Code: ErrorCode(rc), Msg: ErrorCode(rc).Error(), Offset: -1}
 		if c.db != 0 {
 			err.Code = ErrorCode(lib.Xsqlite3_extended_errcode(tls, c.db))
 			err.Msg = gostring(lib.Xsqlite3_errmsg(tls, c.db))
 			lib.Xsqlite3_close_v2(tls, c.db)
 		}
-		err.Msg = "opening " + quote(name) + ": " + err.Code.Error()
+		err.Msg = "opening " + quote(name) + ": " + err.Msg
 		tls.Close()
 		return nil, err
 	}
@@ -149,6 +150,7 @@ func (c *Conn) Close() error {
 		c.onClose[i]()
 	}
 	c.onClose = nil
+	c.cache.clear()
 	for s := range c.stmts {
 		s.finalize()
 	}
@@ -369,6 +371,18 @@ func Version() string { return lib.SQLITE_VERSION }
 func (c *Conn) setCallbackError(err error) {
 	if c != nil && c.cbErr == nil {
 		c.cbErr = err
+	}
+}
+
+// dropCallbackError forgets a callback error that no failure reported by
+// the time its statement was reset or finalized, so it cannot become the
+// cause of a later, unrelated error. (While the statement runs the error
+// stays: hooks that cannot fail a step interrupt it, and the next step
+// reports the error.) A nested statement run by a callback leaves the outer
+// statement's error alone.
+func (c *Conn) dropCallbackError() {
+	if c.depth == 0 {
+		c.cbErr = nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -174,6 +175,13 @@ func closedError(what string) error {
 func CodeOf(err error) ErrorCode {
 	if err == nil {
 		return 0
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		var e *Error
+		if errors.As(err, &e) {
+			return e.Code
+		}
+		return ErrInterrupt
 	}
 	var e *Error
 	if errors.As(err, &e) {

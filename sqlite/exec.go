@@ -23,7 +23,7 @@ func (c *Conn) Exec(sql string, args ...any) error {
 		used = make([]bool, len(named))
 	}
 	if s := c.cache.take(sql); s != nil {
-		err := s.run(pos, named, used, true)
+		_, err := s.run(pos, named, used, true)
 		s.Close()
 		if err != nil {
 			return err
@@ -44,8 +44,8 @@ func (c *Conn) Exec(sql string, args ...any) error {
 			c.cache.adopt(sql, s)
 		}
 		first = false
-		err = s.run(pos[k:], named, used, single)
-		k += min(s.ParamCount(), len(pos)-k)
+		n, err := s.run(pos[k:], named, used, single)
+		k += n
 		s.Close()
 		if err != nil {
 			return err
@@ -70,23 +70,29 @@ func unusedNamed(named []NamedArg, used []bool, sql string) error {
 	return nil
 }
 
-// run binds and runs the statement to completion. With exact, leftover
-// positional arguments are an error, found before the statement runs.
-func (s *Stmt) run(pos []any, named []NamedArg, used []bool, exact bool) error {
+// run binds and runs the statement to completion, returning how many of
+// pos it consumed. With exact (sql is this one statement), leftover
+// arguments, positional or named, are an error found before it runs.
+func (s *Stmt) run(pos []any, named []NamedArg, used []bool, exact bool) (int, error) {
 	n, err := s.bindFrom(pos, named, used)
 	if err != nil {
-		return err
+		return n, err
 	}
-	if exact && n != len(pos) {
-		return &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d arguments, got %d", n, len(pos)), SQL: s.sql, Offset: -1}
+	if exact {
+		if n != len(pos) {
+			return n, &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d arguments, got %d", n, len(pos)), SQL: s.sql, Offset: -1}
+		}
+		if err := unusedNamed(named, used, s.sql); err != nil {
+			return n, err
+		}
 	}
 	for {
 		row, err := s.Step()
 		if err != nil {
-			return err
+			return n, err
 		}
 		if !row {
-			return nil
+			return n, nil
 		}
 	}
 }

@@ -21,9 +21,11 @@ type Stmt struct {
 	c      *Conn
 	p      uintptr
 	sql    string
-	cached bool     // owned by the statement cache
-	names  []string // column names, read once
-	inUse  bool     // handed out by the cache and not yet returned
+	cached bool      // owned by the statement cache
+	inUse  bool      // handed out by the cache and not yet returned
+	params []uintptr // per-parameter buffers of small bound values (see paramBuf)
+	names  []string  // column names, read once per compilation
+	namesV int32     // reprepare count the names were read at
 }
 
 // PrepareFlags tune Prepare (https://sqlite.org/c3ref/c_prepare_normalize.html).
@@ -139,6 +141,7 @@ func (s *Stmt) Close() error {
 		s.inUse = false
 		lib.Xsqlite3_reset(s.c.tls, s.p)
 		lib.Xsqlite3_clear_bindings(s.c.tls, s.p)
+		s.c.dropCallbackError()
 		return nil
 	}
 	return s.finalize()
@@ -149,7 +152,9 @@ func (s *Stmt) finalize() error {
 		return nil
 	}
 	lib.Xsqlite3_finalize(s.c.tls, s.p)
+	s.c.dropCallbackError()
 	s.p = 0
+	s.freeParams()
 	delete(s.c.stmts, s)
 	return nil
 }
@@ -221,7 +226,10 @@ func (s *Stmt) Step() (bool, error) {
 		default:
 		}
 	}
-	switch rc := lib.Xsqlite3_step(c.tls, s.p); rc {
+	c.depth++
+	rc := lib.Xsqlite3_step(c.tls, s.p)
+	c.depth--
+	switch rc {
 	case lib.SQLITE_ROW:
 		return true, nil
 	case lib.SQLITE_DONE:
@@ -241,6 +249,7 @@ func (s *Stmt) Reset() error {
 		return closedError("statement")
 	}
 	lib.Xsqlite3_reset(s.c.tls, s.p)
+	s.c.dropCallbackError()
 	return nil
 }
 
@@ -302,12 +311,16 @@ func (s *Stmt) ColumnNames() []string {
 	if s.p == 0 {
 		return nil
 	}
-	if s.names == nil {
+	// A schema change recompiles the statement, which may change its
+	// columns (SELECT * after ALTER TABLE): read them again then.
+	v := lib.Xsqlite3_stmt_status(s.c.tls, s.p, lib.SQLITE_STMTSTATUS_REPREPARE, 0)
+	if s.names == nil || v != s.namesV {
 		n := int(lib.Xsqlite3_column_count(s.c.tls, s.p))
 		s.names = make([]string, n)
 		for i := range n {
 			s.names[i] = gostring(lib.Xsqlite3_column_name(s.c.tls, s.p, int32(i)))
 		}
+		s.namesV = v
 	}
 	return s.names
 }
@@ -391,13 +404,60 @@ func (s *Stmt) ColumnType(i int) ColumnType {
 	if s.p == 0 {
 		return Null
 	}
+	if m := resultMem(s.p, i); m != nil {
+		if t, ok := memType(m); ok {
+			return t
+		}
+	}
 	return ColumnType(lib.Xsqlite3_column_type(s.c.tls, s.p, int32(i)))
+}
+
+// The fast paths below read a Mem (the engine's sqlite3_value) directly in
+// the cases where the C API would return its fields unchanged; every other
+// case, conversions included, goes through the C API.
+
+// memTypeMask selects the type bits of a Mem's flags (MEM_AffMask).
+const memTypeMask = lib.MEM_Null | lib.MEM_Str | lib.MEM_Int | lib.MEM_Real | lib.MEM_Blob | lib.MEM_IntReal
+
+// memType returns the storage class of a Mem holding exactly one type.
+func memType(m *lib.TMem) (ColumnType, bool) {
+	switch m.Fflags & memTypeMask {
+	case lib.MEM_Null:
+		return Null, true
+	case lib.MEM_Int:
+		return Integer, true
+	case lib.MEM_Real, lib.MEM_IntReal:
+		return Float, true
+	case lib.MEM_Str:
+		return Text, true
+	case lib.MEM_Blob:
+		return Blob, true
+	}
+	return 0, false
+}
+
+// memIsText reports whether m holds UTF-8 text as is.
+func memIsText(m *lib.TMem) bool {
+	return m.Fflags&(lib.MEM_Str|lib.MEM_Zero) == lib.MEM_Str && m.Fenc == lib.SQLITE_UTF8
+}
+
+// memIsBytes reports whether m's bytes are its blob (or text) as is.
+func memIsBytes(m *lib.TMem) bool {
+	return m.Fflags&(lib.MEM_Blob|lib.MEM_Str) != 0 && m.Fflags&lib.MEM_Zero == 0
+}
+
+// memHasLen reports whether m.Fn is the length sqlite3_value_bytes reports.
+func memHasLen(m *lib.TMem) bool {
+	return m.Fflags&lib.MEM_Zero == 0 && (m.Fflags&lib.MEM_Blob != 0 || m.Fflags&lib.MEM_Str != 0 && m.Fenc == lib.SQLITE_UTF8)
 }
 
 // ColumnInt64 returns column i as an integer, converting as SQLite does.
 func (s *Stmt) ColumnInt64(i int) int64 {
 	if s.p == 0 {
 		return 0
+	}
+	if m := resultMem(s.p, i); m != nil && m.Fflags&(lib.MEM_Int|lib.MEM_IntReal) != 0 {
+		return memInt64(m)
 	}
 	return lib.Xsqlite3_column_int64(s.c.tls, s.p, int32(i))
 }
@@ -413,6 +473,14 @@ func (s *Stmt) ColumnFloat(i int) float64 {
 	if s.p == 0 {
 		return 0
 	}
+	if m := resultMem(s.p, i); m != nil {
+		if m.Fflags&lib.MEM_Real != 0 {
+			return m.Fu.Fr
+		}
+		if m.Fflags&(lib.MEM_Int|lib.MEM_IntReal) != 0 {
+			return float64(memInt64(m))
+		}
+	}
 	return lib.Xsqlite3_column_double(s.c.tls, s.p, int32(i))
 }
 
@@ -421,6 +489,10 @@ func (s *Stmt) ColumnText(i int) string {
 	if s.p == 0 {
 		return ""
 	}
+	if m := resultMem(s.p, i); m != nil && memIsText(m) {
+		return gostringN(m.Fz, int(m.Fn))
+	}
+	// Read the text before its length: converting to text can change it.
 	p := lib.Xsqlite3_column_text(s.c.tls, s.p, int32(i))
 	n := lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i))
 	return gostringN(p, int(n))
@@ -439,6 +511,9 @@ func (s *Stmt) ColumnRawBytes(i int) []byte {
 	if s.p == 0 {
 		return nil
 	}
+	if m := resultMem(s.p, i); m != nil && memIsBytes(m) {
+		return cbytes(m.Fz, int(m.Fn))
+	}
 	p := lib.Xsqlite3_column_blob(s.c.tls, s.p, int32(i))
 	n := lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i))
 	return cbytes(p, int(n))
@@ -448,6 +523,9 @@ func (s *Stmt) ColumnRawBytes(i int) []byte {
 func (s *Stmt) ColumnLen(i int) int {
 	if s.p == 0 {
 		return 0
+	}
+	if m := resultMem(s.p, i); m != nil && memHasLen(m) {
+		return int(m.Fn)
 	}
 	return int(lib.Xsqlite3_column_bytes(s.c.tls, s.p, int32(i)))
 }

@@ -25,8 +25,14 @@ func (v Value) Type() ColumnType {
 	if v.p == 0 {
 		return Null
 	}
+	if t, ok := memType(v.mem()); ok {
+		return t
+	}
 	return ColumnType(lib.Xsqlite3_value_type(v.tls, v.p))
 }
+
+// mem views the value: an sqlite3_value is a Mem (see memType).
+func (v Value) mem() *lib.TMem { return memOf(v.p) }
 
 // NumericType returns the storage class after applying numeric affinity.
 // https://sqlite.org/c3ref/value_blob.html
@@ -45,6 +51,9 @@ func (v Value) Int64() int64 {
 	if v.p == 0 {
 		return 0
 	}
+	if m := v.mem(); m.Fflags&(lib.MEM_Int|lib.MEM_IntReal) != 0 {
+		return memInt64(m)
+	}
 	return lib.Xsqlite3_value_int64(v.tls, v.p)
 }
 
@@ -59,6 +68,11 @@ func (v Value) Float() float64 {
 	if v.p == 0 {
 		return 0
 	}
+	if m := v.mem(); m.Fflags&lib.MEM_Real != 0 {
+		return m.Fu.Fr
+	} else if m.Fflags&(lib.MEM_Int|lib.MEM_IntReal) != 0 {
+		return float64(memInt64(m))
+	}
 	return lib.Xsqlite3_value_double(v.tls, v.p)
 }
 
@@ -66,6 +80,9 @@ func (v Value) Float() float64 {
 func (v Value) Text() string {
 	if v.p == 0 {
 		return ""
+	}
+	if m := v.mem(); memIsText(m) {
+		return gostringN(m.Fz, int(m.Fn))
 	}
 	p := lib.Xsqlite3_value_text(v.tls, v.p)
 	return gostringN(p, int(lib.Xsqlite3_value_bytes(v.tls, v.p)))
@@ -82,6 +99,9 @@ func (v Value) RawBytes() []byte {
 	if v.p == 0 {
 		return nil
 	}
+	if m := v.mem(); memIsBytes(m) {
+		return cbytes(m.Fz, int(m.Fn))
+	}
 	p := lib.Xsqlite3_value_blob(v.tls, v.p)
 	return cbytes(p, int(lib.Xsqlite3_value_bytes(v.tls, v.p)))
 }
@@ -90,6 +110,9 @@ func (v Value) RawBytes() []byte {
 func (v Value) Len() int {
 	if v.p == 0 {
 		return 0
+	}
+	if m := v.mem(); memHasLen(m) {
+		return int(m.Fn)
 	}
 	return int(lib.Xsqlite3_value_bytes(v.tls, v.p))
 }
