@@ -58,13 +58,16 @@ import (
 //
 // # Reads
 //
-// Read, Query, QueryRows, QueryRow and QueryValue run on a reader connection
-// taken from the pool, on the calling goroutine (no hand-off). Readers see
-// the last committed state; a read that must see uncommitted work of a
-// write belongs in that write's function. Each read has a time limit
-// (Options.ReadTimeLimit, 1s by default), enforced like a context deadline:
-// the SQL is interrupted and Go functions see their context end. Reader
-// returns a handle with other limits for some calls.
+// Read, Query, QueryRow and QueryRows run on a reader connection taken from
+// the pool, on the calling goroutine (no hand-off), and return the same Row
+// as Conn. Readers see the last committed state, and never wait for the
+// writer; a read that must see uncommitted work of a write belongs in that
+// write's function. Each read has a time limit (Options.ReadTimeLimit, 1s by
+// default), enforced like a context deadline: the SQL is interrupted and Go
+// functions see their context end. QueryRows caps the rows it returns
+// (Options.MaxRows) and says when it truncated them. Reader returns a handle
+// with other limits for the calls that need them. Pragma runs on the
+// writer, in queue order.
 //
 // # Contexts
 //
