@@ -109,6 +109,10 @@ func TestCloseContextCancelsWhatRemains(t *testing.T) {
 		})
 	}()
 	<-readStarted
+	// And a query, which runs with no context installed.
+	query := dbPendingCall{done: make(chan error, 1)}
+	go func() { query.done <- db.Reader(ReadOptions{TimeLimit: -1}).QueryRow(context.Background(), dbForever).Err() }()
+	dbWaitStat(t, db, func(s Stats) bool { return s.IdleReaders == s.Readers-2 })
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -123,6 +127,9 @@ func TestCloseContextCancelsWhatRemains(t *testing.T) {
 	}
 	if err := read.wait(); !errors.Is(err, context.Canceled) {
 		t.Errorf("running read: got %v, want its context cancelled", err)
+	}
+	if err := query.wait(); !errors.Is(err, ErrClosed) {
+		t.Errorf("running query: got %v, want ErrClosed", err)
 	}
 	leaks()
 

@@ -369,7 +369,8 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	if !c.AutoCommit() {
 		c.Exec("ROLLBACK")
 	}
-	stopped := err != nil && (hit || rctx.Err() != nil)
+	closing := rd.db.cancelled.Load()
+	stopped := err != nil && (hit || rctx.Err() != nil || closing && errors.Is(err, sqlite.ErrInterrupt))
 	limited := stopped && !r.limitAt.IsZero() && !time.Now().Before(r.limitAt) && ctx.Err() == nil
 	if !r.direct {
 		r.mu.Lock()
@@ -392,7 +393,7 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		return err
 	case ctx.Err() != nil:
 		return fmt.Errorf("%w: %w", err, ctx.Err())
-	case rd.db.cancelled.Load():
+	case closing:
 		return fmt.Errorf("%w: %w", err, errDBClosed)
 	}
 	return dbDeadlineError(err, ctx, true)

@@ -78,6 +78,38 @@ func TestReadCancelledByCaller(t *testing.T) {
 	}
 }
 
+func TestQueryCancelledByCaller(t *testing.T) {
+	// Query and QueryRow run SQL only: no context is installed on the
+	// reader, a progress handler watches the caller's instead.
+	db := dbOpenTest(t, &Options{Readers: 1, ReadTimeLimit: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- db.QueryRow(ctx, dbForever).Err() }()
+	dbWaitReaders(t, db, 0) // the query has the reader
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) || errors.Is(err, ErrTimeLimit) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT 41 + 1").Scan(&n); err != nil || n != 42 {
+		t.Fatalf("the reader is not usable after: %d, %v", n, err)
+	}
+}
+
+func TestQueryTimeLimit(t *testing.T) {
+	db := dbOpenTest(t, &Options{ReadTimeLimit: 20 * time.Millisecond})
+	var errs []error
+	for _, err := range db.Query(context.Background(), dbForever) {
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], ErrTimeLimit) || !errors.Is(errs[0], context.DeadlineExceeded) {
+		t.Fatalf("got %v, want one time limit error", errs)
+	}
+	if _, err := db.QueryRows(context.Background(), dbForever); !errors.Is(err, ErrTimeLimit) {
+		t.Fatalf("QueryRows: got %v, want a time limit error", err)
+	}
+}
+
 func TestQueryRowsCap(t *testing.T) {
 	db := dbOpenTest(t, &Options{MaxRows: 2})
 	ctx := context.Background()
