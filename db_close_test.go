@@ -111,7 +111,9 @@ func TestCloseContextCancelsWhatRemains(t *testing.T) {
 	<-readStarted
 	// And a query, which runs with no context installed.
 	query := dbPendingCall{done: make(chan error, 1)}
-	go func() { query.done <- db.Reader(ReadOptions{TimeLimit: -1}).QueryRow(context.Background(), dbForever).Err() }()
+	go func() {
+		query.done <- db.Reader(ReadOptions{TimeLimit: -1}).QueryRow(context.Background(), dbForever).Err()
+	}()
 	dbWaitStat(t, db, func(s Stats) bool { return s.IdleReaders == s.Readers-2 })
 
 	ctx, cancel := context.WithCancel(context.Background())
