@@ -211,3 +211,32 @@ func TestStatsCountQueueWait(t *testing.T) {
 		t.Fatalf("histogram holds %d batches of %d", inHistogram, st.Batches)
 	}
 }
+
+func TestQueueBoundsWaitingWrites(t *testing.T) {
+	// Many more writes than the queue holds: the queue never holds more
+	// than its size, the others wait in their callers' goroutines, and no
+	// goroutine is added per write.
+	const size, writers = 16, 500
+	db := dbOpenTest(t, &Options{QueueSize: size})
+	dbGroupSchema(t, db)
+	release := dbHold(t, db)
+	before := runtime.NumGoroutine()
+	done := make(chan error, writers)
+	for i := range writers {
+		go func() { done <- dbInsert(db, i)() }()
+	}
+	dbWaitStat(t, db, func(s Stats) bool { return s.QueueWaits == writers-size })
+	if st := db.Stats(); st.QueueDepth != size {
+		t.Fatalf("queue holds %d writes, want %d", st.QueueDepth, size)
+	}
+	if n := runtime.NumGoroutine() - before; n > writers {
+		t.Fatalf("%d goroutines for %d waiting writes", n, writers)
+	}
+	release()
+	for range writers {
+		dbMust(t, <-done)
+	}
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != writers {
+		t.Fatalf("counter %d, want %d", n, writers)
+	}
+}
