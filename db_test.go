@@ -654,3 +654,35 @@ func TestDBIsolatedWritesAreSerialized(t *testing.T) {
 		t.Fatalf("counter %d, want 40", n)
 	}
 }
+
+func TestDBPrivateMemoryNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		":memory:": true, "": true, "file::memory:": true, "file:x?mode=memory": true,
+		"file::memory:?cache=shared": false, "file:/x?vfs=memdb": false, "x.db": false, "file:x.db?mode=ro": false,
+	} {
+		if got := dbPrivateMemory(name); got != want {
+			t.Errorf("dbPrivateMemory(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestDBSharedMemoryURIWorks(t *testing.T) {
+	// A memdb database has no WAL: it keeps its rollback journal, and the
+	// readers see what the writer committed.
+	leaks := leakcheck.Check(t)
+	ctx := context.Background()
+	db, err := Open(ctx, "file:/asqlite-test-memdb?vfs=memdb", &Options{Readers: 2})
+	dbMust(t, err)
+	_, err = db.Exec(ctx, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)")
+	dbMust(t, err)
+	if n := dbCount(t, db, "SELECT sum(x) FROM t"); n != 3 {
+		t.Fatalf("readers see %d", n)
+	}
+	v, err := db.Pragma(ctx, "journal_mode")
+	dbMust(t, err)
+	if v == "wal" {
+		t.Fatal("memdb in WAL mode")
+	}
+	dbMust(t, db.Close())
+	leaks()
+}
