@@ -141,9 +141,9 @@ type DB struct {
 // Options.FailWhenQueueFull is set.
 var ErrQueueFull = errors.New("asqlite: write queue is full")
 
-// ErrReadOnly is returned by every write to a DB opened read-only. It is
-// also an *sqlite.Error with code SQLITE_READONLY, so
-// errors.Is(err, sqlite.ErrReadOnly) holds too.
+// ErrReadOnly is reported by every write to a DB opened read-only. The
+// error returned matches the code SQLITE_READONLY too, so
+// errors.Is(err, sqlite.ErrReadOnly) holds as well.
 var ErrReadOnly = errors.New("asqlite: database is read-only")
 
 var errDBReadOnly error = &dbCodeError{code: sqlite.ErrReadOnly, err: ErrReadOnly}
@@ -164,7 +164,8 @@ func (e *dbCodeError) Unwrap() []error { return []error{e.err, e.code} }
 // opts means the defaults of Options.
 //
 // The writer sets the database to WAL mode and configures each connection:
-// synchronous (writer), foreign keys, busy timeout, statement cache,
+// synchronous (writer), foreign keys, a busy timeout that respects the
+// call's context, double-quoted string literals off, the statement cache,
 // journal_size_limit (writer) and query_only (readers), then runs
 // opts.ConnectHook. ctx bounds the opening; it is not kept.
 //
