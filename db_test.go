@@ -478,6 +478,9 @@ func TestDBReadOnlyRejectsWrites(t *testing.T) {
 			if n := dbCount(t, db, "SELECT sum(x) FROM t"); n != 5 {
 				t.Fatalf("read %d", n)
 			}
+			if v, err := db.Pragma(ctx, "user_version"); err != nil || v != int64(0) {
+				t.Fatalf("Pragma on a read-only DB: %v, %v", v, err)
+			}
 		})
 	}
 }

@@ -64,12 +64,12 @@ func (db *DB) ExecMany(ctx context.Context, sql string, argSets [][]any) (Result
 // transaction, and returns the first column of its first row as int64,
 // float64, string, []byte, or nil when the pragma returns no row. A pragma
 // that changes a connection setting changes the writer's only; Register
-// changes every connection.
+// changes every connection. On a read-only DB a reader runs it.
 //
 // https://sqlite.org/pragma.html
 func (db *DB) Pragma(ctx context.Context, pragma string) (any, error) {
 	var v any
-	err := db.Writer(WriteOptions{NoTransaction: true}).Write(ctx, func(c *sqlite.Conn) error {
+	fn := func(c *sqlite.Conn) error {
 		v = nil
 		for s, err := range c.Query("PRAGMA " + pragma) {
 			if err != nil {
@@ -79,8 +79,12 @@ func (db *DB) Pragma(ctx context.Context, pragma string) (any, error) {
 			break
 		}
 		return nil
-	})
-	return v, err
+	}
+	if db.readOnly {
+		// No writer: a reader answers (and refuses to write).
+		return v, db.Read(ctx, fn)
+	}
+	return v, db.Writer(WriteOptions{NoTransaction: true}).Write(ctx, fn)
 }
 
 // Write queues fn to run on the writer connection and waits for the
