@@ -83,7 +83,8 @@ import (
 //
 // The path ":memory:" (or "") opens a private temporary database that lives
 // as long as the DB: a WAL database in a temporary directory (in /dev/shm,
-// a memory file system, when it exists), removed by Close. A true in-memory
+// a memory file system, when it exists), removed by Close, with
+// synchronous=OFF unless Options.Synchronous says otherwise. A true in-memory
 // database cannot be used because SQLite's in-memory databases have no WAL:
 // their readers would wait for every write transaction. Shared-memory URIs
 // ("file:/x?vfs=memdb", "mode=memory&cache=shared") are opened as given,
