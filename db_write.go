@@ -99,7 +99,8 @@ func (db *DB) Pragma(ctx context.Context, pragma string) (any, error) {
 // transaction (COMMIT, ROLLBACK), and must not wait for another write of
 // the same DB, which could only run after fn returns: such a call fails
 // with ErrReentrant. fn may run more than once (see DB, Group commit).
-// Reads in fn see the write's own uncommitted changes.
+// Reads in fn see the write's own uncommitted changes. (In a group, the
+// writer keeps a marker in temp.user_version of its connection.)
 func (db *DB) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 	return db.Writer(WriteOptions{}).Write(ctx, fn)
 }
