@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(Section{Name: "breaktest", Title: "The break test", Order: 150, Run: breakTest})
+	register(Section{Name: "breaktest", Title: "The break test", Order: 250, Run: breakTest})
 }
 
 // breakTest is the seed's test "very likely to break the database":

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(Section{Name: "groupcommit", Title: "Group commit", Order: 130, Run: groupCommit})
+	register(Section{Name: "groupcommit", Title: "Group commit", Order: 230, Run: groupCommit})
 }
 
 // groupCommit shows writes queued together sharing one transaction, each

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(Section{Name: "readers", Title: "The reader pool", Order: 110, Run: readerPool})
+	register(Section{Name: "readers", Title: "The reader pool", Order: 210, Run: readerPool})
 }
 
 // readerPool shows the DB's readers: read-only connections in WAL mode,

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(Section{Name: "stresstest", Title: "The stress test", Order: 140, Run: stressTest})
+	register(Section{Name: "stresstest", Title: "The stress test", Order: 240, Run: stressTest})
 }
 
 // stressTest is the seed's stress test of a connection pool, on a DB: 300

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(Section{Name: "timelimits", Title: "Time limits", Order: 120, Run: timeLimits})
+	register(Section{Name: "timelimits", Title: "Time limits", Order: 220, Run: timeLimits})
 }
 
 // endless is a query that runs until it is stopped.

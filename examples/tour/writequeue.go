@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register(Section{Name: "writequeue", Title: "The write queue", Order: 100, Run: writeQueue})
+	register(Section{Name: "writequeue", Title: "The write queue", Order: 200, Run: writeQueue})
 }
 
 // writeQueue shows asqlite.DB's writes: one writer goroutine owns the only
