@@ -270,7 +270,10 @@ func (c *Conn) errorCode(rc int32, sql string) error {
 			e.Offset = int(lib.Xsqlite3_error_offset(c.tls, c.db))
 		}
 	}
-	if e.Code.Primary() == ErrInterrupt {
+	// An interrupt surfaces as SQLITE_INTERRUPT from a running statement
+	// but as SQLITE_ERROR "interrupted" from the parser (a prepare, or a
+	// virtual table declaring its schema).
+	if e.Code.Primary() == ErrInterrupt || e.Msg == "interrupted" {
 		e.cause = c.ctxErr()
 	}
 	if cerr := c.takeCallbackError(); cerr != nil && e.cause == nil {

@@ -573,3 +573,33 @@ func TestCloseWithVirtualTableStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestInterruptWhileParsingWrapsContextError: SQLite's parser reports an
+// interrupt as SQLITE_ERROR "interrupted", not SQLITE_INTERRUPT; the error
+// still wraps the ended context. A virtual table declaring its schema while
+// the context ends is where that happens.
+func TestInterruptWhileParsingWrapsContextError(t *testing.T) {
+	c, err := sqlite.Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	err = c.CreateEponymousModule("late", sqlite.ModuleFunc(func(c *sqlite.Conn, _ sqlite.ModuleArgs) (sqlite.VTab, error) {
+		cancel()
+		c.Interrupt() // what the context's AfterFunc does, without waiting for it
+		return nil, c.DeclareVTab("CREATE TABLE x(v)")
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetContext(ctx)
+	_, err = c.Prepare("SELECT * FROM late")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want an error wrapping context.Canceled", err)
+	}
+	c.SetContext(context.Background())
+	if err := c.Exec("SELECT 1"); err != nil {
+		t.Errorf("connection unusable afterwards: %v", err)
+	}
+}
