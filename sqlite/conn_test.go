@@ -574,29 +574,31 @@ func TestCloseWithVirtualTableStatements(t *testing.T) {
 	}
 }
 
-// TestInterruptWhileParsingWrapsContextError: SQLite's parser reports an
-// interrupt as SQLITE_ERROR "interrupted", not SQLITE_INTERRUPT; the error
-// still wraps the ended context. A virtual table declaring its schema while
-// the context ends is where that happens.
-func TestInterruptWhileParsingWrapsContextError(t *testing.T) {
+// TestEndedContextStopsPrepare: preparing runs Go code (virtual table
+// constructors), so like Step it does not start once the context ended.
+func TestEndedContextStopsPrepare(t *testing.T) {
 	c, err := sqlite.Open(":memory:", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	err = c.CreateEponymousModule("late", sqlite.ModuleFunc(func(c *sqlite.Conn, _ sqlite.ModuleArgs) (sqlite.VTab, error) {
-		cancel()
-		c.Interrupt() // what the context's AfterFunc does, without waiting for it
+	connected := false
+	err = c.CreateEponymousModule("m", sqlite.ModuleFunc(func(c *sqlite.Conn, _ sqlite.ModuleArgs) (sqlite.VTab, error) {
+		connected = true
 		return nil, c.DeclareVTab("CREATE TABLE x(v)")
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
 	c.SetContext(ctx)
-	_, err = c.Prepare("SELECT * FROM late")
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want an error wrapping context.Canceled", err)
+	_, err = c.Prepare("SELECT * FROM m")
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, sqlite.ErrInterrupt) {
+		t.Fatalf("got %v, want an interrupt wrapping context.Canceled", err)
+	}
+	if connected {
+		t.Error("the module's constructor ran with an ended context")
 	}
 	c.SetContext(context.Background())
 	if err := c.Exec("SELECT 1"); err != nil {

@@ -66,6 +66,11 @@ func (c *Conn) PrepareTail(sql string, flags PrepareFlags) (s *Stmt, tail string
 	if err := c.check(); err != nil {
 		return nil, "", err
 	}
+	if err := c.ctxErr(); err != nil {
+		// Preparing runs Go code too (virtual table constructors); like
+		// Step, it does not start once the context has ended.
+		return nil, "", &Error{Code: ErrInterrupt, Msg: "interrupted: " + err.Error(), SQL: sql, Offset: -1, cause: err}
+	}
 	if len(sql) > math.MaxInt32-1 {
 		return nil, "", &Error{Code: ErrTooBig, Msg: "SQL text too long", Offset: -1}
 	}
