@@ -36,8 +36,8 @@ func init() {
 			Doc:     "the same, synchronous=NORMAL",
 			Prepare: func(l Lib, s Size) (func(*M) error, func(), error) { return prepareWrites(l, s, "NORMAL") }},
 		Workload{Name: "readlat", Group: "concurrency", Base: "asqlite.DB", Only: concLibs(),
-			Score: "p99_us",
-			Doc:   "point-read latency of 2 reading goroutines while 16 goroutines saturate the writer with single-row inserts (WAL, NORMAL)",
+			Score:   "p99_us",
+			Doc:     "point-read latency of 2 reading goroutines while 16 goroutines saturate the writer with single-row inserts (WAL, NORMAL)",
 			Prepare: prepareReadLat},
 	)
 }
