@@ -68,6 +68,7 @@ type Conn struct {
 	// returned or panicked with while SQLite was running it; the statement
 	// error that follows wraps it.
 	cbErr error
+	depth int // nesting of Step calls (Go callbacks may run statements)
 
 	savepoints int // nesting depth of Tx savepoints
 }
@@ -370,6 +371,18 @@ func Version() string { return lib.SQLITE_VERSION }
 func (c *Conn) setCallbackError(err error) {
 	if c != nil && c.cbErr == nil {
 		c.cbErr = err
+	}
+}
+
+// dropCallbackError forgets a callback error that no failure reported by
+// the time its statement was reset or finalized, so it cannot become the
+// cause of a later, unrelated error. (While the statement runs the error
+// stays: hooks that cannot fail a step interrupt it, and the next step
+// reports the error.) A nested statement run by a callback leaves the outer
+// statement's error alone.
+func (c *Conn) dropCallbackError() {
+	if c.depth == 0 {
+		c.cbErr = nil
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"modernc.org/libc"
 	lib "modernc.org/sqlite/lib"
@@ -133,8 +134,11 @@ func (e *Error) Error() string {
 			s += fmt.Sprintf(" in %q", sql)
 		}
 	}
+	// A Go callback's error usually is SQLite's message already; say it once.
 	if e.cause != nil {
-		s += ": " + e.cause.Error()
+		if cs := e.cause.Error(); !strings.Contains(msg, cs) {
+			s += ": " + cs
+		}
 	}
 	return s
 }

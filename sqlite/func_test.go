@@ -863,3 +863,26 @@ func BenchmarkScalarFunction(b *testing.B) {
 		})
 	}
 }
+
+// TestCallbackErrorDoesNotLeakIntoLaterErrors checks that an error a Go
+// callback recorded while its statement still succeeded (a rollback hook
+// panicking during an explicit ROLLBACK) is not reported as the cause of
+// the next, unrelated failure.
+func TestCallbackErrorDoesNotLeakIntoLaterErrors(t *testing.T) {
+	c, err := Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetRollbackHook(func() { panic("rollback hook boom") })
+	if err := c.Exec("BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	c.Exec("ROLLBACK")
+	c.SetRollbackHook(nil)
+	err = c.Exec("SELECT * FROM no_such_table")
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		t.Fatalf("unrelated error wraps a stale callback error: %v", err)
+	}
+}

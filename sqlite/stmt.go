@@ -141,6 +141,7 @@ func (s *Stmt) Close() error {
 		s.inUse = false
 		lib.Xsqlite3_reset(s.c.tls, s.p)
 		lib.Xsqlite3_clear_bindings(s.c.tls, s.p)
+		s.c.dropCallbackError()
 		return nil
 	}
 	return s.finalize()
@@ -151,6 +152,7 @@ func (s *Stmt) finalize() error {
 		return nil
 	}
 	lib.Xsqlite3_finalize(s.c.tls, s.p)
+	s.c.dropCallbackError()
 	s.p = 0
 	s.freeParams()
 	delete(s.c.stmts, s)
@@ -224,7 +226,10 @@ func (s *Stmt) Step() (bool, error) {
 		default:
 		}
 	}
-	switch rc := lib.Xsqlite3_step(c.tls, s.p); rc {
+	c.depth++
+	rc := lib.Xsqlite3_step(c.tls, s.p)
+	c.depth--
+	switch rc {
 	case lib.SQLITE_ROW:
 		return true, nil
 	case lib.SQLITE_DONE:
@@ -244,6 +249,7 @@ func (s *Stmt) Reset() error {
 		return closedError("statement")
 	}
 	lib.Xsqlite3_reset(s.c.tls, s.p)
+	s.c.dropCallbackError()
 	return nil
 }
 

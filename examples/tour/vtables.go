@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/ext/vtfunc"
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -30,14 +31,15 @@ type tourBook struct {
 
 // virtualTables turns a Go function into a table: its parameters are
 // hidden columns set by the query, and SQLite does the filtering and
-// sorting on the rest.
+// sorting on the rest. The table is registered on an asqlite.Conn, so the
+// function runs on the Conn's worker and receives the context of the query
+// that reads it.
 func virtualTables(ctx context.Context, t *T) error {
-	db, err := sqlite.Open(":memory:", 0)
+	conn, err := asqlite.OpenConn(ctx, ":memory:", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.SetContext(ctx)
+	defer conn.Close()
 
 	// One required parameter and one with a default. You cannot change the
 	// columns with the arguments, but you can change which rows come back
@@ -54,34 +56,36 @@ func virtualTables(ctx context.Context, t *T) error {
 		}), nil
 	}
 	// Tell vtfunc about the columns (read from the fields of each row) and
-	// the parameters.
-	err = vtfunc.Register(db, "books", vtfunc.Table{
-		Columns: []string{"title", "year", "review"},
-		Params:  []vtfunc.Param{{Name: "flags", Required: true}, {Name: "server", Default: "example.com"}},
-	}, dataTable)
+	// the parameters. Registration happens on the worker, through Run.
+	err = conn.Run(ctx, func(sc *sqlite.Conn) error {
+		return vtfunc.Register(sc, "books", vtfunc.Table{
+			Columns: []string{"title", "year", "review"},
+			Params:  []vtfunc.Param{{Name: "flags", Required: true}, {Name: "server", Default: "example.com"}},
+		}, dataTable)
+	})
 	if err != nil {
 		return err
 	}
 
 	// A regular query: the parameters are given in the WHERE clause (or
 	// positionally, as books(94, 'example2.com')).
-	if err := printTuples(t, db, "SELECT * FROM books WHERE flags=94 AND server=?", "example2.com"); err != nil {
+	if err := printTuples(ctx, t, conn, "SELECT * FROM books WHERE flags=94 AND server=?", "example2.com"); err != nil {
 		return err
 	}
 	// SQLite will figure out the review and order work.
-	return printTuples(t, db, "SELECT * FROM books WHERE server=? AND flags=? AND review > 9.55 ORDER BY year DESC",
+	return printTuples(ctx, t, conn, "SELECT * FROM books WHERE server=? AND flags=? AND review > 9.55 ORDER BY year DESC",
 		"orange", -2)
 }
 
 // printTuples prints each row of a query as a tuple: ('text', 12, 3.4).
-func printTuples(t *T, db *sqlite.Conn, sql string, args ...any) error {
-	for row, err := range db.Query(sql, args...) {
+func printTuples(ctx context.Context, t *T, conn *asqlite.Conn, sql string, args ...any) error {
+	for row, err := range conn.Query(ctx, sql, args...) {
 		if err != nil {
 			return err
 		}
-		cols := make([]string, row.ColumnCount())
+		cols := make([]string, row.Len())
 		for i := range cols {
-			switch v := row.ColumnValue(i).(type) {
+			switch v := row.Value(i).(type) {
 			case nil:
 				cols[i] = "None"
 			case string:

@@ -2,15 +2,31 @@ package fts
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // This file parses and prints the FTS5 query language
 // (https://sqlite.org/fts5.html#full_text_query_syntax), so queries can be
-// inspected and rewritten (see QuerySuggest) and printed back in a form
-// FTS5 reads the same way.
+// inspected and rewritten (see Table.QuerySuggest) and printed back in a
+// form FTS5 reads the same way.
+//
+// The parser follows FTS5's own grammar (fts5parse.y) and lexer
+// (fts5ExprGetToken), not just the documentation, and accepts exactly the
+// queries FTS5 accepts, with these differences:
+//
+//   - FTS5 resolves column names while parsing, so for it "nope: x" is
+//     "no such column: nope"; the parser accepts any column name (checking
+//     them needs the table: Table.QuerySuggest fixes them).
+//   - FTS5 treats a query whose first byte is "*" as a special debugging
+//     query ("*reads", "*id"); the parser rejects those.
+//   - A NEAR distance is kept as the digits written; FTS5 reads very long
+//     ones with integer overflow.
+//
+// Everything else — whitespace being only space, tab, CR and LF; a NUL
+// byte ending the query; implicit AND joining only phrases and NEAR groups,
+// never a parenthesised query ("a (b OR c)" is a syntax error); keywords
+// AND, OR, NOT and NEAR being upper case barewords — is as FTS5 does it,
+// checked against FTS5 itself by TestParserAgreesWithFTS5.
 
 // node is one part of a parsed query.
 type node interface{ write(b *strings.Builder) }
@@ -77,7 +93,7 @@ func (p *phrase) write(b *strings.Builder) {
 type near struct {
 	cols    *colspec
 	phrases []*phrase
-	dist    int // -1 when not given
+	dist    string // digits, "" when not given
 }
 
 func (n *near) write(b *strings.Builder) {
@@ -89,8 +105,8 @@ func (n *near) write(b *strings.Builder) {
 		}
 		p.write(b)
 	}
-	if n.dist >= 0 {
-		b.WriteString(", " + strconv.Itoa(n.dist))
+	if n.dist != "" {
+		b.WriteString(", " + n.dist)
 	}
 	b.WriteByte(')')
 }
@@ -108,13 +124,14 @@ func (g *group) write(b *strings.Builder) {
 	b.WriteByte(')')
 }
 
-// binary is AND, OR, NOT, or "" for the implicit AND of adjacent queries.
-type binary struct {
+// binop is AND, OR, NOT, or "" for the implicit AND of adjacent phrases
+// and NEAR groups.
+type binop struct {
 	op          string
 	left, right node
 }
 
-func (o *binary) write(b *strings.Builder) {
+func (o *binop) write(b *strings.Builder) {
 	o.left.write(b)
 	if o.op == "" {
 		b.WriteByte(' ')
@@ -136,6 +153,9 @@ func writeString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
+// isBarewordByte reports whether c may be part of a bareword, as FTS5's
+// sqlite3Fts5IsBareword decides: ASCII letters, digits, "_", the
+// substitute character 0x1A, and every byte of a non-ASCII character.
 func isBarewordByte(c byte) bool {
 	return c >= 0x80 || c == '_' || c == 0x1A || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
@@ -163,313 +183,372 @@ func (e *QueryError) Error() string {
 	return fmt.Sprintf("fts: bad query at byte %d: %s", e.Offset, e.Msg)
 }
 
-type parser struct {
-	s   string
-	pos int
+// tokKind is the kind of a query token.
+type tokKind uint8
+
+const (
+	tokEOF tokKind = iota
+	tokString
+	tokAnd
+	tokOr
+	tokNot
+	tokLP
+	tokRP
+	tokLCP
+	tokRCP
+	tokColon
+	tokComma
+	tokPlus
+	tokStar
+	tokMinus
+	tokCaret
+)
+
+// token is one token of a query: kind, its text (dequoted for strings) and
+// where it starts.
+type token struct {
+	kind   tokKind
+	text   string
+	quoted bool
+	pos    int
+	raw    string // as written, for messages
+	err    error  // a lexical error (kind is then tokEOF)
 }
 
-// parseQuery parses an FTS5 query.
+type parser struct {
+	s    string
+	pos  int   // where the lexer continues
+	tok  token // the current token
+	peek *token
+}
+
+// parseQuery parses an FTS5 query. A NUL byte ends the query, as it does
+// for FTS5.
 func parseQuery(q string) (node, error) {
+	if i := strings.IndexByte(q, 0); i >= 0 {
+		q = q[:i]
+	}
 	p := &parser{s: q}
+	p.next()
 	n, err := p.parseOr()
 	if err != nil {
 		return nil, err
 	}
-	p.space()
-	if p.pos < len(p.s) {
-		return nil, p.errorf("unexpected %q", p.s[p.pos:])
-	}
-	if n == nil {
-		return nil, p.errorf("empty query")
+	if p.tok.kind != tokEOF || p.tok.err != nil {
+		return nil, p.syntaxError()
 	}
 	return n, nil
 }
 
-func (p *parser) errorf(format string, args ...any) error {
-	return &QueryError{Query: p.s, Offset: p.pos, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (p *parser) space() {
-	for p.pos < len(p.s) && strings.IndexByte(" \t\n\r\f\v", p.s[p.pos]) >= 0 {
+// lex reads the token at p.pos. A lexical error is an EOF token carrying
+// the error, and ends the token stream.
+func (p *parser) lex() token {
+	for p.pos < len(p.s) && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t' || p.s[p.pos] == '\n' || p.s[p.pos] == '\r') {
 		p.pos++
 	}
-}
-
-// keyword reports whether the bareword kw (AND, OR, NOT) comes next.
-func (p *parser) keyword(kw string) bool {
-	p.space()
-	if !strings.HasPrefix(p.s[p.pos:], kw) {
-		return false
+	start := p.pos
+	if start == len(p.s) {
+		return token{kind: tokEOF, pos: start}
 	}
-	end := p.pos + len(kw)
-	return end == len(p.s) || !isBarewordByte(p.s[end])
+	var k tokKind
+	switch c := p.s[start]; c {
+	case '(':
+		k = tokLP
+	case ')':
+		k = tokRP
+	case '{':
+		k = tokLCP
+	case '}':
+		k = tokRCP
+	case ':':
+		k = tokColon
+	case ',':
+		k = tokComma
+	case '+':
+		k = tokPlus
+	case '*':
+		k = tokStar
+	case '-':
+		k = tokMinus
+	case '^':
+		k = tokCaret
+	case '"':
+		var b strings.Builder
+		for i := start + 1; i < len(p.s); i++ {
+			if p.s[i] != '"' {
+				b.WriteByte(p.s[i])
+				continue
+			}
+			if i+1 < len(p.s) && p.s[i+1] == '"' {
+				b.WriteByte('"')
+				i++
+				continue
+			}
+			p.pos = i + 1
+			return token{kind: tokString, text: b.String(), quoted: true, pos: start, raw: p.s[start:p.pos]}
+		}
+		p.pos = len(p.s)
+		return token{kind: tokEOF, pos: start, err: &QueryError{Query: p.s, Offset: start, Msg: "unterminated string"}}
+	default:
+		if !isBarewordByte(c) {
+			p.pos = len(p.s)
+			return token{kind: tokEOF, pos: start, err: &QueryError{Query: p.s, Offset: start, Msg: fmt.Sprintf("syntax error near %q", rune(c))}}
+		}
+		for p.pos < len(p.s) && isBarewordByte(p.s[p.pos]) {
+			p.pos++
+		}
+		t := token{kind: tokString, text: p.s[start:p.pos], pos: start}
+		t.raw = t.text
+		switch t.text {
+		case "AND":
+			t.kind = tokAnd
+		case "OR":
+			t.kind = tokOr
+		case "NOT":
+			t.kind = tokNot
+		}
+		return t
+	}
+	p.pos++
+	return token{kind: k, pos: start, raw: p.s[start:p.pos]}
 }
 
-// Precedence, loosest first: OR, AND, NOT, then implicit AND (adjacency).
+// next moves to the next token.
+func (p *parser) next() {
+	if p.peek != nil {
+		p.tok, p.peek = *p.peek, nil
+	} else {
+		p.tok = p.lex()
+	}
+}
+
+// lookahead returns the token after the current one.
+func (p *parser) lookahead() token {
+	if p.peek == nil {
+		t := p.lex()
+		p.peek = &t
+	}
+	return *p.peek
+}
+
+// syntaxError reports the current token as unexpected.
+func (p *parser) syntaxError() error {
+	if p.tok.err != nil {
+		return p.tok.err
+	}
+	near := p.tok.raw
+	if p.tok.kind == tokEOF {
+		return &QueryError{Query: p.s, Offset: p.tok.pos, Msg: "unexpected end of query"}
+	}
+	return &QueryError{Query: p.s, Offset: p.tok.pos, Msg: fmt.Sprintf("syntax error near %q", near)}
+}
+
+// expect consumes a token of kind k.
+func (p *parser) expect(k tokKind) error {
+	if p.tok.kind != k {
+		return p.syntaxError()
+	}
+	p.next()
+	return nil
+}
+
+// Precedence, loosest first: OR, AND, NOT, then implicit AND, which joins
+// only phrases and NEAR groups (fts5parse.y's exprlist).
 func (p *parser) parseOr() (node, error) {
-	left, err := p.parseAnd()
-	if err != nil || left == nil {
-		return left, err
-	}
-	for p.keyword("OR") {
-		p.pos += 2
-		right, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		if right == nil {
-			return nil, p.errorf("OR needs a right-hand side")
-		}
-		left = &binary{op: "OR", left: left, right: right}
-	}
-	return left, nil
+	return p.parseBinary(tokOr, "OR", p.parseAnd)
 }
 
 func (p *parser) parseAnd() (node, error) {
-	left, err := p.parseNot()
-	if err != nil || left == nil {
-		return left, err
-	}
-	for p.keyword("AND") {
-		p.pos += 3
-		right, err := p.parseNot()
-		if err != nil {
-			return nil, err
-		}
-		if right == nil {
-			return nil, p.errorf("AND needs a right-hand side")
-		}
-		left = &binary{op: "AND", left: left, right: right}
-	}
-	return left, nil
+	return p.parseBinary(tokAnd, "AND", p.parseNot)
 }
 
 func (p *parser) parseNot() (node, error) {
-	left, err := p.parseSeq()
-	if err != nil || left == nil {
-		return left, err
+	return p.parseBinary(tokNot, "NOT", p.parseUnit)
+}
+
+func (p *parser) parseBinary(k tokKind, op string, operand func() (node, error)) (node, error) {
+	left, err := operand()
+	if err != nil {
+		return nil, err
 	}
-	for p.keyword("NOT") {
-		p.pos += 3
-		right, err := p.parseSeq()
+	for p.tok.kind == k {
+		p.next()
+		right, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		if right == nil {
-			return nil, p.errorf("NOT needs a right-hand side")
-		}
-		left = &binary{op: "NOT", left: left, right: right}
+		left = &binop{op: op, left: left, right: right}
 	}
 	return left, nil
 }
 
-func (p *parser) parseSeq() (node, error) {
-	var left node
-	for {
-		p.space()
-		if p.pos >= len(p.s) || p.s[p.pos] == ')' || p.keyword("AND") || p.keyword("OR") || p.keyword("NOT") {
-			return left, nil
-		}
-		n, err := p.parsePrimary()
+// parseUnit reads "(query)", "cols: (query)", or a list of phrases and
+// NEAR groups joined by implicit AND.
+func (p *parser) parseUnit() (node, error) {
+	if p.tok.kind == tokLP {
+		return p.parseGroup(nil)
+	}
+	var list node
+	for p.startsCNear() {
+		cols, err := p.parseColspec()
 		if err != nil {
 			return nil, err
 		}
-		if left == nil {
-			left = n
+		var n node
+		if cols != nil && list == nil && p.tok.kind == tokLP {
+			return p.parseGroup(cols)
+		}
+		n, err = p.parseNearset(cols)
+		if err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = n
 		} else {
-			left = &binary{left: left, right: n}
+			list = &binop{left: list, right: n}
 		}
 	}
+	if list == nil {
+		return nil, p.syntaxError()
+	}
+	return list, nil
 }
 
-func (p *parser) parsePrimary() (node, error) {
-	cols, err := p.parseColspec()
+// startsCNear reports whether the current token can begin a phrase or
+// NEAR group, with or without a column filter.
+func (p *parser) startsCNear() bool {
+	switch p.tok.kind {
+	case tokString, tokCaret, tokMinus, tokLCP:
+		return true
+	}
+	return false
+}
+
+func (p *parser) parseGroup(cols *colspec) (node, error) {
+	p.next() // (
+	inner, err := p.parseOr()
 	if err != nil {
 		return nil, err
 	}
-	p.space()
-	if p.pos < len(p.s) && p.s[p.pos] == '(' {
-		p.pos++
-		inner, err := p.parseOr()
+	if err := p.expect(tokRP); err != nil {
+		return nil, err
+	}
+	return &group{cols: cols, inner: inner}, nil
+}
+
+// parseColspec reads "col :", "{a b} :" or "- col :" if present (a string
+// is a column name only when a colon follows it).
+func (p *parser) parseColspec() (*colspec, error) {
+	c := &colspec{}
+	switch p.tok.kind {
+	case tokString:
+		if p.lookahead().kind != tokColon {
+			return nil, nil
+		}
+	case tokMinus:
+		c.negate = true
+		p.next()
+	case tokLCP:
+	default:
+		return nil, nil
+	}
+	switch {
+	case p.tok.kind == tokLCP:
+		c.braces = true
+		p.next()
+		for p.tok.kind == tokString {
+			c.cols = append(c.cols, p.tok.text)
+			p.next()
+		}
+		if len(c.cols) == 0 {
+			return nil, p.syntaxError()
+		}
+		if err := p.expect(tokRCP); err != nil {
+			return nil, err
+		}
+	case p.tok.kind == tokString:
+		c.cols = []string{p.tok.text}
+		p.next()
+	default:
+		return nil, p.syntaxError()
+	}
+	if err := p.expect(tokColon); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parseNearset reads "^phrase", "phrase" or "NEAR(phrase ... [, N])".
+func (p *parser) parseNearset(cols *colspec) (node, error) {
+	if p.tok.kind == tokCaret {
+		p.next()
+		ph, err := p.parsePhrase()
 		if err != nil {
 			return nil, err
 		}
-		p.space()
-		if p.pos >= len(p.s) || p.s[p.pos] != ')' {
-			return nil, p.errorf("missing )")
+		ph.cols, ph.caret = cols, true
+		return ph, nil
+	}
+	if p.tok.kind == tokString && p.lookahead().kind == tokLP {
+		if p.tok.quoted || p.tok.text != "NEAR" {
+			return nil, p.syntaxError()
 		}
-		p.pos++
-		if inner == nil {
-			return nil, p.errorf("empty parentheses")
-		}
-		return &group{cols: cols, inner: inner}, nil
-	}
-	if strings.HasPrefix(p.s[p.pos:], "NEAR") && strings.HasPrefix(strings.TrimLeft(p.s[p.pos+4:], " \t\n\r"), "(") {
-		return p.parseNear(cols)
-	}
-	return p.parsePhrase(cols)
-}
-
-// parseColspec reads "col :", "{a b} :" or "- col :" if present.
-func (p *parser) parseColspec() (*colspec, error) {
-	p.space()
-	save := p.pos
-	c := &colspec{}
-	if p.pos < len(p.s) && p.s[p.pos] == '-' {
-		c.negate = true
-		p.pos++
-		p.space()
-	}
-	if p.pos < len(p.s) && p.s[p.pos] == '{' {
-		c.braces = true
-		p.pos++
-		for {
-			p.space()
-			if p.pos < len(p.s) && p.s[p.pos] == '}' {
-				p.pos++
-				break
-			}
-			s, ok, err := p.parseString()
+		p.next()
+		p.next() // (
+		n := &near{cols: cols}
+		for p.tok.kind == tokString {
+			ph, err := p.parsePhrase()
 			if err != nil {
 				return nil, err
 			}
-			if !ok {
-				return nil, p.errorf("bad column list")
+			n.phrases = append(n.phrases, ph)
+		}
+		if len(n.phrases) == 0 {
+			return nil, p.syntaxError()
+		}
+		if p.tok.kind == tokComma {
+			p.next()
+			if p.tok.kind != tokString {
+				return nil, p.syntaxError()
 			}
-			c.cols = append(c.cols, s)
+			d := p.tok
+			if d.quoted || strings.Trim(d.text, "0123456789") != "" {
+				return nil, &QueryError{Query: p.s, Offset: d.pos, Msg: fmt.Sprintf("NEAR distance must be an integer, not %q", d.raw)}
+			}
+			n.dist = d.text
+			p.next()
 		}
-		p.space()
-		if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-			return nil, p.errorf("column list must be followed by :")
+		if err := p.expect(tokRP); err != nil {
+			return nil, err
 		}
-		p.pos++
-		return c, nil
+		return n, nil
 	}
-	s, ok, err := p.parseString()
+	ph, err := p.parsePhrase()
 	if err != nil {
 		return nil, err
 	}
-	p.space()
-	if ok && p.pos < len(p.s) && p.s[p.pos] == ':' {
-		p.pos++
-		c.cols = []string{s}
-		return c, nil
-	}
-	if c.negate {
-		p.pos = save
-		return nil, p.errorf("- must start a column filter")
-	}
-	p.pos = save
-	return nil, nil
+	ph.cols = cols
+	return ph, nil
 }
 
-// parseString reads a bareword or a "quoted string".
-func (p *parser) parseString() (string, bool, error) {
-	p.space()
-	if p.pos >= len(p.s) {
-		return "", false, nil
-	}
-	if p.s[p.pos] == '"' {
-		var b strings.Builder
-		for i := p.pos + 1; i < len(p.s); i++ {
-			if p.s[i] == '"' {
-				if i+1 < len(p.s) && p.s[i+1] == '"' {
-					b.WriteByte('"')
-					i++
-					continue
-				}
-				p.pos = i + 1
-				return b.String(), true, nil
-			}
-			b.WriteByte(p.s[i])
-		}
-		return "", false, p.errorf("unterminated string")
-	}
-	start := p.pos
-	for p.pos < len(p.s) && isBarewordByte(p.s[p.pos]) {
-		p.pos++
-	}
-	if start == p.pos {
-		return "", false, nil
-	}
-	return p.s[start:p.pos], true, nil
-}
-
-func (p *parser) parsePhrase(cols *colspec) (*phrase, error) {
-	ph := &phrase{cols: cols}
-	p.space()
-	if p.pos < len(p.s) && p.s[p.pos] == '^' {
-		ph.caret = true
-		p.pos++
-	}
+// parsePhrase reads "string[*] + string[*] ...".
+func (p *parser) parsePhrase() (*phrase, error) {
+	ph := &phrase{}
 	for {
-		s, ok, err := p.parseString()
-		if err != nil {
-			return nil, err
+		if p.tok.kind != tokString {
+			return nil, p.syntaxError()
 		}
-		if !ok {
-			if p.pos < len(p.s) {
-				r, _ := utf8.DecodeRuneInString(p.s[p.pos:])
-				return nil, p.errorf("unexpected %q", r)
-			}
-			return nil, p.errorf("missing phrase")
-		}
-		t := term{text: s}
-		if p.pos < len(p.s) && p.s[p.pos] == '*' {
+		t := term{text: p.tok.text}
+		p.next()
+		if p.tok.kind == tokStar {
 			t.prefix = true
-			p.pos++
+			p.next()
 		}
 		ph.terms = append(ph.terms, t)
-		p.space()
-		if p.pos < len(p.s) && p.s[p.pos] == '+' {
-			p.pos++
-			continue
+		if p.tok.kind != tokPlus {
+			return ph, nil
 		}
-		return ph, nil
-	}
-}
-
-func (p *parser) parseNear(cols *colspec) (*near, error) {
-	p.pos += 4
-	p.space()
-	p.pos++ // (
-	n := &near{cols: cols, dist: -1}
-	for {
-		p.space()
-		if p.pos >= len(p.s) {
-			return nil, p.errorf("missing ) after NEAR")
-		}
-		switch p.s[p.pos] {
-		case ')':
-			p.pos++
-			if len(n.phrases) == 0 {
-				return nil, p.errorf("empty NEAR")
-			}
-			return n, nil
-		case ',':
-			p.pos++
-			p.space()
-			start := p.pos
-			for p.pos < len(p.s) && '0' <= p.s[p.pos] && p.s[p.pos] <= '9' {
-				p.pos++
-			}
-			d, err := strconv.Atoi(p.s[start:p.pos])
-			if err != nil {
-				return nil, p.errorf("NEAR distance must be a number")
-			}
-			n.dist = d
-			p.space()
-			if p.pos >= len(p.s) || p.s[p.pos] != ')' {
-				return nil, p.errorf("missing ) after NEAR distance")
-			}
-			p.pos++
-			return n, nil
-		}
-		ph, err := p.parsePhrase(nil)
-		if err != nil {
-			return nil, err
-		}
-		n.phrases = append(n.phrases, ph)
+		p.next()
 	}
 }
 

@@ -9,20 +9,40 @@ import (
 // vocabulary is the set of tokens an FTS5 table has indexed, with the number
 // of rows each appears in. Query suggestion prefers frequent tokens.
 type vocabulary struct {
-	docs  map[string]int
-	byLen map[int][]string // tokens by length in runes, for the closest-token search
+	docs   map[string]int
+	byLen  map[int][]vocabEntry // tokens by length in runes, for the closest-token search
+	simple map[string]string    // case-folded, accent-stripped form → the most frequent token with it
+	simp   *simplifier
 }
 
 func newVocabulary(docs map[string]int) *vocabulary {
-	v := &vocabulary{docs: docs, byLen: map[int][]string{}}
-	for t := range docs {
-		n := utf8.RuneCountInString(t)
-		v.byLen[n] = append(v.byLen[n], t)
+	v := &vocabulary{docs: docs, byLen: map[int][]vocabEntry{}, simple: map[string]string{}, simp: newSimplifier(true, true)}
+	for t, n := range docs {
+		r := []rune(t)
+		v.byLen[len(r)] = append(v.byLen[len(r)], vocabEntry{t, r})
+		key := string(v.simp.apply([]byte(t)))
+		if old, ok := v.simple[key]; !ok || n > docs[old] || n == docs[old] && t < old {
+			v.simple[key] = t
+		}
 	}
 	for _, ts := range v.byLen {
-		slices.Sort(ts) // deterministic tie-breaking
+		// deterministic tie-breaking
+		slices.SortFunc(ts, func(a, b vocabEntry) int { return strings.Compare(a.tok, b.tok) })
 	}
 	return v
+}
+
+// vocabEntry is a known token, also as runes for edit distances.
+type vocabEntry struct {
+	tok   string
+	runes []rune
+}
+
+// sameSimplified returns the most frequent known token that differs from
+// tok only by case, accents or compatibility forms.
+func (v *vocabulary) sameSimplified(tok string) (string, bool) {
+	t, ok := v.simple[string(v.simp.apply([]byte(tok)))]
+	return t, ok && t != tok
 }
 
 func (v *vocabulary) has(tok string) bool { return v.docs[tok] > 0 }
@@ -33,23 +53,29 @@ func (v *vocabulary) has(tok string) bool { return v.docs[tok] > 0 }
 // most rows wins.
 func (v *vocabulary) closest(tok string) (string, bool) {
 	n := utf8.RuneCountInString(tok)
-	maxDist := 1
-	if n > 4 {
-		maxDist = 2
-	}
 	if n <= 1 {
 		return "", false
 	}
+	if n > 4 {
+		return v.closestWithin(tok, 2)
+	}
+	return v.closestWithin(tok, 1)
+}
+
+// closestWithin returns the most frequent of the known tokens nearest to
+// tok, at most maxDist edits away.
+func (v *vocabulary) closestWithin(tok string, maxDist int) (string, bool) {
 	src := []rune(tok)
+	n := len(src)
 	best, bestDist, bestDocs := "", maxDist+1, 0
 	for l := n - maxDist; l <= n+maxDist; l++ {
 		for _, cand := range v.byLen[l] {
-			d := editDistance(src, []rune(cand), maxDist+1)
+			d := editDistance(src, cand.runes, maxDist+1)
 			if d > maxDist {
 				continue
 			}
-			if d < bestDist || d == bestDist && v.docs[cand] > bestDocs {
-				best, bestDist, bestDocs = cand, d, v.docs[cand]
+			if docs := v.docs[cand.tok]; d < bestDist || d == bestDist && docs > bestDocs {
+				best, bestDist, bestDocs = cand.tok, d, docs
 			}
 		}
 	}
@@ -113,8 +139,19 @@ func (s *suggester) suggest(query string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	n = s.node(n)
-	if !s.changed {
+	// One pass can enable another (a fixed word joins an unknown
+	// neighbour), so repeat until nothing changes: the suggestion is then
+	// final, QuerySuggest leaves it alone.
+	changed := false
+	for range 4 {
+		s.changed = false
+		n = s.node(n)
+		if !s.changed {
+			break
+		}
+		changed = true
+	}
+	if !changed {
 		return "", false, nil
 	}
 	return format(n), true, nil
@@ -122,20 +159,9 @@ func (s *suggester) suggest(query string) (string, bool, error) {
 
 func (s *suggester) node(n node) node {
 	switch n := n.(type) {
-	case *binary:
+	case *binop:
 		if n.op == "" {
-			// Adjacent single-term phrases may be one word typed with a
-			// space ("pea nut" for "peanut").
-			if l, r := singleTerm(n.left), singleTerm(n.right); l != nil && r != nil {
-				if joined := l.terms[0].text + r.terms[0].text; !s.known(l.terms[0].text) || !s.known(r.terms[0].text) {
-					if s.known(joined) && !l.terms[0].prefix {
-						s.changed = true
-						l.terms[0].text = joined
-						l.terms[0].prefix = r.terms[0].prefix
-						return l
-					}
-				}
-			}
+			return s.sequence(n)
 		}
 		n.left, n.right = s.node(n.left), s.node(n.right)
 		return n
@@ -155,6 +181,59 @@ func (s *suggester) node(n node) node {
 		return n
 	}
 	return n
+}
+
+// sequence fixes phrases joined by implicit AND ("a b c", parsed as
+// ((a b) c)): adjacent single-term phrases may be one word typed with a
+// space ("pea nut" for "peanut"), then each phrase is fixed on its own.
+func (s *suggester) sequence(n *binop) node {
+	var items []node
+	var flatten func(node)
+	flatten = func(x node) {
+		if b, ok := x.(*binop); ok && b.op == "" {
+			flatten(b.left)
+			flatten(b.right)
+			return
+		}
+		items = append(items, x)
+	}
+	flatten(n)
+	out := items[:1]
+	for _, it := range items[1:] {
+		l, r := singleTerm(out[len(out)-1]), singleTerm(it)
+		if l != nil && r != nil && s.joins(l.terms[0], r.terms[0]) {
+			s.changed = true
+			l.terms[0].text += r.terms[0].text
+			l.terms[0].prefix = r.terms[0].prefix
+			continue
+		}
+		out = append(out, it)
+	}
+	var seq node
+	for _, it := range out {
+		it = s.node(it)
+		if seq == nil {
+			seq = it
+		} else {
+			seq = &binop{left: seq, right: it}
+		}
+	}
+	return seq
+}
+
+// joins reports whether two adjacent terms are better written as one:
+// each is one token, one of them unknown, and together they make one
+// known token.
+func (s *suggester) joins(l, r term) bool {
+	if l.prefix {
+		return false
+	}
+	lt, rt := s.tokenize(l.text), s.tokenize(r.text)
+	if len(lt) != 1 || len(rt) != 1 || s.vocab.has(lt[0]) && s.vocab.has(rt[0]) {
+		return false
+	}
+	jt := s.tokenize(l.text + r.text)
+	return len(jt) == 1 && s.vocab.has(jt[0])
 }
 
 func singleTerm(n node) *phrase {
@@ -220,8 +299,10 @@ func (s *suggester) phrase(p *phrase) {
 	}
 }
 
-// fixTerm repairs an unknown term token by token: a token splits into two
-// known ones ("peanutbutter"), or becomes the closest known token ("peenut").
+// fixTerm repairs an unknown term token by token: a token becomes a known
+// one differing only by case or accents ("Jalapeno"), splits into two
+// known ones ("peanutbutter"), or becomes the closest known token
+// ("peenut").
 func (s *suggester) fixTerm(text string) (string, bool) {
 	toks := s.tokenize(text)
 	if len(toks) == 0 {
@@ -234,6 +315,11 @@ func (s *suggester) fixTerm(text string) (string, bool) {
 			out = append(out, tok)
 			continue
 		}
+		if c, ok := s.vocab.sameSimplified(tok); ok {
+			out = append(out, c)
+			fixed = true
+			continue
+		}
 		if a, b, ok := s.split(tok); ok {
 			out = append(out, a, b)
 			fixed = true
@@ -241,6 +327,11 @@ func (s *suggester) fixTerm(text string) (string, bool) {
 		}
 		if c, ok := s.vocab.closest(tok); ok {
 			out = append(out, c)
+			fixed = true
+			continue
+		}
+		if a, b, ok := s.fuzzySplit(tok); ok {
+			out = append(out, a, b)
 			fixed = true
 			continue
 		}
@@ -259,6 +350,39 @@ func (s *suggester) split(tok string) (string, string, bool) {
 		}
 		a, b := tok[:i], tok[i:]
 		if utf8.RuneCountInString(a) < 2 || utf8.RuneCountInString(b) < 2 {
+			continue
+		}
+		if d := min(s.vocab.docs[a], s.vocab.docs[b]); d > bestDocs {
+			bestA, bestB, bestDocs = a, b, d
+		}
+	}
+	return bestA, bestB, bestDocs > 0
+}
+
+// fuzzySplit finds a split of tok into a known token and a word one edit
+// away from a known token ("peanutbuter"), both at least 3 characters,
+// preferring the split whose rarer half is in most rows.
+func (s *suggester) fuzzySplit(tok string) (string, string, bool) {
+	bestA, bestB, bestDocs := "", "", 0
+	for i := range tok {
+		a, b := tok[:i], tok[i:]
+		if utf8.RuneCountInString(a) < 3 || utf8.RuneCountInString(b) < 3 {
+			continue
+		}
+		switch {
+		case s.vocab.has(a):
+			if c, ok := s.vocab.closestWithin(b, 1); ok {
+				b = c
+			} else {
+				continue
+			}
+		case s.vocab.has(b):
+			if c, ok := s.vocab.closestWithin(a, 1); ok {
+				a = c
+			} else {
+				continue
+			}
+		default:
 			continue
 		}
 		if d := min(s.vocab.docs[a], s.vocab.docs[b]); d > bestDocs {

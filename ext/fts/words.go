@@ -34,7 +34,27 @@ const (
 	wbPict // extended pictographic (emoji)
 )
 
+// asciiFastPath enables WordSegments' shortcut for ASCII letters and
+// digits inside a word; tests turn it off to check it changes nothing.
+var asciiFastPath = true
+
+// asciiBreak holds the word-break property of each ASCII character.
+var asciiBreak [utf8.RuneSelf]wb
+
+func init() {
+	for r := range rune(utf8.RuneSelf) {
+		asciiBreak[r] = wordBreakSlow(r)
+	}
+}
+
 func wordBreak(r rune) wb {
+	if r < utf8.RuneSelf {
+		return asciiBreak[r]
+	}
+	return wordBreakSlow(r)
+}
+
+func wordBreakSlow(r rune) wb {
 	switch r {
 	case '\r':
 		return wbCR
@@ -132,6 +152,15 @@ func WordSegments(text []byte, fn func(start, end int, isWord bool) bool) {
 	riCount := 0
 	isWord := false
 	for i := 0; i < len(text); {
+		if c := text[i]; asciiFastPath && c < utf8.RuneSelf && i > start && prevRaw == prev && (ahLetter(prev) || prev == wbNumeric) {
+			// Fast path: inside a word, an ASCII letter or digit never
+			// starts a new one (WB5, WB8-WB10).
+			if p := asciiBreak[c]; p == wbALetter || p == wbNumeric {
+				prevprev, prev, prevRaw, riCount = prev, p, p, 0
+				i++
+				continue
+			}
+		}
 		r, size := utf8.DecodeRune(text[i:])
 		p := wordBreak(r)
 		if i == start {

@@ -1,6 +1,7 @@
 package fts
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,8 +47,28 @@ func TestWordSegmentsCoverTheText(t *testing.T) {
 	}
 }
 
+// segmentsWithoutFastPath segments s with the ASCII shortcut off.
+func segmentsWithoutFastPath(s string) [][3]int {
+	asciiFastPath = false
+	defer func() { asciiFastPath = true }()
+	return segmentList(s)
+}
+
+func segmentList(s string) [][3]int {
+	var out [][3]int
+	WordSegments([]byte(s), func(start, end int, isWord bool) bool {
+		w := 0
+		if isWord {
+			w = 1
+		}
+		out = append(out, [3]int{start, end, w})
+		return true
+	})
+	return out
+}
+
 func FuzzWordSegments(f *testing.F) {
-	for _, s := range []string{"hello world", "can't 3.14", "日本語", "\xff\xfe", "👍🏽🇫🇷"} {
+	for _, s := range []string{"hello world", "can't 3.14", "日本語", "\xff\xfe", "👍🏽🇫🇷", "a\u0301b1.2x_y:z", "שa'b", "x\u200db", "ab\u00adcd"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -63,6 +84,9 @@ func FuzzWordSegments(f *testing.F) {
 		})
 		if got.String() != s {
 			t.Fatalf("segments do not cover %q", s)
+		}
+		if fast, slow := segmentList(s), segmentsWithoutFastPath(s); !slices.Equal(fast, slow) {
+			t.Fatalf("%q: ASCII fast path gives %v, the rules %v", s, fast, slow)
 		}
 	})
 }

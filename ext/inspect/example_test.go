@@ -26,3 +26,43 @@ func ExampleAnalyzePages() {
 	// sqlite_schema: tables [sqlite_schema], indexes [], 2 cells
 	// t: tables [t], indexes [t_x], 2002 cells
 }
+
+func ExampleQueryInfo() {
+	conn, _ := sqlite.Open(":memory:", 0)
+	defer conn.Close()
+	conn.Exec(`CREATE TABLE book(title TEXT, year INTEGER); CREATE INDEX book_year ON book(year)`)
+
+	q, err := inspect.QueryInfo(conn, "SELECT upper(title) AS t, year FROM book WHERE year > :after ORDER BY title",
+		sqlite.Named("after", 1950))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("read-only:", q.ReadOnly)
+	fmt.Println("parameters:", q.Params)
+	for _, c := range q.Columns {
+		fmt.Printf("column %s: %q from %q\n", c.Name, c.DeclType, c.Table)
+	}
+	fmt.Println("expanded:", q.ExpandedSQL)
+	for _, a := range q.Actions {
+		fmt.Println("action:", a)
+	}
+	fmt.Print(q.Plan)
+	fmt.Println("program starts with", q.Program[0].Opcode)
+	// Output:
+	// read-only: true
+	// parameters: [:after]
+	// column t: "" from ""
+	// column year: "INTEGER" from "book"
+	// expanded: SELECT upper(title) AS t, year FROM book WHERE year > 1950 ORDER BY title
+	// action: SQLITE_SELECT
+	// action: SQLITE_FUNCTION upper
+	// action: SQLITE_READ main.book.title
+	// action: SQLITE_READ main.book.year
+	// action: SQLITE_READ main.book.year
+	// action: SQLITE_READ main.book.title
+	// QUERY PLAN
+	// |--SEARCH book USING INDEX book_year (year>?)
+	// `--USE TEMP B-TREE FOR ORDER BY
+	// program starts with Init
+}
