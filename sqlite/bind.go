@@ -305,7 +305,7 @@ func (s *Stmt) ClearBindings() error {
 
 // BindValue binds v to parameter i according to its Go type: nil; bool;
 // every integer type (a uint64 above MaxInt64 is an error); float32/64;
-// string; []byte; time.Time (as TimeText); ZeroBlob; and any type whose
+// string; []byte; time.Time (as TimeText); ZeroBlob; Pointer; and any type whose
 // underlying type is one of those. Other types fail with ErrMismatch.
 func (s *Stmt) BindValue(i int, v any) error {
 	switch v := v.(type) {
@@ -345,6 +345,8 @@ func (s *Stmt) BindValue(i int, v any) error {
 		return s.BindTime(i, v, TimeText)
 	case ZeroBlob:
 		return s.BindZeroBlob(i, int64(v))
+	case Pointer:
+		return s.BindPointer(i, v.Type, v.Value)
 	case *string:
 		if v == nil {
 			return s.BindNull(i)

@@ -320,6 +320,8 @@ func (fc *FuncContext) Result(v any) error {
 		fc.ResultTime(v, TimeText)
 	case ZeroBlob:
 		fc.ResultZeroBlob(int64(v))
+	case Pointer:
+		fc.ResultPointer(v.Type, v.Value)
 	case int32:
 		fc.ResultInt64(int64(v))
 	case uint32:

@@ -1,0 +1,182 @@
+package asqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/asqlite/asqlite/ext/vtfunc"
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// dbOnEveryReader runs fn on every reader of db at once, so each of them
+// runs it.
+func dbOnEveryReader(t *testing.T, db *DB, fn func(c *sqlite.Conn) error) {
+	t.Helper()
+	n := db.Stats().Readers
+	var all, wg sync.WaitGroup
+	all.Add(n)
+	for range n {
+		wg.Go(func() {
+			err := db.Read(context.Background(), func(c *sqlite.Conn) error {
+				all.Done()
+				all.Wait()
+				return fn(c)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestDBCreateFunctionOnEveryConnection(t *testing.T) {
+	db := dbOpenTest(t, &Options{Readers: 3})
+	ctx := context.Background()
+	type key struct{}
+	dbMust(t, db.CreateFunction(ctx, "tagged", 1, sqlite.Deterministic, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+		tag, _ := fc.Context().Value(key{}).(string)
+		fc.ResultText(args[0].Text() + "@" + tag)
+		return nil
+	}))
+	wctx := context.WithValue(ctx, key{}, "writer")
+	_, err := db.Exec(wctx, "CREATE TABLE t(s); INSERT INTO t VALUES (tagged('a'))")
+	dbMust(t, err)
+	dbMust(t, db.Writer(WriteOptions{Isolated: true}).Write(context.WithValue(ctx, key{}, "isolated"), func(c *sqlite.Conn) error {
+		return c.Exec("INSERT INTO t VALUES (tagged('b'))")
+	}))
+	rctx := context.WithValue(ctx, key{}, "reader")
+	dbOnEveryReader(t, db, func(c *sqlite.Conn) error {
+		for s, err := range c.Query("SELECT group_concat(s, ' ') || ' ' || tagged('c') FROM t") {
+			if err != nil {
+				return err
+			}
+			if got := s.ColumnText(0); got != "a@writer b@isolated c@" {
+				return fmt.Errorf("got %q", got)
+			}
+		}
+		return nil
+	})
+	var got string
+	dbMust(t, db.QueryRow(rctx, "SELECT tagged('d')").Scan(&got))
+	if got != "d@reader" {
+		t.Fatalf("a reader's function saw %q", got)
+	}
+}
+
+func TestDBCreateCollationAndAggregate(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	dbMust(t, db.CreateCollation(ctx, "reverse", func(a, b string) int { return strings.Compare(b, a) }))
+	dbMust(t, db.CreateAggregate(ctx, "longest", 1, 0, func() sqlite.AggregateFunc { return &dbLongest{} }))
+	// The writer needs the collation for the index, the readers for the
+	// query.
+	_, err := db.Exec(ctx, "CREATE TABLE w(s); CREATE INDEX w_rev ON w(s COLLATE reverse); INSERT INTO w VALUES ('b'), ('c'), ('a'), ('bb')")
+	dbMust(t, err)
+	rs, err := db.QueryRows(ctx, "SELECT s FROM w ORDER BY s COLLATE reverse")
+	dbMust(t, err)
+	if fmt.Sprint(rs.Rows) != "[[c] [bb] [b] [a]]" {
+		t.Fatalf("rows %v", rs.Rows)
+	}
+	var s string
+	dbMust(t, db.QueryRow(ctx, "SELECT longest(s) FROM w").Scan(&s))
+	if s != "bb" {
+		t.Fatalf("longest %q", s)
+	}
+}
+
+type dbLongest struct{ s string }
+
+func (a *dbLongest) Step(_ *sqlite.FuncContext, args []sqlite.Value) error {
+	if v := args[0].Text(); len(v) > len(a.s) {
+		a.s = v
+	}
+	return nil
+}
+
+func (a *dbLongest) Final(fc *sqlite.FuncContext) error {
+	fc.ResultText(a.s)
+	return nil
+}
+
+func TestDBTableValuedFunctionOnReaders(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return vtfunc.RegisterSlice(c, "squares", vtfunc.Table{Columns: []string{"n"}, Params: []vtfunc.Param{{Name: "upto", Required: true}}},
+			func(_ context.Context, args vtfunc.Args) ([]int, error) {
+				var out []int
+				for i := 1; i <= args.Int("upto"); i++ {
+					out = append(out, i*i)
+				}
+				return out, nil
+			})
+	}))
+	var sum int
+	dbMust(t, db.QueryRow(ctx, "SELECT sum(n) FROM squares(4)").Scan(&sum))
+	if sum != 30 {
+		t.Fatalf("sum %d", sum)
+	}
+	_, err := db.Exec(ctx, "CREATE TABLE sq AS SELECT n FROM squares(3)")
+	dbMust(t, err)
+	if n := dbCount(t, db, "SELECT count(*) FROM sq"); n != 3 {
+		t.Fatalf("%d rows", n)
+	}
+}
+
+func TestDBGoFunctionCallingTheWriterIsReentrant(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	dbMust(t, db.CreateFunction(ctx, "log_write", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+		// A write from inside a write: with the function's context, or any.
+		if _, err := db.Exec(fc.Context(), "INSERT INTO log VALUES (?)", args[0].Text()); err != nil {
+			return err
+		}
+		_, err := db.Exec(context.Background(), "INSERT INTO log VALUES (?)", args[0].Text())
+		return err
+	}))
+	_, err := db.Exec(ctx, "CREATE TABLE log(s)")
+	dbMust(t, err)
+	_, err = db.Exec(ctx, "SELECT log_write('x')")
+	if !errors.Is(err, ErrReentrant) {
+		t.Fatalf("got %v, want ErrReentrant", err)
+	}
+	// From a reader, the same call is fine: it waits for the writer,
+	// which is free.
+	dbMust(t, db.QueryRow(ctx, "SELECT log_write('y')").Err())
+	if n := dbCount(t, db, "SELECT count(*) FROM log"); n != 2 {
+		t.Fatalf("%d log rows, want 2", n)
+	}
+}
+
+func TestWriteGoexitLeavesTheWriterRunning(t *testing.T) {
+	db := dbOpenTest(t, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	release := dbHold(t, db)
+	w1 := dbQueue(t, db, dbInsert(db, 1))
+	exits := dbQueue(t, db, func() error {
+		return db.Write(ctx, func(c *sqlite.Conn) error {
+			c.Exec("INSERT INTO t(x) VALUES ('gone')")
+			runtime.Goexit() // as t.FailNow would
+			return nil
+		})
+	})
+	w3 := dbQueue(t, db, dbInsert(db, 3))
+	release()
+	if err := exits.wait(); !errors.Is(err, errDBGoexit) {
+		t.Fatalf("got %v, want the Goexit error", err)
+	}
+	dbMust(t, w1.wait())
+	dbMust(t, w3.wait())
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 2 {
+		t.Fatalf("counter %d, want 2 (w1 redone, w3)", n)
+	}
+	_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (4)")
+	dbMust(t, err)
+}

@@ -1,0 +1,683 @@
+package asqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// dbWriter is the writer goroutine's state. Everything but inUserCode,
+// goid and active is touched by that goroutine only.
+type dbWriter struct {
+	db   *DB
+	conn *sqlite.Conn
+
+	goid       atomic.Uint64               // the writer goroutine's id
+	inUserCode atomic.Bool                 // running a function given to Write
+	active     atomic.Pointer[sqlite.Conn] // connection running a write, for Close to interrupt
+
+	carry   *dbWrite   // taken from the queue, to run after the current group
+	pending []*dbWrite // writes of the open group that succeeded, awaiting COMMIT
+	redoQ   []*dbWrite // writes to run again, each alone, after their group failed
+	orphan  *dbWrite   // the write whose function ended the goroutine (runtime.Goexit)
+
+	// The group marker: temp.user_version of the writer, flipped inside a
+	// group transaction before a write that could end the transaction
+	// itself, so that afterwards the writer can tell whether it committed.
+	marker    int64
+	markerSet bool
+
+	// The WAL, as the WAL hook reports it after each commit, and its size
+	// after the last checkpoint attempt.
+	walPages, checkedPages int
+	restartTried           int // WAL size at the last RESTART readers blocked
+	// deferredFKs is whether DBStatusDeferredFKs can be read.
+	deferredFKs bool
+	// guard watches the context of the write running (on any connection).
+	guard dbGuard
+}
+
+// Savepoint names of the writer; users' own savepoints nest inside.
+const (
+	dbSavepoint       = "SAVEPOINT asqlite_write"
+	dbRelease         = "RELEASE asqlite_write"
+	dbRollbackRelease = "ROLLBACK TO asqlite_write; RELEASE asqlite_write"
+)
+
+// start sets the writer connection up and runs the writer loop.
+func (wr *dbWriter) start() {
+	wr.active.Store(wr.conn)
+	wr.guard.install(wr.conn)
+	// The hook replaces SQLite's automatic checkpoints: maintain does them.
+	wr.conn.SetWALHook(func(schema string, pages int) error {
+		if schema == "main" {
+			wr.walPages = pages
+		}
+		return nil
+	})
+	_, _, err := wr.conn.Status(sqlite.DBStatusDeferredFKs, false)
+	wr.deferredFKs = err == nil
+	wr.loop()
+}
+
+// loop takes the writes from the queue until the DB closes.
+func (wr *dbWriter) loop() {
+	db := wr.db
+	defer func() {
+		if wr.orphan != nil {
+			// A write's function called runtime.Goexit, which ended this
+			// goroutine: another one takes over.
+			go wr.resume()
+			return
+		}
+		close(db.wdone)
+	}()
+	wr.goid.Store(goid())
+	for {
+		wr.drainRedo()
+		if w := wr.carry; w != nil {
+			// Taken already, while a group was open.
+			wr.carry = nil
+			wr.handle(w)
+		} else {
+			var w *dbWrite
+			select {
+			case w = <-db.queue:
+			case <-db.quit:
+				// Closed: nothing more will be queued; drain what is.
+				select {
+				case w = <-db.queue:
+				default:
+					return
+				}
+			}
+			if wr.take(w) {
+				wr.handle(w)
+			}
+		}
+		wr.maintain()
+	}
+}
+
+// errDBGoexit answers a write whose function called runtime.Goexit.
+var errDBGoexit = errors.New("asqlite: runtime.Goexit called by a write's function; the write did not complete")
+
+// resume settles the write whose function ended the writer goroutine with
+// runtime.Goexit (t.FailNow in a test, say), then goes on as the writer.
+// The write's transaction, and its group's, are rolled back; the other
+// writes of the group run again.
+func (wr *dbWriter) resume() {
+	w := wr.orphan
+	wr.orphan = nil
+	wr.inUserCode.Store(false)
+	wr.active.Store(wr.conn)
+	if !wr.conn.AutoCommit() {
+		wr.rollback(wr.conn)
+	}
+	wr.reply(w, errDBGoexit)
+	wr.redo(wr.pending...)
+	wr.pending = wr.pending[:0]
+	wr.loop()
+}
+
+// take claims a write from the queue. It returns false for a write whose
+// caller gave up, and answers at once one whose context has ended or that
+// Close cancelled.
+func (wr *dbWriter) take(w *dbWrite) bool {
+	if !w.state.CompareAndSwap(dbQueued, dbTaken) {
+		return false
+	}
+	st := &wr.db.stats
+	wait := time.Since(w.queued)
+	st.queueWaitNs.Add(int64(wait))
+	dbAtomicMax(&st.maxQueueWaitNs, int64(wait))
+	if wr.db.cancelled.Load() {
+		wr.reply(w, errDBClosed)
+		return false
+	}
+	if dbEnded(w.ctx) {
+		wr.reply(w, ctxError(w.ctx, "write waiting in the queue"))
+		return false
+	}
+	return true
+}
+
+// next takes the next write for the open group without waiting: nil when
+// the queue is empty or the next write must run alone (it is kept in carry).
+func (wr *dbWriter) next() *dbWrite {
+	for {
+		select {
+		case w := <-wr.db.queue:
+			if !wr.take(w) {
+				continue
+			}
+			if w.alone() {
+				wr.carry = w
+				return nil
+			}
+			return w
+		default:
+			return nil
+		}
+	}
+}
+
+// alone reports whether w never shares a group transaction.
+func (w *dbWrite) alone() bool {
+	return w.opts.Isolated || w.bare()
+}
+
+// userCode reports whether Go code of the user's may run during w: its
+// function, or Go callbacks (functions, hooks) its SQL may call.
+func (w *dbWrite) userCode() bool {
+	return w.kind == dbWriteFunc || w.kind == dbWriteRegister || w.db.callbacks.Load()
+}
+
+// bare reports whether w runs outside the writer's transactions.
+func (w *dbWrite) bare() bool {
+	return w.opts.NoTransaction || w.kind == dbWriteScript || w.kind == dbWriteRegister
+}
+
+func (wr *dbWriter) handle(w *dbWrite) {
+	db := wr.db
+	switch {
+	case w.kind == dbWriteRegister:
+		wr.register(w)
+	case w.opts.Isolated:
+		wr.isolated(w)
+	case w.bare():
+		wr.bare(wr.conn, w)
+	case db.opts.DisableGroupCommit:
+		wr.solo(wr.conn, w)
+	default:
+		wr.group(w)
+	}
+}
+
+// reply gives w its outcome.
+func (wr *dbWriter) reply(w *dbWrite, err error) {
+	w.err = err
+	st := &wr.db.stats
+	st.writes.Add(1)
+	if err != nil {
+		st.writeErrors.Add(1)
+	}
+	w.done <- struct{}{}
+}
+
+// exec runs the work of w on c, with w's context installed. txErr reports a
+// failure of the writer's own statements around the work (marker,
+// savepoint), err the outcome of the work itself. With nested, the work
+// runs inside a savepoint of the group transaction, opened here once the
+// marker question is settled.
+func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr error) {
+	w.res = Result{}
+	w.panicked = nil
+	var s *sqlite.Stmt
+	if w.kind == dbWriteMany {
+		if s, err = c.Prep(w.sql); err != nil {
+			return err, nil
+		}
+		defer s.Close()
+	}
+	if nested {
+		// Transaction control statements are read-only ones; scripts and
+		// functions may hold anything.
+		if !wr.markerSet && (s == nil || s.ReadOnly()) {
+			if txErr = wr.setMarker(c); txErr != nil {
+				return nil, txErr
+			}
+		}
+		if txErr = c.Exec(dbSavepoint); txErr != nil {
+			return nil, txErr
+		}
+	}
+
+	ctx := w.ctx
+	if w.userCode() {
+		// Mark the context Go code receives as the writer's.
+		ctx = context.WithValue(ctx, dbWriterKey{}, wr.db)
+	}
+	c.SetContext(ctx)
+	wr.guard.arm(w.ctx)
+	defer func() {
+		wr.guard.disarm()
+		c.SetContext(context.Background())
+	}()
+	lastID := c.LastInsertRowID()
+	err = wr.run(c, w, s)
+	err = dbDeadlineError(err, w.ctx, wr.guard.hit)
+	if id := c.LastInsertRowID(); id != lastID {
+		w.res.LastInsertRowID = id
+	}
+	return err, nil
+}
+
+// run runs the work of w: its statements or its function. A panic becomes
+// the write's error (and is raised again in its caller); a runtime.Goexit
+// is noted for resume.
+func (wr *dbWriter) run(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) (err error) {
+	exited := true
+	defer func() {
+		if exited {
+			wr.orphan = w
+		}
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			exited = false
+			w.panicked = p
+			err = fmt.Errorf("asqlite: write function panicked: %v", p)
+		}
+	}()
+	if w.userCode() {
+		// Go code of the user's may run: a write it makes from this
+		// goroutine must be refused, not waited for.
+		wr.inUserCode.Store(true)
+		defer wr.inUserCode.Store(false)
+	}
+	err = wr.work(c, w, s)
+	exited = false
+	return err
+}
+
+// work runs the statements or the function of w.
+func (wr *dbWriter) work(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) error {
+	switch w.kind {
+	case dbWriteExec, dbWriteScript:
+		total := c.TotalChanges()
+		err := c.Exec(w.sql, w.args...)
+		if c.TotalChanges() != total {
+			w.res.Changes = c.Changes()
+		}
+		return err
+	case dbWriteMany:
+		for _, args := range w.argSets {
+			before := c.TotalChanges()
+			if err := s.Bind(args...); err != nil {
+				return err
+			}
+			if err := dbStepAll(s); err != nil {
+				return err
+			}
+			if c.TotalChanges() != before {
+				w.res.Changes += c.Changes()
+			}
+			s.Reset()
+		}
+		return nil
+	default:
+		return w.fn(c)
+	}
+}
+
+// dbStepAll steps s to its end.
+func dbStepAll(s *sqlite.Stmt) error {
+	for {
+		row, err := s.Step()
+		if err != nil || !row {
+			return err
+		}
+	}
+}
+
+// deferredViolation reports a deferred foreign key constraint left
+// unresolved by the write that just ran in a group: alone, the write would
+// fail at its COMMIT, so in a group it fails at once instead of making the
+// shared COMMIT fail. (The writes before it left none.)
+func (wr *dbWriter) deferredViolation(c *sqlite.Conn) error {
+	if !wr.deferredFKs {
+		return nil
+	}
+	if n, _, err := c.Status(sqlite.DBStatusDeferredFKs, false); err != nil || n == 0 {
+		return nil
+	}
+	return &sqlite.Error{Code: sqlite.ErrConstraintForeignKey, Offset: -1,
+		Msg: "FOREIGN KEY constraint failed (a deferred constraint the write left unresolved)"}
+}
+
+// begin opens a write transaction on c.
+func (wr *dbWriter) begin(c *sqlite.Conn) error {
+	wr.markerSet = false
+	return c.Exec("BEGIN IMMEDIATE")
+}
+
+// commit commits c's transaction; on failure the transaction is rolled
+// back (if SQLite has not done it) and the error returned.
+func (wr *dbWriter) commit(c *sqlite.Conn) error {
+	err := c.Exec("COMMIT")
+	if err != nil {
+		wr.rollback(c)
+		return err
+	}
+	if wr.markerSet {
+		wr.marker = 1 - wr.marker
+	}
+	wr.markerSet = false
+	wr.db.stats.commits.Add(1)
+	return nil
+}
+
+// rollback rolls c's transaction back, if one is open.
+func (wr *dbWriter) rollback(c *sqlite.Conn) {
+	wr.markerSet = false
+	if !c.AutoCommit() {
+		c.Exec("ROLLBACK")
+	}
+	wr.db.stats.rollbacks.Add(1)
+}
+
+// solo runs w in a transaction of its own on c and answers it.
+func (wr *dbWriter) solo(c *sqlite.Conn, w *dbWrite) {
+	if err := wr.begin(c); err != nil {
+		wr.reply(w, err)
+		return
+	}
+	err, _ := wr.exec(c, w, false)
+	switch {
+	case c.AutoCommit():
+		// SQLite rolled the transaction back (err != nil), or the write
+		// ended it itself: either way there is nothing left to do.
+	case err != nil:
+		wr.rollback(c)
+	default:
+		err = wr.commit(c)
+		if err == nil {
+			wr.db.stats.batches.Add(1)
+			wr.db.stats.batchSize(1)
+		}
+	}
+	wr.reply(w, err)
+}
+
+// bare runs w outside any transaction of the writer's making.
+func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
+	err, _ := wr.exec(c, w, false)
+	if !c.AutoCommit() {
+		wr.rollback(c)
+		if err == nil {
+			err = &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
+				Msg: "asqlite: a write without transaction left a transaction open; it was rolled back"}
+		}
+	}
+	wr.reply(w, err)
+}
+
+// isolated runs w on a connection opened for it.
+func (wr *dbWriter) isolated(w *dbWrite) {
+	c, err := wr.db.connect(w.ctx, false)
+	if err != nil {
+		wr.reply(w, err)
+		return
+	}
+	wr.db.stats.isolated.Add(1)
+	wr.guard.install(c)
+	wr.active.Store(c)
+	defer func() {
+		wr.active.Store(wr.conn)
+		c.Close()
+	}()
+	if w.bare() {
+		wr.bare(c, w)
+	} else {
+		wr.solo(c, w)
+	}
+}
+
+// group runs first and the writes queued behind it in one transaction.
+// wr.pending holds the writes that succeeded and wait for the COMMIT; when
+// the transaction fails, they go to wr.redoQ, to run again alone.
+func (wr *dbWriter) group(first *dbWrite) {
+	db := wr.db
+	c := wr.conn
+	if err := wr.begin(c); err != nil {
+		wr.reply(first, err)
+		return
+	}
+	start := time.Now()
+	wr.pending = wr.pending[:0]
+	n := 0
+	for w := first; w != nil; {
+		n++
+		nested := len(wr.pending) > 0
+		err, txErr := wr.exec(c, w, nested)
+		if err == nil && txErr == nil && !c.AutoCommit() {
+			err = wr.deferredViolation(c)
+		}
+		switch {
+		case txErr != nil:
+			// The group transaction itself failed around the write.
+			wr.rollback(c)
+			wr.fail(w)
+			return
+		case c.AutoCommit():
+			wr.ended(w, err, nested)
+			return
+		case err != nil && !nested:
+			// The first write failed: nothing else is in the transaction.
+			wr.rollback(c)
+			wr.reply(w, err)
+			return
+		case err != nil:
+			if rerr := c.Exec(dbRollbackRelease); rerr != nil {
+				wr.rollback(c)
+				wr.fail(nil)
+			}
+			wr.reply(w, err)
+			if len(wr.pending) == 0 {
+				return
+			}
+		default:
+			if nested {
+				if rerr := c.Exec(dbRelease); rerr != nil {
+					wr.rollback(c)
+					wr.fail(w)
+					return
+				}
+			}
+			wr.pending = append(wr.pending, w)
+		}
+		if n >= db.opts.MaxBatch || time.Since(start) >= db.opts.MaxBatchDelay {
+			break
+		}
+		w = wr.next()
+	}
+	if err := wr.commit(c); err != nil {
+		wr.fail(nil)
+		return
+	}
+	db.stats.batches.Add(1)
+	db.stats.batchSize(len(wr.pending))
+	for _, p := range wr.pending {
+		wr.reply(p, nil)
+	}
+	clear(wr.pending)
+	wr.pending = wr.pending[:0]
+}
+
+// fail settles a group whose transaction failed as a whole and was rolled
+// back: its pending writes, and w when not nil, run again alone.
+func (wr *dbWriter) fail(w *dbWrite) {
+	wr.db.stats.groupFailures.Add(1)
+	wr.redo(wr.pending...)
+	clear(wr.pending)
+	wr.pending = wr.pending[:0]
+	if w != nil {
+		wr.redo(w)
+	}
+}
+
+// ended settles a group whose transaction ended while w ran: SQLite rolled
+// it back because of w's error, or w ended it itself (err == nil).
+func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
+	st := &wr.db.stats
+	if err == nil {
+		// w ran COMMIT, ROLLBACK or END; the marker, flipped before w when
+		// other writes were pending, tells which.
+		if len(wr.pending) > 0 {
+			if wr.markerCommitted() {
+				wr.marker = 1 - wr.marker
+				st.commits.Add(1)
+				for _, p := range wr.pending {
+					wr.reply(p, nil)
+				}
+				clear(wr.pending)
+				wr.pending = wr.pending[:0]
+			} else {
+				wr.fail(nil)
+			}
+		}
+		wr.markerSet = false
+		wr.reply(w, nil)
+		return
+	}
+	wr.markerSet = false
+	st.rollbacks.Add(1)
+	if !nested {
+		wr.reply(w, err)
+		return
+	}
+	ctxEnded := dbEnded(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	if ctxEnded || w.panicked != nil {
+		wr.fail(nil)
+		wr.reply(w, err)
+		return
+	}
+	// Its failure may be due to the writes before it (a full disk): it
+	// gets a transaction of its own too.
+	wr.fail(w)
+}
+
+// redo queues writes whose group transaction failed, to run again each in
+// a transaction of its own (drainRedo runs them, in order, once the group
+// is settled).
+func (wr *dbWriter) redo(ws ...*dbWrite) {
+	wr.redoQ = append(wr.redoQ, ws...)
+}
+
+// drainRedo runs the writes queued by redo.
+func (wr *dbWriter) drainRedo() {
+	for len(wr.redoQ) > 0 {
+		w := wr.redoQ[0]
+		wr.redoQ[0] = nil
+		wr.redoQ = wr.redoQ[1:]
+		switch {
+		case wr.db.cancelled.Load():
+			wr.reply(w, errDBClosed)
+		case dbEnded(w.ctx):
+			wr.reply(w, ctxError(w.ctx, "write rolled back with its group"))
+		default:
+			wr.db.stats.redone.Add(1)
+			wr.solo(wr.conn, w)
+		}
+	}
+	wr.redoQ = wr.redoQ[:0]
+}
+
+// setMarker flips temp.user_version inside the open transaction.
+func (wr *dbWriter) setMarker(c *sqlite.Conn) error {
+	sql := "PRAGMA temp.user_version = 1"
+	if wr.marker == 1 {
+		sql = "PRAGMA temp.user_version = 0"
+	}
+	if err := c.Exec(sql); err != nil {
+		return err
+	}
+	wr.markerSet = true
+	return nil
+}
+
+// markerCommitted reports whether the flipped marker was committed.
+func (wr *dbWriter) markerCommitted() bool {
+	if !wr.markerSet {
+		// Nothing ran that could end the transaction but an error, which
+		// rolls back.
+		return false
+	}
+	for s, err := range wr.conn.Query("PRAGMA temp.user_version") {
+		if err != nil {
+			return false
+		}
+		return s.ColumnInt64(0) != wr.marker
+	}
+	return false
+}
+
+// register runs a registration on the writer and records it for the
+// connections to come.
+func (wr *dbWriter) register(w *dbWrite) {
+	err, _ := wr.exec(wr.conn, w, false)
+	if err == nil {
+		wr.db.addRegistration(w.fn)
+	}
+	wr.reply(w, err)
+}
+
+// interrupt interrupts the SQL the writer is running, from any goroutine.
+func (wr *dbWriter) interrupt() {
+	if c := wr.active.Load(); c != nil {
+		c.Interrupt()
+	}
+}
+
+// maintain checkpoints the WAL after a commit made it grow: a PASSIVE
+// checkpoint every CheckpointPages new pages (what SQLite's automatic
+// checkpoint would do), and, when the WAL has grown past WALRestartPages
+// because readers kept the passive checkpoints from finishing, a RESTART
+// checkpoint, which waits briefly for those readers and lets the next write
+// start the WAL over.
+func (wr *dbWriter) maintain() {
+	db := wr.db
+	o := &db.opts
+	pages := wr.walPages
+	db.stats.walPages.Store(int64(pages))
+	if pages < wr.checkedPages {
+		// The WAL started over.
+		wr.checkedPages, wr.restartTried = 0, 0
+	}
+	// A RESTART that readers blocked is tried again only after the WAL grew
+	// some more, so a long read does not make every commit wait.
+	restart := pages >= o.WALRestartPages && (wr.restartTried == 0 || pages-wr.restartTried >= o.CheckpointPages)
+	if !restart && pages-wr.checkedPages < o.CheckpointPages {
+		return
+	}
+	c := wr.conn
+	mode := "PASSIVE"
+	if restart {
+		mode = "RESTART"
+		c.SetBusyTimeout(o.CheckpointBusyTimeout)
+		defer c.SetBusyTimeout(o.BusyTimeout)
+	}
+	busy, _, _, err := dbCheckpoint(c, mode)
+	wr.checkedPages = pages
+	switch {
+	case err != nil && !errors.Is(err, sqlite.ErrBusy):
+		db.stats.checkpointErrors.Add(1)
+	case err != nil || busy != 0:
+		db.stats.checkpointBusy.Add(1)
+		if restart {
+			wr.restartTried = pages
+		}
+	default:
+		db.stats.checkpoints.Add(1)
+		if restart {
+			db.stats.walRestarts.Add(1)
+		}
+	}
+}
+
+// dbCheckpoint runs PRAGMA wal_checkpoint(mode) on c and returns its row:
+// whether it was blocked, the WAL's size in pages, and the pages copied back.
+func dbCheckpoint(c *sqlite.Conn, mode string) (busy, log, done int64, err error) {
+	for s, err := range c.Query("PRAGMA main.wal_checkpoint(" + mode + ")") {
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		return s.ColumnInt64(0), s.ColumnInt64(1), s.ColumnInt64(2), nil
+	}
+	return 0, 0, 0, nil
+}
