@@ -22,6 +22,8 @@ package bench
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -300,6 +302,47 @@ func fixture(s Size, key string, users func() []User) (string, error) {
 	return path, nil
 }
 
+// fixtureFor is fixture, except that asqlite.DB, which turns a database to
+// WAL mode, gets a copy of its own, so the others keep reading the
+// original in rollback-journal mode.
+func fixtureFor(l Lib, s Size, key string, users func() []User) (string, error) {
+	path, err := fixture(s, key, users)
+	if err != nil || !strings.HasPrefix(l.Name, "asqlite.DB") {
+		return path, err
+	}
+	fixtures.Lock()
+	defer fixtures.Unlock()
+	if p, ok := fixtures.paths[key+"-wal"]; ok {
+		return p, nil
+	}
+	dst, _, err := s.TempDB(key + "-wal")
+	if err != nil {
+		return "", err
+	}
+	if err := copyFile(dst, path); err != nil {
+		return "", err
+	}
+	fixtures.paths[key+"-wal"] = dst
+	return dst, nil
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 func prepareMany(l Lib, s Size) (func(*M) error, func(), error) {
 	sizes := []int{10, 100, 1000}
 	queries := s.N(1000)
@@ -310,7 +353,7 @@ func prepareMany(l Lib, s Size) (func(*M) error, func(), error) {
 		}
 	}
 	for _, n := range sizes {
-		path, err := fixture(s, "many"+strconv.Itoa(n), func() []User { return makeUsers(n, time.Minute, email) })
+		path, err := fixtureFor(l, s, "many"+strconv.Itoa(n), func() []User { return makeUsers(n, time.Minute, email) })
 		if err != nil {
 			done()
 			return nil, nil, err
@@ -358,7 +401,7 @@ func prepareLarge(l Lib, s Size) (func(*M) error, func(), error) {
 		}
 	}
 	for _, n := range sizes {
-		path, err := fixture(s, "large"+strconv.Itoa(n), func() []User {
+		path, err := fixtureFor(l, s, "large"+strconv.Itoa(n), func() []User {
 			big := strings.Repeat("a", n)
 			return makeUsers(nusers, time.Second, func(int) string { return big })
 		})
@@ -398,7 +441,7 @@ func prepareLarge(l Lib, s Size) (func(*M) error, func(), error) {
 
 func prepareConcurrent(l Lib, s Size) (func(*M) error, func(), error) {
 	nusers := s.N(1_000_000)
-	path, err := fixture(s, "concurrent", func() []User {
+	path, err := fixtureFor(l, s, "concurrent", func() []User {
 		return makeUsers(nusers, time.Second, func(i int) string { return "user" + strconv.Itoa(i) + "@example.com" })
 	})
 	if err != nil {

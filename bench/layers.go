@@ -9,12 +9,20 @@ package bench
 //	          deadline: how late the caller gets its error
 //	memory    peak live heap while streaming a tenth of t and all of t
 //	          through Query: it must not grow with the row count
+//	queue     (asqlite.DB) 100,000 goroutines each queue one insert at
+//	          once: the goroutines the DB adds (none per queued write
+//	          beyond the caller's own), the peak heap and queue depth
 
 import (
 	"context"
 	"errors"
 	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/asqlite/asqlite"
 )
 
 // asyncLayer is what asqlite's concurrent layers offer these workloads.
@@ -48,6 +56,9 @@ func init() {
 		Workload{Name: "memory", Group: "asqlite", Base: "asqlite.Conn", Only: only, Score: "full_MiB",
 			Doc:     "peak live heap while streaming N/10 and N rows of t through Query",
 			Prepare: prepareMemory},
+		Workload{Name: "queue", Group: "asqlite", Base: "asqlite.DB", Only: []string{"asqlite.DB"}, Score: "extra_goroutines",
+			Doc:     "100,000 goroutines each queue one insert at once (queue limit 1024): goroutines added by the DB, peak heap, peak queue depth",
+			Prepare: prepareQueue},
 	)
 }
 
@@ -179,4 +190,101 @@ func prepareMemory(l Lib, s Size) (func(*M) error, func(), error) {
 		return nil
 	}
 	return op, func() { c.Close() }, nil
+}
+
+// QueueWriters is the number of goroutines of the queue workload.
+const QueueWriters = 100_000
+
+func prepareQueue(l Lib, s Size) (func(*M) error, func(), error) {
+	writers := s.N(QueueWriters)
+	op := func(m *M) error {
+		c, done, err := openConc(l, s, "queue", "NORMAL")
+		if err != nil {
+			return err
+		}
+		defer done()
+		st, ok := c.(interface{ Stats() asqlite.Stats })
+		if !ok {
+			return errorf("%s has no Stats", l.Name)
+		}
+		if err := c.Exec("CREATE TABLE q (id INTEGER PRIMARY KEY, g INTEGER NOT NULL)"); err != nil {
+			return err
+		}
+		runtime.GC()
+		samples := []metrics.Sample{
+			{Name: "/sched/goroutines:goroutines"},
+			{Name: "/memory/classes/heap/objects:bytes"},
+			{Name: "/memory/classes/heap/stacks:bytes"},
+		}
+		metrics.Read(samples)
+		g0, heap0, stack0 := samples[0].Value.Uint64(), samples[1].Value.Uint64(), samples[2].Value.Uint64()
+		var peakHeap, peakStack uint64
+		var callers atomic.Int64 // caller goroutines alive
+		peakExtra, peakDepth := int64(0), 0
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() { // the sampler: one goroutine, counted below
+			defer close(sampled)
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for {
+				alive := callers.Load()
+				metrics.Read(samples)
+				// Goroutines beyond the callers alive, the sampler and those
+				// there before: the DB's own (callers that start or end
+				// between the two reads blur this by a few).
+				peakExtra = max(peakExtra, int64(samples[0].Value.Uint64())-int64(g0)-alive-1)
+				peakHeap = max(peakHeap, samples[1].Value.Uint64())
+				peakStack = max(peakStack, samples[2].Value.Uint64())
+				peakDepth = max(peakDepth, st.Stats().QueueDepth)
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+			}
+		}()
+		var errs atomic.Int64
+		err = m.Time("", func() error {
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for g := range writers {
+				wg.Add(1)
+				callers.Add(1)
+				go func() {
+					defer wg.Done()
+					defer callers.Add(-1)
+					<-start
+					if err := c.Exec("INSERT INTO q (g) VALUES (?)", g); err != nil {
+						errs.Add(1)
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			return nil
+		})
+		close(stop)
+		<-sampled
+		if err != nil {
+			return err
+		}
+		n, err := c.QueryInt("SELECT count(*) FROM q")
+		if err != nil {
+			return err
+		}
+		if n != int64(writers)-errs.Load() {
+			return errorf("%s: %d rows for %d acknowledged writes", l.Name, n, int64(writers)-errs.Load())
+		}
+		stats := st.Stats()
+		mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+		m.Metric("extra_goroutines", float64(peakExtra))
+		m.Metric("peak_heap_MiB", mib(peakHeap-min(peakHeap, heap0)))
+		m.Metric("peak_stacks_MiB", mib(peakStack-min(peakStack, stack0)))
+		m.Metric("peak_queue", float64(peakDepth))
+		m.Metric("queue_limit", float64(stats.QueueCapacity))
+		m.Metric("errors", float64(errs.Load()))
+		return nil
+	}
+	return op, func() {}, nil
 }
