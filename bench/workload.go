@@ -102,12 +102,17 @@ func init() {
 			Prepare: prepareScanT},
 		Workload{Name: "point", Group: "layers", Score: "cpu", Loop: true,
 			Doc:     "look one row of t up by primary key with a reused statement (or the layer's cached one) and read every column; op = one lookup",
-			Prepare: preparePointT},
+			Prepare: func(l Lib, s Size) (func(*M) error, func(), error) { return preparePointT(l, s, false) }},
+		Workload{Name: "point-wal", Group: "layers", Score: "cpu", Loop: true,
+			Doc:     "the same on a database file in WAL mode (asqlite.DB's setting, where its readers pay for the WAL index): the like-for-like base of DB's read overhead",
+			Prepare: func(l Lib, s Size) (func(*M) error, func(), error) { return preparePointT(l, s, true) }},
 	)
 }
 
-func openT(l Lib, rows int) (Conn, error) {
-	c, err := l.Open(":memory:", Config{})
+func openT(l Lib, rows int) (Conn, error) { return openTAt(l, ":memory:", Config{}, rows) }
+
+func openTAt(l Lib, path string, cfg Config, rows int) (Conn, error) {
+	c, err := l.Open(path, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -160,15 +165,25 @@ func prepareScanT(l Lib, s Size) (func(*M) error, func(), error) {
 	return op, func() { c.Close() }, nil
 }
 
-func preparePointT(l Lib, s Size) (func(*M) error, func(), error) {
+func preparePointT(l Lib, s Size, wal bool) (func(*M) error, func(), error) {
 	rows := s.N(DefaultTN)
-	c, err := openT(l, rows)
+	path, cfg, rm := ":memory:", Config{}, func() {}
+	if wal {
+		var err error
+		if path, rm, err = s.TempDB("point"); err != nil {
+			return nil, nil, err
+		}
+		cfg.Pragmas = ConcPragmas("NORMAL")
+	}
+	c, err := openTAt(l, path, cfg, rows)
 	if err != nil {
+		rm()
 		return nil, nil, err
 	}
 	p, err := c.PrepPoint()
 	if err != nil {
 		c.Close()
+		rm()
 		return nil, nil, err
 	}
 	var buf []byte
@@ -185,7 +200,7 @@ func preparePointT(l Lib, s Size) (func(*M) error, func(), error) {
 		}
 		return nil
 	}
-	return op, func() { p.Close(); c.Close() }, nil
+	return op, func() { p.Close(); c.Close(); rm() }, nil
 }
 
 // since is time.Since in nanoseconds as a float.

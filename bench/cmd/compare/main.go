@@ -334,7 +334,8 @@ func medianSample(ss []bench.Sample) bench.Sample {
 
 // pairedRun alternates single operations between the libraries for the
 // loop workloads, timing each, and prints per round the mean time per
-// operation and the median ratio to the first library.
+// operation; then, per library, the medians over rounds of its time per
+// operation, of its ratio to the first library's and of the difference.
 func pairedRun(all []bench.Lib, ws []bench.Workload, size bench.Size, count int, minTime time.Duration) {
 	for _, w := range ws {
 		if !w.Loop {
@@ -353,7 +354,9 @@ func pairedRun(all []bench.Lib, ws []bench.Workload, size bench.Size, count int,
 			}
 			ls, ops, dones = append(ls, l), append(ops, op), append(dones, done)
 		}
+		per := make([][]float64, len(ls))
 		ratios := make([][]float64, len(ls))
+		diffs := make([][]float64, len(ls))
 		dummy := &bench.M{}
 		for round := range count {
 			tot := make([]time.Duration, len(ls))
@@ -370,14 +373,19 @@ func pairedRun(all []bench.Lib, ws []bench.Workload, size bench.Size, count int,
 			}
 			line := fmt.Sprintf("%s round %d/%d, %d ops each:", w.Name, round+1, count, n)
 			for i, l := range ls {
+				op := float64(tot[i]) / float64(n)
+				per[i] = append(per[i], op)
 				ratios[i] = append(ratios[i], float64(tot[i])/float64(tot[0]))
-				line += fmt.Sprintf(" %s %s", l.Name, fmtNs(float64(tot[i])/float64(n)))
+				diffs[i] = append(diffs[i], op-float64(tot[0])/float64(n))
+				line += fmt.Sprintf(" %s %s", l.Name, fmtNs(op))
 			}
 			fmt.Println(line)
 		}
+		fmt.Printf("\n| %s (paired, %d rounds of %s) | time/op | × %s | extra per op |\n| --- | ---: | ---: | ---: |\n", w.Name, count, minTime, ls[0].Name)
 		for i, l := range ls {
-			fmt.Printf("%s %s: median ratio to %s %.3f\n", w.Name, l.Name, ls[0].Name, bench.Median(ratios[i]))
+			fmt.Printf("| %s | %s | %.2f | %+.2f µs |\n", l.Name, fmtNs(bench.Median(per[i])), bench.Median(ratios[i]), bench.Median(diffs[i])/1e3)
 		}
+		fmt.Println()
 		for _, done := range dones {
 			done()
 		}
