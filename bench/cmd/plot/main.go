@@ -119,7 +119,7 @@ func charts(res *results) []*chart {
 
 	out := []*chart{
 		{file: "layers.png", ref: 1, format: times,
-			title:    "asqlite's layers and the other libraries: table t in memory",
+			title:    "asqlite's layers and the other libraries: table t (in memory; point-wal on a WAL file)",
 			subtitle: "CPU time relative to asqlite's binding (sqlite.Conn = 1; shorter is faster)",
 			groups:   groups(res, "layers", cpuRatio)},
 		{file: "gsb-write.png", ref: 1, format: times,
@@ -363,7 +363,11 @@ func (c *chart) draw() image.Image {
 			text(img, small, x0-8-textWidth(small, b.lib), y+barH-3, faint, b.lib)
 			w := max(1, pos(b.v))
 			fill(img, x0, y, w, barH, libColors[b.lib])
-			text(img, small, x0+w+6, y+barH-3, ink, c.format(b.v))
+			lx := x0 + w + 6
+			if c.ref > 0 && b.v < c.ref {
+				lx = x0 + pos(c.ref) + 6 // keep the value clear of the reference line
+			}
+			text(img, small, lx, y+barH-3, ink, c.format(b.v))
 			y += barH + barGap
 		}
 		y += groupGap
