@@ -5,9 +5,10 @@ package bench
 //	writes-full    64 goroutines commit single-row INSERT transactions as
 //	               fast as they can for WriteTime, synchronous=FULL
 //	writes-normal  the same with synchronous=NORMAL
-//	readlat        point reads by primary key from ReadLatReaders goroutines
-//	               while 16 goroutines keep the writer saturated with
-//	               single-row inserts; the read latency percentiles
+//	readlat        point reads by primary key from ReadLatReaders goroutines,
+//	               each paced at one read per ReadLatInterval, while 16
+//	               goroutines keep the writer saturated with single-row
+//	               inserts; the read latency percentiles
 //
 // A commit counts when the call that made it returned without error; after
 // the run the table must hold exactly that many rows (nothing lost, nothing
@@ -22,8 +23,13 @@ import (
 // WriteTime is how long each concurrency workload runs.
 var WriteTime = time.Second
 
-// ReadLatReaders is the number of reading goroutines in readlat.
-const ReadLatReaders = 2
+// ReadLatReaders is the number of reading goroutines in readlat, and
+// ReadLatInterval the pace of each: paced reads leave the CPU to the
+// writers, which then saturate the writer as they would without readers.
+const (
+	ReadLatReaders  = 2
+	ReadLatInterval = 200 * time.Microsecond
+)
 
 func init() {
 	addWorkloads(
@@ -133,7 +139,10 @@ func prepareReadLat(l Lib, s Size) (func(*M) error, func(), error) {
 				go func() {
 					defer wg.Done()
 					id := int64(r)
+					tick := time.NewTicker(ReadLatInterval)
+					defer tick.Stop()
 					for time.Now().Before(stop) {
+						<-tick.C
 						id = id*7919%rows + 1
 						t := time.Now()
 						v, err := c.QueryInt("SELECT id FROM t WHERE id = ?", id)

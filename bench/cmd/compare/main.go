@@ -466,7 +466,11 @@ func table(r Result) ([]string, [][]string) {
 			continue
 		}
 		if hasTime {
-			row = append(row, fmtNs(l.Median.CPU), fmtRatio(l.RatioCPU), fmtNs(l.Median.Wall), fmtRatio(l.RatioWall))
+			cpu := "-" // measured in another process
+			if l.Median.CPU > 0 {
+				cpu = fmtNs(l.Median.CPU)
+			}
+			row = append(row, cpu, fmtRatio(l.RatioCPU), fmtNs(l.Median.Wall), fmtRatio(l.RatioWall))
 			if hasAllocs {
 				row = append(row, fmt.Sprintf("%.0f", l.Median.Allocs), fmt.Sprintf("%.0f", l.Median.Bytes))
 			}
