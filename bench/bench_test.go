@@ -1,39 +1,33 @@
 package bench
 
 import (
-	"flag"
 	"testing"
+	"time"
 )
 
-var rows = flag.Int("rows", DefaultRows, "rows in the table")
-
-// BenchmarkLibs runs every workload on every library:
-// go test -bench . -benchtime 3x (see docs/BENCHMARKS.md).
-func BenchmarkLibs(b *testing.B) {
-	for _, w := range Workloads {
-		b.Run(w.Name, func(b *testing.B) {
-			for _, l := range Libs {
-				b.Run(l.Name, func(b *testing.B) { w.Bench(b, l, *rows) })
-			}
-		})
-	}
-}
-
-// TestLibsAgree runs each workload once on a small table, so that a broken
-// implementation fails quickly.
-func TestLibsAgree(t *testing.T) {
+// TestWorkloadsRun runs every workload once on every library at a tiny
+// scale, so that a broken implementation or a wrong result fails quickly.
+func TestWorkloadsRun(t *testing.T) {
+	WriteTime = 50 * time.Millisecond
+	s := Size{Scale: 0.001, Dir: t.TempDir()}
 	for _, w := range Workloads {
 		for _, l := range Libs {
-			op, done, err := w.Prepare(l, 1000)
-			if err != nil {
-				t.Fatalf("%s/%s: %v", w.Name, l.Name, err)
+			if !w.Runs(l) {
+				continue
 			}
-			for range 3 {
-				if err := op(); err != nil {
-					t.Errorf("%s/%s: %v", w.Name, l.Name, err)
+			t.Run(w.Name+"/"+l.Name, func(t *testing.T) {
+				op, done, err := w.Prepare(l, s)
+				if err != nil {
+					if l.External {
+						t.Skip(err)
+					}
+					t.Fatal(err)
 				}
-			}
-			done()
+				defer done()
+				if _, _, err := Measure(w, op, time.Millisecond); err != nil {
+					t.Fatal(err)
+				}
+			})
 		}
 	}
 }

@@ -1,134 +1,127 @@
-// Package bench measures asqlite against other Go SQLite libraries on the
-// same workloads. It is its own module so that the peers it compares with
-// never enter asqlite's dependencies.
-//
-// Each library (or asqlite layer) is a Lib, registered from its own file by
-// an init function; each workload is a Workload that runs any Lib. The Go
-// benchmarks in bench_test.go and the cmd/compare runner both run every
-// workload on every registered Lib.
 package bench
 
 import (
-	"fmt"
-	"strconv"
-	"testing"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
 )
 
-// The table every workload uses: an integer key, a short name, a float and a
-// small blob. Databases are in memory, so the bindings, not the disk, are
-// measured.
-const (
-	Schema      = "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL, data BLOB NOT NULL)"
-	InsertSQL   = "INSERT INTO t(id, name, score, data) VALUES (?, ?, ?, ?)"
-	ScanSQL     = "SELECT id, name, score, data FROM t"
-	PointSQL    = "SELECT id, name, score, data FROM t WHERE id = ?"
-	DataLen     = 16
-	DefaultRows = 1_000_000
-)
-
-// RowName writes row i's name into buf ("user-<i>") and returns it.
-func RowName(buf []byte, i int64) []byte {
-	return strconv.AppendInt(append(buf[:0], "user-"...), i, 10)
-}
-
-// RowData fills data (DataLen bytes) with row i's blob.
-func RowData(data []byte, i int64) {
-	data[0], data[1], data[2] = byte(i), byte(i>>8), byte(i>>16)
-}
-
-// RowScore is row i's score.
-func RowScore(i int64) float64 { return float64(i) * 0.5 }
-
-// Checksum folds one row read back into a running sum, so that every column
-// is really read and checked.
-func Checksum(id int64, name string, score float64, data []byte) int64 {
-	return id + int64(len(name)) + int64(score) + int64(len(data))
-}
-
-// ExpectedSum is the checksum of rows 1..n.
-func ExpectedSum(n int) int64 {
-	var sum int64
-	var buf []byte
-	for i := int64(1); i <= int64(n); i++ {
-		sum += Checksum(i, string(RowName(buf, i)), RowScore(i), make([]byte, DataLen))
-	}
-	return sum
-}
-
-// Lib is one library, or one layer of asqlite, under test.
-type Lib struct {
-	Name string
-	// Open opens a fresh in-memory database with the table created.
-	Open func() (Conn, error)
-}
-
-// Conn is an open database of one Lib. Implementations use the library
-// the way its documentation recommends for speed (prepared statements
-// reused, no per-row reflection where the API allows it).
-type Conn interface {
-	// Insert inserts rows 1..n in one transaction through one prepared
-	// statement.
-	Insert(n int) error
-	// Scan reads every column of every row and returns the row count and
-	// the Checksum of the rows.
-	Scan() (rows int, sum int64, err error)
-	// PrepPoint prepares the point query by primary key.
-	PrepPoint() (Point, error)
-	Close() error
-}
-
-// Point is a prepared point query, reused for every lookup.
-type Point interface {
-	// Get reads the row with the given id and returns its Checksum.
-	Get(id int64) (int64, error)
-	Close() error
-}
-
-// Libs are the registered libraries, asqlite's first.
-var Libs []Lib
-
-// Register adds a library to Libs.
-func Register(l Lib) { Libs = append(Libs, l) }
-
-// Workload is one benchmark, runnable on any Lib.
+// Workload is one benchmark, runnable on any Lib it selects.
 type Workload struct {
-	Name string
-	Doc  string
-	// Prepare readies the workload on l and returns the operation to time
-	// (it checks its own results) and a function releasing what Prepare
-	// made.
-	Prepare func(l Lib, rows int) (op func() error, done func(), err error)
+	Name  string
+	Group string // "layers", "gsb", "seed", "concurrency", "asqlite"
+	Doc   string
+	// Base is the Lib that ratios are taken to (default "asqlite").
+	Base string
+	// Only, when set, lists the Libs the workload runs on; otherwise it
+	// runs on every Lib that is not External and whose Groups allow it.
+	Only []string
+	// Loop marks a short operation that the runner repeats for a minimum
+	// time per measurement; other operations run once per measurement
+	// and time their parts with M.Time.
+	Loop bool
+	// Score names the figure that ranks the libraries: "cpu", "wall"
+	// (the default), or a metric the operation reports.
+	Score string
+	// HigherBetter is true when a larger Score is better (throughput).
+	HigherBetter bool
+	// Prepare readies the workload on l and returns the operation to
+	// measure (it checks its own results) and a function releasing what
+	// Prepare made.
+	Prepare func(l Lib, s Size) (op func(*M) error, done func(), err error)
+}
+
+// Size scales the workloads: 1 is the sizes their descriptions give.
+type Size struct {
+	Scale float64
+	// Dir is where database files go (one subdirectory per use).
+	Dir string
+}
+
+// N scales n, keeping it at least 1.
+func (s Size) N(n int) int {
+	if s.Scale <= 0 {
+		return n
+	}
+	return max(1, int(math.Round(float64(n)*s.Scale)))
+}
+
+// TempDB returns the path of a new database file in a fresh directory
+// under s.Dir, and a function removing the directory.
+func (s Size) TempDB(name string) (string, func(), error) {
+	dir, err := os.MkdirTemp(s.Dir, name+"-")
+	if err != nil {
+		return "", nil, err
+	}
+	return filepath.Join(dir, "db.sqlite"), func() { os.RemoveAll(dir) }, nil
+}
+
+// Runs reports whether w runs on l.
+func (w Workload) Runs(l Lib) bool {
+	if len(w.Only) > 0 {
+		return slices.Contains(w.Only, l.Name)
+	}
+	if l.External {
+		return false
+	}
+	return len(l.Groups) == 0 || slices.Contains(l.Groups, w.Group)
+}
+
+// BaseLib is the name of the Lib ratios are taken to.
+func (w Workload) BaseLib() string {
+	if w.Base == "" {
+		return "asqlite"
+	}
+	return w.Base
 }
 
 // Workloads lists the workloads in report order.
-var Workloads = []Workload{
-	{"insert", "insert N rows in one transaction, one reused prepared statement, into a new in-memory database; op = all N rows", Insert},
-	{"scan", "read every column of N rows; op = the whole scan", Scan},
-	{"point", "look one row up by primary key with a reused statement; op = one lookup", PointQuery},
+var Workloads []Workload
+
+// GroupOrder is the report order of the workload groups.
+var GroupOrder = []string{"layers", "gsb", "seed", "concurrency", "asqlite"}
+
+func addWorkloads(ws ...Workload) {
+	Workloads = append(Workloads, ws...)
+	slices.SortStableFunc(Workloads, func(a, b Workload) int {
+		return slices.Index(GroupOrder, a.Group) - slices.Index(GroupOrder, b.Group)
+	})
 }
 
-// Bench runs w on l as a Go benchmark.
-func (w Workload) Bench(b *testing.B, l Lib, rows int) {
-	op, done, err := w.Prepare(l, rows)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer done()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := op(); err != nil {
-			b.Fatal(err)
-		}
-	}
+// The layer workloads: table t in memory, so that the libraries (and
+// asqlite's layers over its binding) are measured, not the disk.
+func init() {
+	addWorkloads(
+		Workload{Name: "insert", Group: "layers", Score: "cpu",
+			Doc:     "open a new in-memory database and insert N rows of t (int, text, float, 16-byte blob) in one transaction through one reused statement",
+			Prepare: prepareInsertT},
+		Workload{Name: "scan", Group: "layers", Score: "cpu",
+			Doc:     "read every column of N rows of t and check a checksum",
+			Prepare: prepareScanT},
+		Workload{Name: "point", Group: "layers", Score: "cpu", Loop: true,
+			Doc:     "look one row of t up by primary key with a reused statement (or the layer's cached one) and read every column; op = one lookup",
+			Prepare: func(l Lib, s Size) (func(*M) error, func(), error) { return preparePointT(l, s, false) }},
+		Workload{Name: "point-wal", Group: "layers", Score: "cpu", Loop: true,
+			Doc:     "the same on a database file in WAL mode (asqlite.DB's setting, where its readers pay for the WAL index): the like-for-like base of DB's read overhead",
+			Prepare: func(l Lib, s Size) (func(*M) error, func(), error) { return preparePointT(l, s, true) }},
+	)
 }
 
-func open(l Lib, rows int) (Conn, error) {
-	c, err := l.Open()
+func openT(l Lib, rows int) (Conn, error) { return openTAt(l, ":memory:", Config{}, rows) }
+
+func openTAt(l Lib, path string, cfg Config, rows int) (Conn, error) {
+	c, err := l.Open(path, cfg)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.Exec(SchemaT); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if rows > 0 {
-		if err := c.Insert(rows); err != nil {
+		if err := c.Write(func(w Writer) error { return w.InsertT(1, int64(rows)) }); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -136,53 +129,66 @@ func open(l Lib, rows int) (Conn, error) {
 	return c, nil
 }
 
-// Insert times inserting rows rows into a fresh database.
-func Insert(l Lib, rows int) (func() error, func(), error) {
-	op := func() error {
-		c, err := open(l, 0)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		return c.Insert(rows)
+func prepareInsertT(l Lib, s Size) (func(*M) error, func(), error) {
+	rows := s.N(DefaultTN)
+	op := func(m *M) error {
+		return m.Time("", func() error {
+			c, err := openT(l, rows)
+			if err != nil {
+				return err
+			}
+			return c.Close()
+		})
 	}
 	return op, func() {}, nil
 }
 
-// Scan times reading back every row.
-func Scan(l Lib, rows int) (func() error, func(), error) {
-	c, err := open(l, rows)
+func prepareScanT(l Lib, s Size) (func(*M) error, func(), error) {
+	rows := s.N(DefaultTN)
+	c, err := openT(l, rows)
 	if err != nil {
 		return nil, nil, err
 	}
 	want := ExpectedSum(rows)
-	op := func() error {
-		n, sum, err := c.Scan()
-		if err != nil {
-			return err
-		}
-		if n != rows || sum != want {
-			return fmt.Errorf("%s: scanned %d rows with sum %d, want %d and %d", l.Name, n, sum, rows, want)
-		}
-		return nil
+	op := func(m *M) error {
+		return m.Time("", func() error {
+			n, sum, err := c.Scan()
+			if err != nil {
+				return err
+			}
+			if n != rows || sum != want {
+				return errorf("%s: scanned %d rows with sum %d, want %d and %d", l.Name, n, sum, rows, want)
+			}
+			return nil
+		})
 	}
 	return op, func() { c.Close() }, nil
 }
 
-// PointQuery times one lookup by primary key.
-func PointQuery(l Lib, rows int) (func() error, func(), error) {
-	c, err := open(l, rows)
+func preparePointT(l Lib, s Size, wal bool) (func(*M) error, func(), error) {
+	rows := s.N(DefaultTN)
+	path, cfg, rm := ":memory:", Config{}, func() {}
+	if wal {
+		var err error
+		if path, rm, err = s.TempDB("point"); err != nil {
+			return nil, nil, err
+		}
+		cfg.Pragmas = ConcPragmas("NORMAL")
+	}
+	c, err := openTAt(l, path, cfg, rows)
 	if err != nil {
+		rm()
 		return nil, nil, err
 	}
 	p, err := c.PrepPoint()
 	if err != nil {
 		c.Close()
+		rm()
 		return nil, nil, err
 	}
 	var buf []byte
 	id := int64(0)
-	op := func() error {
+	op := func(*M) error {
 		id = id*7919%int64(rows) + 1
 		sum, err := p.Get(id)
 		if err != nil {
@@ -190,9 +196,12 @@ func PointQuery(l Lib, rows int) (func() error, func(), error) {
 		}
 		buf = RowName(buf, id)
 		if want := Checksum(id, string(buf), RowScore(id), make([]byte, DataLen)); sum != want {
-			return fmt.Errorf("%s: row %d sum %d, want %d", l.Name, id, sum, want)
+			return errorf("%s: row %d sum %d, want %d", l.Name, id, sum, want)
 		}
 		return nil
 	}
-	return op, func() { p.Close(); c.Close() }, nil
+	return op, func() { p.Close(); c.Close(); rm() }, nil
 }
+
+// since is time.Since in nanoseconds as a float.
+func since(t time.Time) float64 { return float64(time.Since(t)) }
