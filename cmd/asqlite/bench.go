@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +24,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:    "bench",
-		usage:   "[-run REGEXP] [-benchtime D|Nx] [-count N] [-rows N]",
+		usage:   "[flags]",
 		summary: "run asqlite's microbenchmarks (binding, Conn, DB) and print a table",
 		run:     runBench,
 	})
@@ -93,33 +92,29 @@ var microBenches = []microBench{
 
 var testingInit sync.Once
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func runBench(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	fs := newFlagSet("bench", `
+Runs asqlite's microbenchmarks in this process and prints one line each:
+time and CPU time per operation (and per row), allocations per operation.
+Comparisons with other libraries are in the bench/ module of the source tree.`)
 	run := fs.String("run", ".", "run only the benchmarks whose name matches `regexp`")
 	benchtime := fs.String("benchtime", "1s", "run each benchmark for this `duration`, or Nx times")
 	count := fs.Int("count", 1, "run each benchmark `n` times and report the medians")
 	rows := fs.Int("rows", 100_000, "rows per operation of the per-row benchmarks, and in the tables")
 	dir := fs.String("dir", "", "directory for the DB benchmarks' files (default a new temporary one)")
 	list := fs.Bool("list", false, "list the benchmarks and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: asqlite bench [flags]\n\nRuns asqlite's microbenchmarks in this process and prints one line each:")
-		fmt.Fprintln(stderr, "time and CPU time per operation (and per row), allocations per operation.")
-		fmt.Fprintln(stderr, "Comparisons with other libraries are in the bench/ module of the source tree.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, stdout, 0, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	re, err := regexp.Compile(*run)
 	if err != nil {
-		return fmt.Errorf("-run: %w", err)
+		return fs.invalid("run", err.Error())
 	}
-	if *rows < 1 || *count < 1 {
-		return errors.New("-rows and -count must be at least 1")
+	switch {
+	case *rows < 1:
+		return fs.invalid("rows", "must be at least 1")
+	case *count < 1:
+		return fs.invalid("count", "must be at least 1")
 	}
 	var selected []microBench
 	for _, mb := range microBenches {
@@ -128,7 +123,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if len(selected) == 0 {
-		return fmt.Errorf("no benchmark matches %q (asqlite bench -list lists them)", *run)
+		return fs.invalid("run", "matches no benchmark (asqlite bench -list lists them)")
 	}
 	if *list {
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -140,7 +135,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	testingInit.Do(testing.Init)
 	if err := flag.Set("test.benchtime", *benchtime); err != nil {
-		return fmt.Errorf("-benchtime: %w", err)
+		return fs.invalid("benchtime", "want a duration such as 1s, or a count such as 100x")
 	}
 	cfg := &benchConfig{rows: *rows, dir: *dir}
 	if cfg.dir == "" {

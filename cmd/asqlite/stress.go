@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/asqlite/asqlite"
+	"github.com/asqlite/asqlite/sqlite"
 )
 
 func init() {
@@ -43,8 +43,12 @@ type stressConfig struct {
 	group      bool
 	readers    int
 	json       bool
+	force      bool
 	progress   bool
 	path       string
+	// afterOp, when set, is called after each operation that ran, from
+	// the goroutine that ran it: tests interrupt a run from it.
+	afterOp func()
 }
 
 // stressResult is the outcome of one test, and of all of them together.
@@ -67,7 +71,11 @@ type stressResult struct {
 	// "final value 200 (want 200)".
 	Check      string `json:"check,omitempty"`
 	FirstError string `json:"first_error,omitempty"`
+	// Cancelled counts the operations an interruption cut short; Ops and
+	// the rest leave them out.
+	Cancelled int64 `json:"cancelled"`
 
+	applied        int64 // writes that succeeded
 	latencies      []time.Duration
 	readLatencies  []time.Duration
 	writeLatencies []time.Duration
@@ -76,51 +84,79 @@ type stressResult struct {
 // stressReport is what --json prints: the totals and each test.
 type stressReport struct {
 	stressResult
-	Database    string          `json:"database"`
-	Synchronous string          `json:"synchronous"`
-	GroupCommit bool            `json:"group_commit"`
-	Readers     int             `json:"readers"`
-	Batches     int64           `json:"batches"`
-	MaxBatch    int             `json:"max_batch"`
-	Checkpoints int64           `json:"checkpoints"`
+	Database    string `json:"database"`
+	Synchronous string `json:"synchronous"`
+	GroupCommit bool   `json:"group_commit"`
+	Readers     int    `json:"readers"`
+	Batches     int64  `json:"batches"`
+	MaxBatch    int    `json:"max_batch"`
+	Checkpoints int64  `json:"checkpoints"`
+	// Interrupted says the run was stopped (Ctrl-C): Tests holds the
+	// tests that ran, the last one perhaps in part.
+	Interrupted bool            `json:"interrupted"`
 	Tests       []*stressResult `json:"tests"`
 }
 
-func runStress(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseStressFlags(args, stdout, stderr)
+// stressDoc is the help text of asqlite stress.
+const stressDoc = `
+Runs the seed's stress test (concurrent inserts and reads), its break test
+(concurrent increments of one row) and a mixed read/write load on an
+asqlite.DB, then reports throughput, latency percentiles, errors and lost
+updates, which must be zero. Ctrl-C stops the run and prints the report of
+what ran; a second Ctrl-C kills the process.
+
+Without FILE the tests run on a temporary database, removed after. With FILE
+(a file name or a "file:" URI), what stress does to it:
+  - A FILE that does not exist is created, and removed after with its -wal
+    and -shm files.
+  - An existing FILE must be an empty database, unless -force is given.
+    Stress never changes or drops what it did not create.
+  - Stress creates the tables asqlite_stress_seed, asqlite_stress_break and
+    asqlite_stress_mixed (it refuses a FILE that already has one of them,
+    as a run killed before its cleanup leaves) and drops them after, also
+    when interrupted.
+  - The database is in WAL mode while stress runs; a database that was not
+    is set back to a rollback journal (journal_mode=DELETE) after. An empty
+    database is vacuumed after; in one with tables of its own, the pages
+    freed by dropping stress's tables stay in the file (VACUUM reclaims
+    them).`
+
+func runStress(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	cfg, err := parseStressFlags(args, stdout)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
-	path := cfg.path
-	if path == "" {
-		dir, err := os.MkdirTemp("", "asqlite-stress-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "stress.db")
+	cfg.progress = !cfg.json && isTerminal(stdout)
+	return stress(ctx, cfg, stdout)
+}
+
+// stress runs the tests of cfg and prints the report on stdout. When ctx
+// ends it stops starting operations and reports what ran.
+func stress(ctx context.Context, cfg *stressConfig, stdout io.Writer) (err error) {
+	target, err := openStressTarget(cfg.path, cfg.force)
+	if err != nil {
+		return err
 	}
-	db, err := asqlite.Open(ctx, path, &asqlite.Options{
+	defer func() { err = errors.Join(err, target.restore()) }()
+	db, err := asqlite.Open(ctx, target.path, &asqlite.Options{
 		Synchronous:        cfg.sync,
 		DisableGroupCommit: !cfg.group,
 		Readers:            cfg.readers,
 		// A stress test queues more writes than usual at once.
 		QueueSize: max(1024, cfg.writers, cfg.inserts),
+		// PRAGMA optimize may write statistics (sqlite_stat1) to the file.
+		DisableOptimizeOnClose: true,
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	cfg.readers = db.Stats().Readers
 	rep := &stressReport{
-		Database:    path,
+		Database:    target.path,
 		Synchronous: cfg.sync.String(),
 		GroupCommit: cfg.group,
-		Readers:     cfg.readers,
+		Readers:     db.Stats().Readers,
 	}
 	if !cfg.json {
 		group := "on"
@@ -128,7 +164,7 @@ func runStress(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			group = "off"
 		}
 		fmt.Fprintf(stdout, "asqlite stress: %s (WAL, synchronous=%s, group commit %s, %d readers)\n",
-			path, cfg.sync, group, cfg.readers)
+			target.path, cfg.sync, group, rep.Readers)
 	}
 	for _, name := range cfg.tests {
 		if ctx.Err() != nil {
@@ -154,6 +190,9 @@ func runStress(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			r, err = stressMixed(ctx, db, cfg, stdout)
 		}
 		if err != nil {
+			if interrupted(ctx, err) {
+				break // while setting the test up: nothing of it ran
+			}
 			return fmt.Errorf("%s test: %w", name, err)
 		}
 		r.summarize()
@@ -162,6 +201,7 @@ func runStress(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			printStressResult(stdout, r)
 		}
 	}
+	rep.Interrupted = ctx.Err() != nil
 	rep.total()
 	st := db.Stats()
 	rep.Batches, rep.MaxBatch, rep.Checkpoints = st.Batches, st.MaxBatch, st.Checkpoints
@@ -172,6 +212,9 @@ func runStress(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	} else {
+		if rep.Interrupted {
+			fmt.Fprintf(stdout, "\ninterrupted (%v): the report covers what ran until then\n", context.Cause(ctx))
+		}
 		fmt.Fprintf(stdout, "\ntotal: %d ops, %d errors, %d lost updates, %.0f ops/s, p50 %.3fms, p99 %.3fms\n",
 			rep.Ops, rep.Errors, rep.LostUpdates, rep.OpsPerSec, rep.P50ms, rep.P99ms)
 		mean := 0.0
@@ -187,13 +230,147 @@ func runStress(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep.Errors > 0 || rep.LostUpdates > 0 {
 		return fmt.Errorf("%d errors, %d lost updates", rep.Errors, rep.LostUpdates)
 	}
-	return ctx.Err()
+	if rep.Interrupted {
+		return fmt.Errorf("interrupted: %w", context.Cause(ctx))
+	}
+	return nil
 }
 
-func parseStressFlags(args []string, stdout, stderr io.Writer) (*stressConfig, error) {
+// interrupted reports whether err is the failure of an operation that
+// ctx's end cut short.
+func interrupted(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}
+
+// The tables stress creates; the prefix keeps them apart from a user's.
+const (
+	seedTable  = "asqlite_stress_seed"
+	breakTable = "asqlite_stress_break"
+	mixedTable = "asqlite_stress_mixed"
+)
+
+// stressTarget is the database stress runs on, and what it found there
+// before, so that restore can leave the file as it was.
+type stressTarget struct {
+	path    string // what asqlite.Open gets
+	tmpDir  string // the temporary directory holding path, when no FILE was given
+	file    string // the database file ("" for an in-memory database)
+	created bool   // the file did not exist before
+	wasWAL  bool   // the file was in WAL mode
+	empty   bool   // the database had no schema
+}
+
+// openStressTarget inspects the database at path (a temporary one when
+// path is empty) before stress writes anything: it refuses one that has a
+// table of stress's, or any schema of its own unless force is set.
+func openStressTarget(path string, force bool) (*stressTarget, error) {
+	t := &stressTarget{path: path}
+	if path == "" {
+		dir, err := os.MkdirTemp("", "asqlite-stress-")
+		if err != nil {
+			return nil, err
+		}
+		t.tmpDir, t.path = dir, filepath.Join(dir, "stress.db")
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			t.removeCreated()
+		}
+	}()
+	c, err := sqlite.Open(t.path, sqlite.OpenReadWrite)
+	if errors.Is(err, sqlite.ErrCantOpen) { // no such file, as a rule
+		c, err = sqlite.Open(t.path, sqlite.OpenReadWrite|sqlite.OpenCreate)
+		t.created = err == nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	t.file = c.Filename("main")
+	if t.created {
+		// restore deletes a file stress created: be sure this one is new.
+		fi, err := os.Stat(t.file)
+		t.created = err == nil && fi.Size() == 0
+	}
+	mode, err := c.JournalMode()
+	if err != nil {
+		return nil, err
+	}
+	t.wasWAL = mode == sqlite.JournalWAL
+	var names []string
+	for row, err := range c.Query("SELECT name FROM sqlite_schema ORDER BY name") {
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, row.ColumnText(0))
+	}
+	t.empty = len(names) == 0
+	for _, table := range []string{seedTable, breakTable, mixedTable} {
+		if slices.Contains(names, table) {
+			return nil, fmt.Errorf("%s already has a table %s, which a killed asqlite stress may have left: drop it (DROP TABLE %s) or use another file",
+				t.path, table, table)
+		}
+	}
+	if !t.empty && !force {
+		if len(names) > 5 {
+			names = append(names[:5], "...")
+		}
+		return nil, fmt.Errorf("%s is not empty (it holds %s): stress runs only on a new or empty database, unless -force is given",
+			t.path, strings.Join(names, ", "))
+	}
+	ok = true
+	return t, nil
+}
+
+// restore leaves the database as openStressTarget found it, as far as it
+// can: it removes a file stress created, and otherwise drops stress's
+// tables, vacuums a database that was empty and sets back the rollback
+// journal of one that was not in WAL mode. The DB must be closed.
+func (t *stressTarget) restore() error {
+	if t.created || t.file == "" {
+		return t.removeCreated()
+	}
+	c, err := sqlite.Open(t.path, sqlite.OpenReadWrite)
+	if err != nil {
+		return fmt.Errorf("restoring %s: %w", t.path, err)
+	}
+	defer c.Close()
+	c.SetBusyTimeout(5 * time.Second)
+	sql := "DROP TABLE IF EXISTS " + seedTable + "; DROP TABLE IF EXISTS " + breakTable + "; DROP TABLE IF EXISTS " + mixedTable
+	if t.empty {
+		sql += "; VACUUM"
+	}
+	if err := c.Exec(sql); err != nil {
+		return fmt.Errorf("restoring %s: %w", t.path, err)
+	}
+	if !t.wasWAL {
+		if _, err := c.SetJournalMode(sqlite.JournalDelete); err != nil {
+			return fmt.Errorf("restoring the rollback journal of %s: %w", t.path, err)
+		}
+	}
+	return nil
+}
+
+// removeCreated removes the database file stress created, if it did.
+func (t *stressTarget) removeCreated() error {
+	var errs []error
+	if t.created && t.file != "" {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			if err := os.Remove(t.file + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if t.tmpDir != "" {
+		errs = append(errs, os.RemoveAll(t.tmpDir))
+	}
+	return errors.Join(errs...)
+}
+
+func parseStressFlags(args []string, stdout io.Writer) (*stressConfig, error) {
 	cfg := &stressConfig{}
-	fs := flag.NewFlagSet("asqlite stress", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("stress", stressDoc)
 	tests := fs.String("test", "seed,break,mixed", "tests to run, comma-separated: seed, break, mixed")
 	fs.IntVar(&cfg.inserts, "inserts", 300, "seed test: concurrent inserts")
 	fs.IntVar(&cfg.reads, "reads", 400, "seed test: concurrent reads")
@@ -207,20 +384,9 @@ func parseStressFlags(args []string, stdout, stderr io.Writer) (*stressConfig, e
 	fs.BoolVar(&cfg.group, "group", true, "group commit (-group=false commits each write alone)")
 	fs.IntVar(&cfg.readers, "readers", 0, "reader connections (0: the DB's default)")
 	fs.BoolVar(&cfg.json, "json", false, "print one JSON object instead of the report")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: asqlite stress [flags] [FILE]")
-		fmt.Fprintln(stderr, "\nRuns the seed's stress test (inserts and reads at once), its break test (concurrent")
-		fmt.Fprintln(stderr, "increments of one row) and a mixed load on FILE (a temporary database by default),")
-		fmt.Fprintln(stderr, "then reports throughput, latency percentiles, errors and lost updates, which must be zero.")
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	fs.BoolVar(&cfg.force, "force", false, "run on a FILE that has tables of its own, next to them")
+	if err := fs.parse(args, stdout, 0, 1); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 1 {
-		fs.Usage()
-		return nil, fmt.Errorf("one FILE at most, got %q", fs.Args())
 	}
 	cfg.path = fs.Arg(0)
 	for t := range strings.SplitSeq(*tests, ",") {
@@ -232,27 +398,32 @@ func parseStressFlags(args []string, stdout, stderr io.Writer) (*stressConfig, e
 			cfg.tests = append(cfg.tests, "seed", "break", "mixed")
 		case "":
 		default:
-			return nil, fmt.Errorf("unknown test %q (want seed, break or mixed)", t)
+			return nil, fs.invalid("test", fmt.Sprintf("unknown test %q (want seed, break or mixed)", t))
 		}
 	}
 	m, ok := asqlite.ParseSyncMode(*syncMode)
 	if !ok {
-		return nil, fmt.Errorf("unknown synchronous mode %q (want off, normal, full or extra)", *syncMode)
+		return nil, fs.invalid("sync", "want off, normal, full or extra")
 	}
 	cfg.sync = m
-	switch {
-	case cfg.inserts < 0 || cfg.reads < 0 || cfg.writers < 0:
-		return nil, errors.New("-inserts, -reads and -writers cannot be negative")
-	case cfg.goroutines < 1:
-		return nil, errors.New("-goroutines must be at least 1")
-	case cfg.readPct < 0 || cfg.readPct > 100:
-		return nil, errors.New("-read-pct must be between 0 and 100")
-	case cfg.rows < 1:
-		return nil, errors.New("-rows must be at least 1")
-	case cfg.duration <= 0:
-		return nil, errors.New("-duration must be positive")
+	for _, f := range []struct {
+		name  string
+		value int
+		min   int
+	}{{"inserts", cfg.inserts, 0}, {"reads", cfg.reads, 0}, {"writers", cfg.writers, 0},
+		{"goroutines", cfg.goroutines, 1}, {"rows", cfg.rows, 1}, {"readers", cfg.readers, 0}} {
+		if f.value < f.min {
+			return nil, fs.invalid(f.name, fmt.Sprintf("must be at least %d", f.min))
+		}
 	}
-	cfg.progress = !cfg.json && isTerminal(stdout)
+	switch {
+	case cfg.readPct < 0 || cfg.readPct > 100:
+		return nil, fs.invalid("read-pct", "must be between 0 and 100")
+	case cfg.duration <= 0:
+		return nil, fs.invalid("duration", "must be positive")
+	case cfg.jitter < 0:
+		return nil, fs.invalid("jitter", "cannot be negative")
+	}
 	return cfg, nil
 }
 
@@ -269,11 +440,13 @@ func isTerminal(w io.Writer) bool {
 
 // stressOps runs n operations, each in a goroutine of its own, all started
 // together, and records their latencies and errors.
-func stressOps(n int, op func(i int) (write bool, err error)) *stressResult {
-	r := &stressResult{latencies: make([]time.Duration, n)}
-	isWrite := make([]bool, n)
-	var reads, writes, errs atomic.Int64
-	var first sync.Once
+func stressOps(ctx context.Context, cfg *stressConfig, n int, op func(i int) (write bool, err error)) *stressResult {
+	type outcome struct {
+		d     time.Duration
+		write bool
+		err   error
+	}
+	outs := make([]outcome, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -281,39 +454,53 @@ func stressOps(n int, op func(i int) (write bool, err error)) *stressResult {
 			<-start
 			t0 := time.Now()
 			write, err := op(i)
-			r.latencies[i] = time.Since(t0)
-			isWrite[i] = write
-			if write {
-				writes.Add(1)
-			} else {
-				reads.Add(1)
-			}
-			if err != nil {
-				errs.Add(1)
-				first.Do(func() { r.FirstError = err.Error() })
+			outs[i] = outcome{time.Since(t0), write, err}
+			if cfg.afterOp != nil && !interrupted(ctx, err) {
+				cfg.afterOp()
 			}
 		})
 	}
 	t0 := time.Now()
 	close(start)
 	wg.Wait()
-	r.Seconds = time.Since(t0).Seconds()
-	r.Ops, r.Reads, r.Writes, r.Errors = int64(n), reads.Load(), writes.Load(), errs.Load()
-	for i, d := range r.latencies {
-		if isWrite[i] {
-			r.writeLatencies = append(r.writeLatencies, d)
-		} else {
-			r.readLatencies = append(r.readLatencies, d)
-		}
+	r := &stressResult{Seconds: time.Since(t0).Seconds()}
+	for _, o := range outs {
+		r.record(ctx, o.d, o.write, o.err)
 	}
 	return r
+}
+
+// record adds one operation to r: a read or write that took d and failed
+// with err, or was cut short by the end of ctx.
+func (r *stressResult) record(ctx context.Context, d time.Duration, write bool, err error) {
+	if err != nil && interrupted(ctx, err) {
+		r.Cancelled++
+		return
+	}
+	r.Ops++
+	r.latencies = append(r.latencies, d)
+	if write {
+		r.Writes++
+		r.writeLatencies = append(r.writeLatencies, d)
+		if err == nil {
+			r.applied++
+		}
+	} else {
+		r.Reads++
+		r.readLatencies = append(r.readLatencies, d)
+	}
+	if err != nil {
+		r.Errors++
+		if r.FirstError == "" {
+			r.FirstError = err.Error()
+		}
+	}
 }
 
 // stressSeed is the seed's stress test: inserts, with a read after every
 // third, and more reads, all at once; at the end every insert must be there.
 func stressSeed(ctx context.Context, db *asqlite.DB, cfg *stressConfig) (*stressResult, error) {
-	if err := db.ExecScript(ctx, `DROP TABLE IF EXISTS stress_table;
-		CREATE TABLE stress_table (id INTEGER PRIMARY KEY, value TEXT)`); err != nil {
+	if err := db.ExecScript(ctx, "CREATE TABLE "+seedTable+" (id INTEGER PRIMARY KEY, value TEXT)"); err != nil {
 		return nil, err
 	}
 	// The seed schedules a read after every third insert, then the rest.
@@ -334,49 +521,52 @@ func stressSeed(ctx context.Context, db *asqlite.DB, cfg *stressConfig) (*stress
 		tasks = append(tasks, task{id: cfg.inserts + i})
 		reads++
 	}
-	r := stressOps(len(tasks), func(i int) (bool, error) {
+	r := stressOps(ctx, cfg, len(tasks), func(i int) (bool, error) {
 		t := tasks[i]
 		if t.insert {
-			_, err := db.Exec(ctx, "INSERT INTO stress_table (value) VALUES (?)", fmt.Sprintf("value_%d", t.id))
+			_, err := db.Exec(ctx, "INSERT INTO "+seedTable+" (value) VALUES (?)", fmt.Sprintf("value_%d", t.id))
 			return true, err
 		}
 		var n int64
-		err := db.QueryRow(ctx, "SELECT COUNT(*) FROM stress_table").Scan(&n)
+		err := db.QueryRow(ctx, "SELECT COUNT(*) FROM "+seedTable).Scan(&n)
 		return false, err
 	})
 	r.Name = "seed"
+	// The check runs even after an interruption: it is the report's point.
 	var final int64
-	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM stress_table").Scan(&final); err != nil {
+	if err := db.QueryRow(context.WithoutCancel(ctx), "SELECT COUNT(*) FROM "+seedTable).Scan(&final); err != nil {
 		return nil, err
 	}
-	r.LostUpdates = max(int64(cfg.inserts)-final, 0)
-	r.Check = fmt.Sprintf("final row count %d (want %d)", final, cfg.inserts)
+	r.LostUpdates = max(r.applied-final, 0)
+	r.Check = fmt.Sprintf("final row count %d (want %d)", final, r.applied)
 	return r, nil
 }
 
 // stressBreak is the seed's "very likely to break the database" test:
 // concurrent read-modify-write increments of one row.
 func stressBreak(ctx context.Context, db *asqlite.DB, cfg *stressConfig) (*stressResult, error) {
-	if err := db.ExecScript(ctx, `DROP TABLE IF EXISTS test;
-		CREATE TABLE test (id INTEGER PRIMARY KEY, value INTEGER);
-		INSERT INTO test (value) VALUES (0)`); err != nil {
+	if err := db.ExecScript(ctx, "CREATE TABLE "+breakTable+" (id INTEGER PRIMARY KEY, value INTEGER);"+
+		"INSERT INTO "+breakTable+" (value) VALUES (0)"); err != nil {
 		return nil, err
 	}
-	r := stressOps(cfg.writers, func(int) (bool, error) {
+	r := stressOps(ctx, cfg, cfg.writers, func(int) (bool, error) {
 		if cfg.jitter > 0 {
-			time.Sleep(rand.N(cfg.jitter))
+			select {
+			case <-time.After(rand.N(cfg.jitter)):
+			case <-ctx.Done():
+				return true, ctx.Err()
+			}
 		}
-		_, err := db.Exec(ctx, "UPDATE test SET value = value + 1 WHERE id = 1")
+		_, err := db.Exec(ctx, "UPDATE "+breakTable+" SET value = value + 1 WHERE id = 1")
 		return true, err
 	})
 	r.Name = "break"
 	var final int64
-	if err := db.QueryRow(ctx, "SELECT value FROM test WHERE id = 1").Scan(&final); err != nil {
+	if err := db.QueryRow(context.WithoutCancel(ctx), "SELECT value FROM "+breakTable+" WHERE id = 1").Scan(&final); err != nil {
 		return nil, err
 	}
-	want := r.Writes - r.Errors
-	r.LostUpdates = max(want-final, 0)
-	r.Check = fmt.Sprintf("final value %d (want %d)", final, want)
+	r.LostUpdates = max(r.applied-final, 0)
+	r.Check = fmt.Sprintf("final value %d (want %d)", final, r.applied)
 	return r, nil
 }
 
@@ -384,24 +574,21 @@ func stressBreak(ctx context.Context, db *asqlite.DB, cfg *stressConfig) (*stres
 // rows and increments of random rows. At the end, the sum of the rows must
 // equal the number of increments that succeeded.
 func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout io.Writer) (*stressResult, error) {
-	if err := db.ExecScript(ctx, `DROP TABLE IF EXISTS kv;
-		CREATE TABLE kv (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)`); err != nil {
+	if err := db.ExecScript(ctx, "CREATE TABLE "+mixedTable+" (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)"); err != nil {
 		return nil, err
 	}
 	args := make([][]any, cfg.rows)
 	for i := range args {
 		args[i] = []any{i + 1}
 	}
-	if _, err := db.ExecMany(ctx, "INSERT INTO kv (id, value) VALUES (?, 0)", args); err != nil {
+	if _, err := db.ExecMany(ctx, "INSERT INTO "+mixedTable+" (id, value) VALUES (?, 0)", args); err != nil {
 		return nil, err
 	}
 	runCtx, stop := context.WithTimeout(ctx, cfg.duration)
 	defer stop()
-	r := &stressResult{Name: "mixed"}
-	var ops, reads, writes, errs atomic.Int64
-	var first sync.Once
-	readLats := make([][]time.Duration, cfg.goroutines)
-	writeLats := make([][]time.Duration, cfg.goroutines)
+	// Each goroutine records its own operations; they are merged after.
+	results := make([]stressResult, cfg.goroutines)
+	var ops atomic.Int64 // for the progress bar
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for g := range cfg.goroutines {
@@ -410,23 +597,18 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 			for runCtx.Err() == nil {
 				id := 1 + rng.IntN(cfg.rows)
 				start := time.Now()
+				write := rng.IntN(100) >= cfg.readPct
 				var err error
-				if rng.IntN(100) < cfg.readPct {
-					var v int64
-					err = db.QueryRow(ctx, "SELECT value FROM kv WHERE id = ?", id).Scan(&v)
-					reads.Add(1)
-					readLats[g] = append(readLats[g], time.Since(start))
+				if write {
+					_, err = db.Exec(ctx, "UPDATE "+mixedTable+" SET value = value + 1 WHERE id = ?", id)
 				} else {
-					_, err = db.Exec(ctx, "UPDATE kv SET value = value + 1 WHERE id = ?", id)
-					if err == nil {
-						writes.Add(1)
-					}
-					writeLats[g] = append(writeLats[g], time.Since(start))
+					var v int64
+					err = db.QueryRow(ctx, "SELECT value FROM "+mixedTable+" WHERE id = ?", id).Scan(&v)
 				}
+				results[g].record(ctx, time.Since(start), write, err)
 				ops.Add(1)
-				if err != nil {
-					errs.Add(1)
-					first.Do(func() { r.FirstError = err.Error() })
+				if cfg.afterOp != nil && !interrupted(ctx, err) {
+					cfg.afterOp()
 				}
 			}
 		})
@@ -450,19 +632,16 @@ func stressMixed(ctx context.Context, db *asqlite.DB, cfg *stressConfig, stdout 
 		fmt.Fprintln(stdout)
 	}
 	wg.Wait()
-	r.Seconds = time.Since(t0).Seconds()
-	r.Ops, r.Reads, r.Writes, r.Errors = ops.Load(), reads.Load(), writes.Load(), errs.Load()
-	for g := range cfg.goroutines {
-		r.readLatencies = append(r.readLatencies, readLats[g]...)
-		r.writeLatencies = append(r.writeLatencies, writeLats[g]...)
+	r := &stressResult{Name: "mixed", Seconds: time.Since(t0).Seconds()}
+	for i := range results {
+		r.add(&results[i])
 	}
-	r.latencies = append(slices.Clone(r.readLatencies), r.writeLatencies...)
 	var sum int64
-	if err := db.QueryRow(ctx, "SELECT sum(value) FROM kv").Scan(&sum); err != nil {
+	if err := db.QueryRow(context.WithoutCancel(ctx), "SELECT sum(value) FROM "+mixedTable).Scan(&sum); err != nil {
 		return nil, err
 	}
-	r.LostUpdates = max(r.Writes-sum, 0)
-	r.Check = fmt.Sprintf("sum of the rows %d (want %d, the increments that succeeded)", sum, r.Writes)
+	r.LostUpdates = max(r.applied-sum, 0)
+	r.Check = fmt.Sprintf("sum of the rows %d (want %d, the increments that succeeded)", sum, r.applied)
 	return r, nil
 }
 
@@ -494,23 +673,28 @@ func (r *stressResult) summarize() {
 
 // total adds up the tests of rep.
 func (rep *stressReport) total() {
-	var all, reads, writes []time.Duration
 	for _, t := range rep.Tests {
-		reads = append(reads, t.readLatencies...)
-		writes = append(writes, t.writeLatencies...)
-		rep.Ops += t.Ops
-		rep.Reads += t.Reads
-		rep.Writes += t.Writes
-		rep.Errors += t.Errors
-		rep.LostUpdates += t.LostUpdates
+		rep.add(t)
 		rep.Seconds += t.Seconds
-		if rep.FirstError == "" {
-			rep.FirstError = t.FirstError
-		}
-		all = append(all, t.latencies...)
 	}
-	rep.latencies, rep.readLatencies, rep.writeLatencies = all, reads, writes
 	rep.summarize()
+}
+
+// add adds the operations of o to r.
+func (r *stressResult) add(o *stressResult) {
+	r.Ops += o.Ops
+	r.Reads += o.Reads
+	r.Writes += o.Writes
+	r.Errors += o.Errors
+	r.LostUpdates += o.LostUpdates
+	r.Cancelled += o.Cancelled
+	r.applied += o.applied
+	if r.FirstError == "" {
+		r.FirstError = o.FirstError
+	}
+	r.latencies = append(r.latencies, o.latencies...)
+	r.readLatencies = append(r.readLatencies, o.readLatencies...)
+	r.writeLatencies = append(r.writeLatencies, o.writeLatencies...)
 }
 
 func percentileMs(sorted []time.Duration, p int) float64 {
@@ -530,5 +714,8 @@ func printStressResult(w io.Writer, r *stressResult) {
 	fmt.Fprintf(w, "  %s: %d errors, %d lost updates\n", r.Check, r.Errors, r.LostUpdates)
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "  first error: %s\n", r.FirstError)
+	}
+	if r.Cancelled > 0 {
+		fmt.Fprintf(w, "  interrupted: %d operations cut short, not counted\n", r.Cancelled)
 	}
 }
