@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -65,8 +66,23 @@ func (c *Conn) ResetSession(ctx context.Context) error {
 
 // Ping checks the connection with a trivial statement.
 func (c *Conn) Ping(ctx context.Context) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	defer c.use(ctx)()
 	return errBadConnIfClosed(c.raw.Exec("SELECT 1"))
+}
+
+// ErrNilContext is returned by the methods of Conn and Stmt given a nil
+// context, which database/sql never passes but sql.Conn.Raw makes possible.
+var ErrNilContext = errors.New("asqlite driver: nil context")
+
+// ctxErr reports why a call with ctx must not start.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return ErrNilContext
+	}
+	return ctx.Err()
 }
 
 // use installs ctx on the connection and returns the function that removes it.
@@ -82,7 +98,7 @@ func (c *Conn) Prepare(query string) (driver.Stmt, error) {
 
 // PrepareContext prepares the single statement in query.
 func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	s, err := c.raw.Prepare(query)
@@ -112,6 +128,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		mode = sqlite.Exclusive
 	default:
 		return nil, fmt.Errorf("asqlite driver: unsupported isolation level %v", sql.IsolationLevel(opts.Isolation))
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
 	}
 	defer c.use(ctx)()
 	if opts.ReadOnly {
@@ -159,7 +178,7 @@ func (t *tx) end(sql string) error {
 
 // ExecContext runs query, which may hold several statements.
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	defer c.use(ctx)()
@@ -171,7 +190,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 
 // QueryContext runs the single statement in query and returns its rows.
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	s, err := c.raw.Prep(query)
@@ -190,7 +209,18 @@ func (c *Conn) query(ctx context.Context, s *sqlite.Stmt, args []driver.NamedVal
 		return nil, err
 	}
 	c.raw.SetContext(ctx) // kept until the rows are closed, so a late cancel still interrupts
-	return newRows(c, s, closeStmt), nil
+	r := &rows{c: c, s: s, closeStmt: closeStmt}
+	// The first step runs now, not in the first Next: a statement whose
+	// schema changed (here or through another connection) is re-prepared by
+	// it, so the columns read after it describe the statement as it runs.
+	row, err := s.Step()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.ready, r.done = row, !row
+	r.cols = s.ColumnNames()
+	return r, nil
 }
 
 // CheckNamedValue accepts every value the binding can store, converting
@@ -225,12 +255,18 @@ func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
+var valuerType = reflect.TypeFor[driver.Valuer]()
+
+// callValuer calls v.Value. A nil pointer whose Value method has a value
+// receiver is NULL, as database/sql has it; any other panic fails the
+// statement rather than storing a value the caller did not give.
 func callValuer(v driver.Valuer) (val driver.Value, err error) {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() && rv.Type().Elem().Implements(valuerType) {
+		return nil, nil
+	}
 	defer func() {
-		// A nil pointer whose Value method has a value receiver panics;
-		// database/sql stores such values as NULL.
 		if r := recover(); r != nil {
-			val, err = nil, nil
+			val, err = nil, fmt.Errorf("asqlite driver: %T.Value panicked: %v", v, r)
 		}
 	}()
 	return v.Value()

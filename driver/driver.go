@@ -12,6 +12,11 @@
 //	                      deferred (default), immediate or exclusive
 //	_timefmt=FORMAT       how time.Time arguments are stored: text (default),
 //	                      unix, unixmilli, unixnano or julian
+//	_busy_timeout=D       how long a statement waits for a lock held by
+//	                      another connection before failing with
+//	                      SQLITE_BUSY: a duration (250ms, 10s) or a number
+//	                      of milliseconds; 0 fails at once. Default 5s.
+//	                      The wait ends early when the call's context ends.
 //
 // Contexts are honoured everywhere: a context that ends interrupts the
 // running statement. Named parameters work with sql.Named (":name", "@name"
@@ -24,6 +29,7 @@
 // Columns declared DATE, DATETIME or TIMESTAMP scan as time.Time when they
 // hold text in a time format SQLite understands, or a number in the
 // _timefmt format (integers for unix*, floats for julian).
+// Columns declared BOOLEAN scan as bool when they hold an integer.
 //
 // The underlying *sqlite.Conn is reachable through sql.Conn.Raw:
 //
@@ -40,7 +46,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -74,13 +82,19 @@ type Connector struct {
 	txlock  sqlite.TxMode
 	timeFmt sqlite.TimeFormat
 	init    func(*sqlite.Conn) error
+
+	busyTimeout time.Duration
 }
+
+// DefaultBusyTimeout is how long a statement waits for a lock held by
+// another connection unless the DSN's _busy_timeout says otherwise.
+const DefaultBusyTimeout = 5 * time.Second
 
 // NewConnector returns a Connector for dsn. init, when not nil, runs on
 // every new connection after the DSN's pragmas: the place to register
 // functions, collations and hooks that every connection of the pool needs.
 func NewConnector(dsn string, init func(*sqlite.Conn) error) (*Connector, error) {
-	c := &Connector{init: init}
+	c := &Connector{init: init, busyTimeout: DefaultBusyTimeout}
 	name, query, _ := strings.Cut(dsn, "?")
 	if query == "" {
 		c.name = dsn
@@ -114,6 +128,12 @@ func NewConnector(dsn string, init func(*sqlite.Conn) error) (*Connector, error)
 				default:
 					return nil, fmt.Errorf("asqlite driver: _txlock=%q: want deferred, immediate or exclusive", v)
 				}
+			case "_busy_timeout":
+				d, err := parseDuration(v)
+				if err != nil {
+					return nil, fmt.Errorf("asqlite driver: _busy_timeout=%q: want a duration (5s, 250ms) or milliseconds", v)
+				}
+				c.busyTimeout = d
 			case "_timefmt":
 				f, ok := timeFormats[strings.ToLower(v)]
 				if !ok {
@@ -130,6 +150,19 @@ func NewConnector(dsn string, init func(*sqlite.Conn) error) (*Connector, error)
 		c.name += "?" + params.Encode()
 	}
 	return c, nil
+}
+
+// parseDuration reads a Go duration, or a bare number as milliseconds (the
+// unit of PRAGMA busy_timeout and of other drivers' DSNs).
+func parseDuration(v string) (time.Duration, error) {
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 {
+		return time.Duration(ms) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		err = errors.New("negative")
+	}
+	return d, err
 }
 
 var timeFormats = map[string]sqlite.TimeFormat{
@@ -171,7 +204,7 @@ func (c *Connector) Driver() driver.Driver { return &Driver{} }
 
 // Connect opens a new connection.
 func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	raw, err := sqlite.Open(c.name, 0)
@@ -180,6 +213,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	}
 	raw.SetContext(ctx)
 	defer raw.SetContext(context.Background())
+	raw.SetBusyTimeout(c.busyTimeout)
 	for _, p := range c.pragmas {
 		if err := raw.Exec(p); err != nil {
 			raw.Close()

@@ -59,7 +59,7 @@ func valuesToNamed(args []driver.Value) []driver.NamedValue {
 
 // ExecContext runs the statement with args.
 func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	if s.rows != nil {
@@ -75,7 +75,7 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 
 // QueryContext runs the statement with args and returns its rows.
 func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	if s.rows != nil {
@@ -99,6 +99,7 @@ type rows struct {
 	owner     *Stmt // the prepared Stmt the rows read, if any
 	cols      []string
 	decl      []string
+	ready     bool // the statement stands on a row Next has not returned yet
 	done      bool
 }
 
@@ -107,10 +108,6 @@ var (
 	_ driver.RowsColumnTypeDatabaseTypeName = (*rows)(nil)
 	_ driver.RowsColumnTypeScanType         = (*rows)(nil)
 )
-
-func newRows(c *Conn, s *sqlite.Stmt, closeStmt bool) *rows {
-	return &rows{c: c, s: s, closeStmt: closeStmt, cols: s.ColumnNames()}
-}
 
 func (r *rows) Columns() []string { return r.cols }
 
@@ -145,17 +142,25 @@ func (r *rows) Next(dest []driver.Value) error {
 	if r.s == nil || r.done {
 		return io.EOF
 	}
-	row, err := r.s.Step()
-	if err != nil {
-		return err
-	}
-	if !row {
-		r.done = true
-		return io.EOF
+	if r.ready {
+		r.ready = false
+	} else {
+		row, err := r.s.Step()
+		if err != nil {
+			return err
+		}
+		if !row {
+			r.done = true
+			return io.EOF
+		}
 	}
 	for i := range dest {
 		switch r.s.ColumnType(i) {
 		case sqlite.Integer:
+			if r.declTypes()[i] == "BOOLEAN" {
+				dest[i] = r.s.ColumnInt64(i) != 0
+				continue
+			}
 			if isTimeDecl(r.declTypes()[i]) && r.c.timeFmt != sqlite.TimeText && r.c.timeFmt != sqlite.TimeJulianDay {
 				t, _ := r.s.ColumnTime(i, r.c.timeFmt)
 				dest[i] = t
@@ -194,6 +199,7 @@ func isTimeDecl(d string) bool {
 func (r *rows) ColumnTypeDatabaseTypeName(i int) string { return r.declTypes()[i] }
 
 var (
+	typeBool    = reflect.TypeFor[bool]()
 	typeInt64   = reflect.TypeFor[int64]()
 	typeFloat64 = reflect.TypeFor[float64]()
 	typeString  = reflect.TypeFor[string]()
@@ -209,6 +215,8 @@ func (r *rows) ColumnTypeScanType(i int) reflect.Type {
 	switch {
 	case isTimeDecl(d):
 		return typeTime
+	case d == "BOOLEAN":
+		return typeBool
 	case strings.Contains(d, "INT"):
 		return typeInt64
 	case strings.Contains(d, "CHAR"), strings.Contains(d, "CLOB"), strings.Contains(d, "TEXT"):
