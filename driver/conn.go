@@ -209,23 +209,33 @@ func (c *Conn) query(ctx context.Context, s *sqlite.Stmt, args []driver.NamedVal
 		return nil, err
 	}
 	c.raw.SetContext(ctx) // kept until the rows are closed, so a late cancel still interrupts
-	r := &rows{c: c, s: s, closeStmt: closeStmt}
-	// The first step runs now, not in the first Next: a statement whose
-	// schema changed (here or through another connection) is re-prepared by
-	// it, so the columns read after it describe the statement as it runs.
-	row, err := s.Step()
+	r, err := startRows(&rows{raw: c.raw, timeFmt: c.timeFmt, ownCtx: true, s: s, closeStmt: closeStmt})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// startRows takes the first step of r's statement now, not in the first
+// Next: a statement whose schema changed (on this connection or another)
+// is re-prepared by it, so the columns read after it describe the statement
+// as it runs.
+func startRows(r *rows) (*rows, error) {
+	row, err := r.s.Step()
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
 	r.ready, r.done = row, !row
-	r.cols = s.ColumnNames()
+	r.cols = r.s.ColumnNames()
 	return r, nil
 }
 
 // CheckNamedValue accepts every value the binding can store, converting
 // driver.Valuer implementations first.
-func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
+func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValue(nv) }
+
+func checkNamedValue(nv *driver.NamedValue) error {
 	switch v := nv.Value.(type) {
 	case nil, int64, float64, bool, []byte, string, time.Time, int, int32, uint32, int16, uint16, int8, uint8, float32, sqlite.ZeroBlob:
 		return nil
@@ -245,7 +255,7 @@ func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
 			return err
 		}
 		nv.Value = val
-		return c.CheckNamedValue(nv)
+		return checkNamedValue(nv)
 	}
 	val, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
 	if err != nil {
@@ -273,7 +283,9 @@ func callValuer(v driver.Valuer) (val driver.Value, err error) {
 }
 
 // bindArgs converts database/sql arguments for sqlite.Stmt.Bind.
-func (c *Conn) bindArgs(args []driver.NamedValue) []any {
+func (c *Conn) bindArgs(args []driver.NamedValue) []any { return bindArgs(c.timeFmt, args) }
+
+func bindArgs(timeFmt sqlite.TimeFormat, args []driver.NamedValue) []any {
 	if len(args) == 0 {
 		return nil
 	}
@@ -281,7 +293,7 @@ func (c *Conn) bindArgs(args []driver.NamedValue) []any {
 	for i, a := range args {
 		v := a.Value
 		if t, ok := v.(time.Time); ok {
-			v = c.timeValue(t)
+			v = timeValue(timeFmt, t)
 		}
 		if a.Name != "" {
 			v = sqlite.Named(a.Name, v)
@@ -292,8 +304,8 @@ func (c *Conn) bindArgs(args []driver.NamedValue) []any {
 }
 
 // timeValue stores a time in the connector's format.
-func (c *Conn) timeValue(t time.Time) any {
-	switch c.timeFmt {
+func timeValue(timeFmt sqlite.TimeFormat, t time.Time) any {
+	switch timeFmt {
 	case sqlite.TimeUnix:
 		return t.Unix()
 	case sqlite.TimeUnixMilli:

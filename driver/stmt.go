@@ -93,7 +93,9 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 
 // rows reads a statement's results for database/sql.
 type rows struct {
-	c         *Conn
+	raw       *sqlite.Conn
+	timeFmt   sqlite.TimeFormat
+	ownCtx    bool // the rows installed their query's context on raw
 	s         *sqlite.Stmt
 	closeStmt bool  // the statement is the rows' own (from the cache)
 	owner     *Stmt // the prepared Stmt the rows read, if any
@@ -124,7 +126,9 @@ func (r *rows) Close() error {
 		r.owner.rows = nil
 	}
 	r.s = nil
-	r.c.raw.SetContext(context.Background())
+	if r.ownCtx {
+		r.raw.SetContext(context.Background())
+	}
 	return nil
 }
 
@@ -161,15 +165,15 @@ func (r *rows) Next(dest []driver.Value) error {
 				dest[i] = r.s.ColumnInt64(i) != 0
 				continue
 			}
-			if isTimeDecl(r.declTypes()[i]) && r.c.timeFmt != sqlite.TimeText && r.c.timeFmt != sqlite.TimeJulianDay {
-				t, _ := r.s.ColumnTime(i, r.c.timeFmt)
+			if isTimeDecl(r.declTypes()[i]) && r.timeFmt != sqlite.TimeText && r.timeFmt != sqlite.TimeJulianDay {
+				t, _ := r.s.ColumnTime(i, r.timeFmt)
 				dest[i] = t
 				continue
 			}
 			dest[i] = r.s.ColumnInt64(i)
 		case sqlite.Float:
-			if isTimeDecl(r.declTypes()[i]) && r.c.timeFmt == sqlite.TimeJulianDay {
-				t, _ := r.s.ColumnTime(i, r.c.timeFmt)
+			if isTimeDecl(r.declTypes()[i]) && r.timeFmt == sqlite.TimeJulianDay {
+				t, _ := r.s.ColumnTime(i, r.timeFmt)
 				dest[i] = t
 				continue
 			}
@@ -210,8 +214,9 @@ var (
 
 // ColumnTypeScanType returns the Go type that fits column i's declared
 // type, following SQLite's affinity rules.
-func (r *rows) ColumnTypeScanType(i int) reflect.Type {
-	d := r.declTypes()[i]
+func (r *rows) ColumnTypeScanType(i int) reflect.Type { return scanType(r.declTypes()[i]) }
+
+func scanType(d string) reflect.Type {
 	switch {
 	case isTimeDecl(d):
 		return typeTime
