@@ -131,7 +131,7 @@ type valueValuer struct{ n int64 }
 func (v valueValuer) Value() (sqldriver.Value, error) { return v.n, nil }
 
 func TestDefaultBusyTimeoutWaitsForTheLock(t *testing.T) {
-	db := openDB(t, filepath.Join(t.TempDir(), "b.db"))
+	db := openDB(t, filepath.Join(t.TempDir(), "b.db")+"?_mode=conn")
 	db.Exec("CREATE TABLE t(x)")
 	ctx := context.Background()
 	holder, err := db.Conn(ctx)
@@ -173,7 +173,7 @@ func TestDefaultBusyTimeoutWaitsForTheLock(t *testing.T) {
 
 func TestBusyTimeoutFromTheDSN(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "b.db")
-	db := openDB(t, path+"?_busy_timeout=0")
+	db := openDB(t, path+"?_mode=conn&_busy_timeout=0")
 	db.Exec("CREATE TABLE t(x)")
 	ctx := context.Background()
 	holder, _ := db.Conn(ctx)
@@ -189,7 +189,7 @@ func TestBusyTimeoutFromTheDSN(t *testing.T) {
 	}
 	ctx2, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	db2 := openDB(t, path+"?_busy_timeout=1h")
+	db2 := openDB(t, path+"?_mode=conn&_busy_timeout=1h")
 	if _, err := db2.ExecContext(ctx2, "INSERT INTO t VALUES(1)"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("the busy wait ignored the context: %v", err)
 	}

@@ -116,9 +116,11 @@ func (c *Conn) Begin() (driver.Tx, error) {
 // BeginTx starts a transaction, choosing the BEGIN mode from the isolation
 // level as the package documentation describes.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := checkIsolation(opts.Isolation); err != nil {
+		return nil, err
+	}
 	mode := c.txlock
 	switch sql.IsolationLevel(opts.Isolation) {
-	case sql.LevelDefault:
 	case sql.LevelReadUncommitted, sql.LevelReadCommitted, sql.LevelWriteCommitted,
 		sql.LevelRepeatableRead, sql.LevelSnapshot:
 		mode = sqlite.Deferred
@@ -126,8 +128,6 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		mode = sqlite.Immediate
 	case sql.LevelLinearizable:
 		mode = sqlite.Exclusive
-	default:
-		return nil, fmt.Errorf("asqlite driver: unsupported isolation level %v", sql.IsolationLevel(opts.Isolation))
 	}
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -147,6 +147,14 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	}
 	c.inTx, c.readTx = true, opts.ReadOnly
 	return &tx{c: c}, nil
+}
+
+// checkIsolation refuses the isolation levels database/sql does not know.
+func checkIsolation(level driver.IsolationLevel) error {
+	if l := sql.IsolationLevel(level); l < sql.LevelDefault || l > sql.LevelLinearizable {
+		return fmt.Errorf("asqlite driver: unsupported isolation level %v", l)
+	}
+	return nil
 }
 
 type tx struct{ c *Conn }

@@ -50,6 +50,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -61,95 +62,171 @@ func init() { sql.Register(Name, &Driver{}) }
 // Driver implements driver.Driver and driver.DriverContext.
 type Driver struct{}
 
-// Open opens a connection for the data source name dsn.
+// Open opens a plain connection for the data source name dsn: database/sql
+// uses OpenConnector instead, and a DB opened for one connection would
+// never be closed.
 func (d *Driver) Open(dsn string) (driver.Conn, error) {
-	c, err := d.OpenConnector(dsn)
+	c, err := NewConnector(dsn, nil)
 	if err != nil {
 		return nil, err
 	}
 	return c.Connect(context.Background())
 }
 
-// OpenConnector parses dsn once for every connection of a sql.DB.
+// OpenConnector parses dsn once for every connection of a sql.DB and
+// returns a DBConnector or a Connector, as the package documentation says.
 func (d *Driver) OpenConnector(dsn string) (driver.Connector, error) {
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.mode == "db" || cfg.mode == "" && !cfg.memory {
+		return newDSNDBConnector(cfg), nil
+	}
 	return NewConnector(dsn, nil)
 }
 
 // Connector opens connections to one database; pass it to sql.OpenDB.
+// Each connection of the sql.DB is an SQLite connection of its own (the
+// plain mode; see the package documentation).
 type Connector struct {
-	name    string
-	pragmas []string
-	txlock  sqlite.TxMode
-	timeFmt sqlite.TimeFormat
-	init    func(*sqlite.Conn) error
-
-	busyTimeout time.Duration
+	cfg  dsnConfig
+	init func(*sqlite.Conn) error
 }
 
 // DefaultBusyTimeout is how long a statement waits for a lock held by
 // another connection unless the DSN's _busy_timeout says otherwise.
 const DefaultBusyTimeout = 5 * time.Second
 
-// NewConnector returns a Connector for dsn. init, when not nil, runs on
-// every new connection after the DSN's pragmas: the place to register
-// functions, collations and hooks that every connection of the pool needs.
+// NewConnector returns a Connector for dsn in the plain mode. init, when
+// not nil, runs on every new connection after the DSN's pragmas: the place
+// to register functions, collations and hooks that every connection of the
+// pool needs.
 func NewConnector(dsn string, init func(*sqlite.Conn) error) (*Connector, error) {
-	c := &Connector{init: init, busyTimeout: DefaultBusyTimeout}
-	name, query, _ := strings.Cut(dsn, "?")
-	if query == "" {
-		c.name = dsn
-		return c, nil
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
 	}
+	if cfg.readers != 0 || cfg.readLimitSet {
+		return nil, fmt.Errorf("asqlite driver: _readers and _read_limit apply to the DB mode only")
+	}
+	if cfg.syncSet {
+		cfg.pragmas = append(cfg.pragmas, "PRAGMA synchronous="+cfg.sync.String())
+	}
+	return &Connector{cfg: cfg, init: init}, nil
+}
+
+// dsnConfig is what a data source name says.
+type dsnConfig struct {
+	name         string // for SQLite: the DSN without the driver's parameters
+	memory       bool   // an in-memory database, not a file
+	mode         string // "", "db" or "conn"
+	pragmas      []string
+	txlock       sqlite.TxMode
+	timeFmt      sqlite.TimeFormat
+	busyTimeout  time.Duration
+	sync         asqlite.SyncMode
+	syncSet      bool
+	readers      int
+	readLimit    time.Duration
+	readLimitSet bool
+}
+
+func parseDSN(dsn string) (dsnConfig, error) {
+	cfg := dsnConfig{busyTimeout: DefaultBusyTimeout}
+	name, query, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(query)
 	if err != nil {
-		return nil, fmt.Errorf("asqlite driver: bad DSN parameters %q: %w", query, err)
+		return cfg, fmt.Errorf("asqlite driver: bad DSN parameters %q: %w", query, err)
 	}
+	cfg.memory = name == "" || name == ":memory:" || strings.HasPrefix(name, "file::memory:") ||
+		params.Get("mode") == "memory" || params.Get("vfs") == "memdb"
 	for key, values := range params {
 		if !strings.HasPrefix(key, "_") {
 			continue
 		}
 		delete(params, key)
 		for _, v := range values {
-			switch key {
-			case "_pragma":
-				p, err := parsePragma(v)
-				if err != nil {
-					return nil, err
-				}
-				c.pragmas = append(c.pragmas, p)
-			case "_txlock":
-				switch strings.ToLower(v) {
-				case "deferred":
-					c.txlock = sqlite.Deferred
-				case "immediate":
-					c.txlock = sqlite.Immediate
-				case "exclusive":
-					c.txlock = sqlite.Exclusive
-				default:
-					return nil, fmt.Errorf("asqlite driver: _txlock=%q: want deferred, immediate or exclusive", v)
-				}
-			case "_busy_timeout":
-				d, err := parseDuration(v)
-				if err != nil {
-					return nil, fmt.Errorf("asqlite driver: _busy_timeout=%q: want a duration (5s, 250ms) or milliseconds", v)
-				}
-				c.busyTimeout = d
-			case "_timefmt":
-				f, ok := timeFormats[strings.ToLower(v)]
-				if !ok {
-					return nil, fmt.Errorf("asqlite driver: _timefmt=%q: want text, unix, unixmilli, unixnano or julian", v)
-				}
-				c.timeFmt = f
-			default:
-				return nil, fmt.Errorf("asqlite driver: unknown DSN parameter %q", key)
+			if err := cfg.set(key, v); err != nil {
+				return cfg, err
 			}
 		}
 	}
-	c.name = name
+	cfg.name = name
 	if len(params) > 0 {
-		c.name += "?" + params.Encode()
+		cfg.name += "?" + params.Encode()
 	}
-	return c, nil
+	return cfg, nil
+}
+
+// set applies the driver's DSN parameter key=v.
+func (cfg *dsnConfig) set(key, v string) error {
+	bad := func(want string) error {
+		return fmt.Errorf("asqlite driver: %s=%q: want %s", key, v, want)
+	}
+	switch key {
+	case "_pragma":
+		p, err := parsePragma(v)
+		if err != nil {
+			return err
+		}
+		cfg.pragmas = append(cfg.pragmas, p)
+	case "_txlock":
+		switch strings.ToLower(v) {
+		case "deferred":
+			cfg.txlock = sqlite.Deferred
+		case "immediate":
+			cfg.txlock = sqlite.Immediate
+		case "exclusive":
+			cfg.txlock = sqlite.Exclusive
+		default:
+			return bad("deferred, immediate or exclusive")
+		}
+	case "_busy_timeout":
+		d, err := parseDuration(v)
+		if err != nil {
+			return bad("a duration (5s, 250ms) or milliseconds")
+		}
+		cfg.busyTimeout = d
+	case "_timefmt":
+		f, ok := timeFormats[strings.ToLower(v)]
+		if !ok {
+			return bad("text, unix, unixmilli, unixnano or julian")
+		}
+		cfg.timeFmt = f
+	case "_mode":
+		switch v {
+		case "db", "conn":
+			cfg.mode = v
+		default:
+			return bad("db or conn")
+		}
+	case "_sync":
+		m, ok := asqlite.ParseSyncMode(v)
+		if !ok {
+			return bad("off, normal, full or extra")
+		}
+		cfg.sync, cfg.syncSet = m, true
+	case "_readers":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return bad("a number of reader connections, at least 1")
+		}
+		cfg.readers = n
+	case "_read_limit":
+		if v == "none" {
+			cfg.readLimit, cfg.readLimitSet = -1, true
+			return nil
+		}
+		d, err := parseDuration(v)
+		if err != nil || d == 0 {
+			return bad("a duration (1s, 30s) or none")
+		}
+		cfg.readLimit, cfg.readLimitSet = d, true
+	default:
+		return fmt.Errorf("asqlite driver: unknown DSN parameter %q", key)
+	}
+	return nil
 }
 
 // parseDuration reads a Go duration, or a bare number as milliseconds (the
@@ -207,14 +284,14 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	raw, err := sqlite.Open(c.name, 0)
+	raw, err := sqlite.Open(c.cfg.name, 0)
 	if err != nil {
 		return nil, err
 	}
 	raw.SetContext(ctx)
 	defer raw.SetContext(context.Background())
-	raw.SetBusyTimeout(c.busyTimeout)
-	for _, p := range c.pragmas {
+	raw.SetBusyTimeout(c.cfg.busyTimeout)
+	for _, p := range c.cfg.pragmas {
 		if err := raw.Exec(p); err != nil {
 			raw.Close()
 			return nil, fmt.Errorf("asqlite driver: %s: %w", p, err)
@@ -226,7 +303,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			return nil, err
 		}
 	}
-	return &Conn{raw: raw, txlock: c.txlock, timeFmt: c.timeFmt}, nil
+	return &Conn{raw: raw, txlock: c.cfg.txlock, timeFmt: c.cfg.timeFmt}, nil
 }
 
 // errBadConnIfClosed maps use of a closed connection to driver.ErrBadConn so

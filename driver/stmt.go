@@ -29,10 +29,12 @@ func (s *Stmt) Close() error { return s.s.Close() }
 
 // NumInput returns the number of parameters, or -1 when some are named, so
 // database/sql leaves the checking to Bind.
-func (s *Stmt) NumInput() int {
-	n := s.s.ParamCount()
+func (s *Stmt) NumInput() int { return numInput(s.s) }
+
+func numInput(s *sqlite.Stmt) int {
+	n := s.ParamCount()
 	for i := 1; i <= n; i++ {
-		if name := s.s.ParamName(i); name != "" && name[0] != '?' {
+		if name := s.ParamName(i); name != "" && name[0] != '?' {
 			return -1
 		}
 	}
