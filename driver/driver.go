@@ -1,40 +1,109 @@
-// Package driver is a database/sql driver for SQLite built on asqlite's
-// binding, registered under the name "asqlite":
+// Package driver is a database/sql driver for SQLite built on asqlite,
+// registered under the name "asqlite". The one line a database/sql program
+// changes to use it:
 //
-//	db, err := sql.Open("asqlite", "file:app.db?_txlock=immediate&_pragma=foreign_keys(1)")
+//	db, err := sql.Open("asqlite", "app.db")
+//
+// # Two modes
+//
+// In the DB mode, the default for a database file, the sql.DB runs on an
+// asqlite.DB (one writer fed by a queue, a pool of readers, WAL): its
+// connections are light handles, and each statement goes where the DB
+// sends it, so that concurrent transactions never fail with "database is
+// locked" and small writes share commits:
+//
+//   - Exec outside a transaction is a write of the DB's queue
+//     (asqlite.DB.Exec): it runs in a transaction of its own or shares a
+//     group commit, and its Result is its own. SQL that cannot run inside a
+//     transaction (PRAGMA, VACUUM, ATTACH, BEGIN...) runs on the writer as a
+//     script (asqlite.DB.ExecScript).
+//   - Query outside a transaction runs on a reader, which its rows hold until
+//     they are closed or read to the end. A query that writes (INSERT ...
+//     RETURNING) runs as a write of the queue; its rows are read at once.
+//   - BeginTx with ReadOnly runs on a reader: one snapshot, taken at
+//     BeginTx, for the whole transaction; writes fail with SQLITE_READONLY.
+//   - Any other transaction holds the writer from BeginTx to Commit or
+//     Rollback, inside the DB's BEGIN IMMEDIATE (or a savepoint of a group
+//     commit): it is serialized with the queued writes and never fails with
+//     SQLITE_BUSY. BeginTx waits for the writer as long as its context
+//     allows; the context also bounds the transaction, which is rolled back
+//     when it ends. Isolation levels are all SQLite's serializable.
+//   - Prepared statements are checked when prepared and routed when run.
+//
+// Writes outside a transaction, and BeginTx, wait for the writer: a
+// goroutine holding a read-write transaction that writes through the same
+// sql.DB outside it waits for itself until its context ends (database/sql
+// gives no way to tell that goroutine from another). Write through the
+// transaction instead.
+//
+// The DB's limits apply: a read, and so a query's rows or a read-only
+// transaction, runs at most asqlite.Options.ReadTimeLimit (1s by default,
+// _read_limit in the DSN) and then fails with asqlite.ErrTimeLimit; writes
+// have none but their context. Per-connection settings are the DB's: the
+// DSN's _pragma and _busy_timeout apply to every connection of the DB, and
+// ":memory:?_mode=db" is one private database seen by every connection. A
+// TEMP table or a pragma run through Exec lives on the writer only.
+//
+// NewDBConnector runs database/sql over an *asqlite.DB the program opened,
+// so that it can use both APIs on one database:
+//
+//	adb, err := asqlite.Open(ctx, "app.db", nil)
+//	db := sql.OpenDB(driver.NewDBConnector(adb))
+//
+// In the plain mode, the default for in-memory databases (":memory:",
+// "mode=memory", "vfs=memdb") and chosen with _mode=conn, each connection of
+// the sql.DB is an SQLite connection of its own, as with other drivers;
+// NewConnector makes one with a hook run on every connection.
+//
+// # Data source names
 //
 // The data source name is an SQLite filename or URI (https://sqlite.org/uri.html)
 // with optional parameters of the driver's own, which start with an
 // underscore and are removed before SQLite sees the name:
 //
+//	_mode=MODE            db (asqlite.DB) or conn (one SQLite connection per
+//	                      database/sql connection); see above for the default
 //	_pragma=NAME(VALUE)   run PRAGMA NAME=VALUE on every new connection (repeatable)
-//	_txlock=MODE          how BeginTx with the default isolation level begins:
-//	                      deferred (default), immediate or exclusive
+//	_busy_timeout=D       how long a statement waits for a lock held by
+//	                      another connection (or, in the DB mode, process)
+//	                      before failing with SQLITE_BUSY: a duration (250ms,
+//	                      10s) or a number of milliseconds; 0 fails at once.
+//	                      Default 5s. The wait ends early when the call's
+//	                      context ends.
 //	_timefmt=FORMAT       how time.Time arguments are stored: text (default),
 //	                      unix, unixmilli, unixnano or julian
-//	_busy_timeout=D       how long a statement waits for a lock held by
-//	                      another connection before failing with
-//	                      SQLITE_BUSY: a duration (250ms, 10s) or a number
-//	                      of milliseconds; 0 fails at once. Default 5s.
-//	                      The wait ends early when the call's context ends.
+//	_txlock=MODE          plain mode: how BeginTx with the default isolation
+//	                      level begins: deferred (default), immediate or
+//	                      exclusive
+//	_sync=MODE            PRAGMA synchronous: off, normal (the DB mode's
+//	                      default), full or extra
+//	_readers=N            DB mode: the number of reader connections
+//	_read_limit=D         DB mode: the time limit of a read (default 1s), or none
 //
 // Contexts are honoured everywhere: a context that ends interrupts the
 // running statement. Named parameters work with sql.Named (":name", "@name"
-// and "$name" in SQL). Isolation levels map to BEGIN modes: the default
-// level uses _txlock, sql.LevelSerializable begins IMMEDIATE and
-// sql.LevelLinearizable begins EXCLUSIVE; the other levels begin DEFERRED,
-// since SQLite transactions are serializable anyway. A read-only
-// transaction runs with PRAGMA query_only.
+// and "$name" in SQL). In the plain mode, isolation levels map to BEGIN
+// modes: the default level uses _txlock, sql.LevelSerializable begins
+// IMMEDIATE and sql.LevelLinearizable begins EXCLUSIVE; the other levels
+// begin DEFERRED, since SQLite transactions are serializable anyway. A
+// read-only transaction runs with PRAGMA query_only.
 //
 // Columns declared DATE, DATETIME or TIMESTAMP scan as time.Time when they
 // hold text in a time format SQLite understands, or a number in the
 // _timefmt format (integers for unix*, floats for julian).
 // Columns declared BOOLEAN scan as bool when they hold an integer.
+// Columns describe the statement as it runs, also after a schema change.
 //
-// The underlying *sqlite.Conn is reachable through sql.Conn.Raw:
+// What database/sql cannot express is reachable through sql.Conn.Raw: the
+// *sqlite.Conn of a plain connection, the *asqlite.DB of the DB mode:
 //
 //	err := conn.Raw(func(c any) error {
-//		raw := c.(*driver.Conn).Raw() // *sqlite.Conn: functions, hooks, backup...
+//		switch c := c.(type) {
+//		case *driver.Conn:
+//			raw := c.Raw() // *sqlite.Conn: functions, hooks, backup...
+//		case *driver.DBConn:
+//			adb := c.DB() // *asqlite.DB: Register, Write, Read...
+//		}
 //		...
 //	})
 package driver
