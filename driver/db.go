@@ -123,6 +123,7 @@ type DBConn struct {
 	db      *asqlite.DB
 	timeFmt sqlite.TimeFormat
 	tx      *dbTx
+	reader  *reader // made on first use
 	closed  bool
 }
 
@@ -145,10 +146,14 @@ func (c *DBConn) DB() *asqlite.DB { return c.db }
 // Close ends the handle, rolling back a transaction left open.
 func (c *DBConn) Close() error {
 	c.closed = true
+	var err error
 	if c.tx != nil {
-		return c.tx.Rollback()
+		err = c.tx.Rollback()
 	}
-	return nil
+	if c.reader != nil {
+		c.reader.stop()
+	}
+	return err
 }
 
 // IsValid reports whether the handle can be reused.
@@ -228,7 +233,7 @@ func (c *DBConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 	var s session
 	var err error
 	if opts.ReadOnly {
-		s, err = openRead(ctx, c.db, true)
+		s, err = c.openRead(ctx, true)
 	} else {
 		s, err = openWrite(ctx, c.db)
 	}
@@ -334,7 +339,7 @@ func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.N
 	if c.tx != nil {
 		return startSessionRows(ctx, c.tx.s, false, c.timeFmt, query, bound)
 	}
-	s, err := openRead(ctx, c.db, false)
+	s, err := c.openRead(ctx, false)
 	if err != nil {
 		return nil, err
 	}

@@ -445,3 +445,53 @@ func TestMemoryDatabaseInDBModeIsSharedByEveryConnection(t *testing.T) {
 		}
 	}
 }
+
+func TestRowsInBatchesAndCancelledIteration(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 1000) INSERT INTO t SELECT i FROM c")
+	for _, ro := range []bool{false, true} {
+		tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []interface {
+			Query(string, ...any) (*sql.Rows, error)
+		}{db, tx} {
+			rows, err := q.Query("SELECT x FROM t ORDER BY x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, n := 0, 0
+			for rows.Next() {
+				var x int
+				rows.Scan(&x)
+				sum += x
+				n++
+			}
+			if err := rows.Err(); err != nil || n != 1000 || sum != 500500 {
+				t.Errorf("%d rows, sum %d (%v)", n, sum, err)
+			}
+		}
+		tx.Rollback()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rows, err := db.QueryContext(ctx, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c) SELECT i FROM c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		if n++; n == 100 {
+			cancel()
+		}
+	}
+	if err := rows.Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("rows.Err() = %v after cancel, want context.Canceled", err)
+	}
+	rows.Close()
+	var one int
+	if err := db.QueryRow("SELECT 1").Scan(&one); err != nil {
+		t.Errorf("query after a cancelled one: %v", err)
+	}
+}

@@ -27,62 +27,92 @@ type session interface {
 // errSessionEnded is returned for work handed to a session that has ended.
 var errSessionEnded = errors.New("asqlite driver: the transaction has ended")
 
-// readSession holds a reader. DB.Read runs its function on the calling
-// goroutine, so the session runs it in a coroutine (iter.Pull) that
-// resumes for each piece of work: no goroutine hand-off per row.
-type readSession struct {
+// reader runs a DBConn's reads. DB.Read runs its function on the calling
+// goroutine and gives the reader back when the function returns, so the
+// function parks in a coroutine (iter.Pull) between database/sql's calls
+// and each call resumes it: no goroutine hand-off per row. The coroutine
+// lives as long as the DBConn, so that its stack, grown by SQLite's deep
+// frames, is not grown again for every query.
+type reader struct {
 	next func() (struct{}, bool)
 	stop func()
-	f    func(*sqlite.Conn) error
-	err  error
+
+	// What the next resumption does: open a session (ctx, begin), run f
+	// in it, or end it; err is the outcome.
+	ctx   context.Context
+	begin bool
+	f     func(*sqlite.Conn) error
+	quit  bool
+	err   error
+	open  bool // a session holds a reader now
+}
+
+func newReader(db *asqlite.DB) *reader {
+	r := &reader{}
+	r.next, r.stop = iter.Pull(func(yield func(struct{}) bool) {
+		for yield(struct{}{}) {
+			err := db.Read(r.ctx, func(c *sqlite.Conn) error {
+				// A read transaction takes its snapshot at its first read.
+				if r.begin {
+					if err := c.Exec("BEGIN; SELECT 1 FROM sqlite_schema LIMIT 1"); err != nil {
+						return err
+					}
+				}
+				r.open = true
+				for yield(struct{}{}) {
+					if r.quit {
+						return nil
+					}
+					r.err = safeRun(r.f, c)
+				}
+				return nil
+			})
+			r.open, r.err, r.ctx = false, err, nil
+		}
+	})
+	r.next() // to the first yield, where the coroutine waits for work
+	return r
+}
+
+// readSession is a session on a DBConn's reader.
+type readSession struct {
+	r    *reader
 	done bool
 }
 
-// openRead takes a reader for the session, beginning a read transaction
-// that fixes its snapshot at once when begin is set.
-func openRead(ctx context.Context, db *asqlite.DB, begin bool) (*readSession, error) {
-	s := &readSession{}
-	s.next, s.stop = iter.Pull(func(yield func(struct{}) bool) {
-		err := db.Read(ctx, func(c *sqlite.Conn) error {
-			// A read transaction takes its snapshot at its first read.
-			if begin {
-				if err := c.Exec("BEGIN; SELECT 1 FROM sqlite_schema LIMIT 1"); err != nil {
-					return err
-				}
-			}
-			for yield(struct{}{}) {
-				s.err = safeRun(s.f, c)
-			}
-			return nil
-		})
-		if err != nil {
-			s.err = err
-		}
-	})
-	if _, ok := s.next(); !ok {
-		s.done = true
-		return nil, s.err
+// openRead takes a reader for a session, beginning a read transaction that
+// fixes its snapshot at once when begin is set.
+func (c *DBConn) openRead(ctx context.Context, begin bool) (*readSession, error) {
+	if c.reader == nil {
+		c.reader = newReader(c.db)
 	}
-	return s, nil
+	r := c.reader
+	r.ctx, r.begin, r.quit, r.err = ctx, begin, false, nil
+	r.next()
+	if !r.open {
+		return nil, r.err
+	}
+	return &readSession{r: r}, nil
 }
 
 func (s *readSession) run(f func(*sqlite.Conn) error) error {
-	if s.done {
+	if s.done || !s.r.open {
 		return errSessionEnded
 	}
-	s.f = f
-	if _, ok := s.next(); !ok {
-		s.done = true
-	}
-	s.f = nil
-	return s.err
+	s.r.f = f
+	s.r.next()
+	s.r.f = nil
+	return s.r.err
 }
 
 // end releases the reader; DB.Read rolls back the read transaction.
 func (s *readSession) end(bool) error {
 	if !s.done {
 		s.done = true
-		s.stop()
+		if s.r.open {
+			s.r.quit = true
+			s.r.next()
+		}
 	}
 	return nil
 }
@@ -225,16 +255,23 @@ func (c *columns) Columns() []string                       { return c.cols }
 func (c *columns) ColumnTypeDatabaseTypeName(i int) string { return c.decl[i] }
 func (c *columns) ColumnTypeScanType(i int) reflect.Type   { return scanType(c.decl[i]) }
 
-// sessionRows reads a statement that runs on a session's connection.
+// sessionRows reads a statement that runs on a session's connection. Rows
+// are copied out in batches, so that the session is visited once per batch
+// rather than once per row.
 type sessionRows struct {
 	columns
 	s      session
 	own    bool // the session is the rows' own: ended with them
 	in     *rows
-	dest   []driver.Value
-	step   func(*sqlite.Conn) error
+	fill   func(*sqlite.Conn) error
+	batch  []driver.Value // rows read ahead, len(cols) values each
+	pos    int
+	err    error // what ended the statement (io.EOF at the end), after batch
 	closed bool
 }
+
+// rowBatch is how many rows a sessionRows reads at each visit.
+const rowBatch = 64
 
 var (
 	_ driver.Rows                           = (*sessionRows)(nil)
@@ -242,11 +279,30 @@ var (
 	_ driver.RowsColumnTypeScanType         = (*sessionRows)(nil)
 )
 
-// startSessionRows prepares query on s's connection and takes its first
-// step. When own is set, s is a reader of the rows' own: a statement that
-// writes fails with errWrites, and any failure ends s.
+// startSessionRows prepares query on s's connection, takes its first step
+// and reads the first batch. When own is set, s is a reader of the rows'
+// own: a statement that writes fails with errWrites, and any failure ends s.
 func startSessionRows(ctx context.Context, s session, own bool, timeFmt sqlite.TimeFormat, query string, bound []any) (driver.Rows, error) {
 	r := &sessionRows{s: s, own: own}
+	r.fill = func(*sqlite.Conn) error {
+		n := len(r.cols)
+		if cap(r.batch) == 0 {
+			r.batch = make([]driver.Value, 0, rowBatch*max(n, 1))
+		}
+		r.batch, r.pos = r.batch[:0], 0
+		for range rowBatch {
+			row := r.batch[len(r.batch) : len(r.batch)+n]
+			if err := r.in.Next(row); err != nil {
+				r.err = err
+				// The statement is done: finalize it now, not in one
+				// more visit from Close.
+				r.in.Close()
+				break
+			}
+			r.batch = r.batch[:len(r.batch)+n]
+		}
+		return nil
+	}
 	err := s.run(withContext(ctx, func(c *sqlite.Conn) error {
 		st, err := c.Prep(query)
 		if err != nil {
@@ -265,7 +321,7 @@ func startSessionRows(ctx context.Context, s session, own bool, timeFmt sqlite.T
 			return err
 		}
 		r.in, r.cols, r.decl = in, in.cols, in.declTypes()
-		return nil
+		return r.fill(c)
 	}))
 	if err != nil {
 		if own {
@@ -273,7 +329,6 @@ func startSessionRows(ctx context.Context, s session, own bool, timeFmt sqlite.T
 		}
 		return nil, err
 	}
-	r.step = func(*sqlite.Conn) error { return r.in.Next(r.dest) }
 	return r, nil
 }
 
@@ -281,14 +336,23 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 	if r.closed {
 		return io.EOF
 	}
-	r.dest = dest
-	err := r.s.run(r.step)
-	r.dest = nil
-	if err != nil && r.own {
-		// Give the reader back as soon as the rows are done.
-		r.Close()
+	if r.pos == len(r.batch) {
+		if r.err == nil {
+			if err := r.s.run(r.fill); err != nil {
+				r.err = err
+			}
+		}
+		if r.pos == len(r.batch) {
+			if r.own {
+				// Give the reader back as soon as the rows are done.
+				r.Close()
+			}
+			return r.err
+		}
 	}
-	return err
+	n := copy(dest, r.batch[r.pos:r.pos+len(r.cols)])
+	r.pos += n
+	return nil
 }
 
 func (r *sessionRows) Close() error {
@@ -296,7 +360,10 @@ func (r *sessionRows) Close() error {
 		return nil
 	}
 	r.closed = true
-	err := r.s.run(func(*sqlite.Conn) error { return r.in.Close() })
+	var err error
+	if r.err == nil {
+		err = r.s.run(func(*sqlite.Conn) error { return r.in.Close() })
+	}
 	if r.own {
 		r.s.end(false)
 	}
