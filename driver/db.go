@@ -233,7 +233,7 @@ func (c *DBConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 	var s session
 	var err error
 	if opts.ReadOnly {
-		s, err = c.openRead(ctx, true)
+		s, err = c.openRead(ctx, true, nil)
 	} else {
 		s, err = openWrite(ctx, c.db)
 	}
@@ -339,15 +339,21 @@ func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.N
 	if c.tx != nil {
 		return startSessionRows(ctx, c.tx.s, false, c.timeFmt, query, bound)
 	}
-	s, err := c.openRead(ctx, false)
+	// The reader's context is ctx already: the rows start in the visit
+	// that opens it.
+	r, start := newSessionRows(true, c.timeFmt, query, bound)
+	s, err := c.openRead(ctx, false, start)
 	if err != nil {
+		if s != nil {
+			s.end(false)
+		}
+		if errors.Is(err, errWrites) {
+			return c.queryOnWriter(ctx, query, bound)
+		}
 		return nil, err
 	}
-	r, err := startSessionRows(ctx, s, true, c.timeFmt, query, bound)
-	if errors.Is(err, errWrites) {
-		return c.queryOnWriter(ctx, query, bound)
-	}
-	return r, err
+	r.s = s
+	return r, nil
 }
 
 // errWrites tells a reader's caller that the statement writes.
