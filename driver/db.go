@@ -268,6 +268,9 @@ func (c *DBConn) ExecContext(ctx context.Context, query string, args []driver.Na
 	}
 	bound := bindArgs(c.timeFmt, args)
 	if c.tx != nil {
+		if endsTransaction(query) {
+			return nil, errEndInTx
+		}
 		var res result
 		err := c.tx.s.run(withContext(ctx, func(sc *sqlite.Conn) error {
 			if err := sc.Exec(query, bound...); err != nil {
@@ -292,6 +295,22 @@ func (c *DBConn) ExecContext(ctx context.Context, query string, args []driver.Na
 		return nil, err
 	}
 	return result{r.LastInsertRowID, r.Changes}, nil
+}
+
+// errEndInTx refuses SQL that would end the DB's transaction under a
+// database/sql transaction.
+var errEndInTx = errors.New("asqlite driver: BEGIN, COMMIT or ROLLBACK inside a transaction: use the sql.Tx's Commit or Rollback")
+
+// endsTransaction reports whether query starts with BEGIN, COMMIT, END or
+// a ROLLBACK that is not ROLLBACK TO a savepoint.
+func endsTransaction(query string) bool {
+	switch w := strings.ToUpper(firstWord(query)); w {
+	case "BEGIN", "COMMIT", "END":
+		return true
+	case "ROLLBACK":
+		return !strings.Contains(strings.ToUpper(query), " TO ")
+	}
+	return false
 }
 
 // runsOutsideTransactions reports whether query starts with a statement

@@ -304,6 +304,12 @@ func TestWriteTransactionRollsBackAndReadsItsOwnWrites(t *testing.T) {
 	if err := tx.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
 		t.Errorf("transaction sees %d of its rows (%v)", n, err)
 	}
+	if _, err := tx.Exec("COMMIT"); err == nil {
+		t.Error("COMMIT through Exec inside a transaction accepted")
+	}
+	if _, err := tx.Exec("SAVEPOINT s; INSERT INTO t VALUES(2); ROLLBACK TO s; RELEASE s"); err != nil {
+		t.Errorf("savepoint inside a transaction: %v", err)
+	}
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
