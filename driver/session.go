@@ -59,14 +59,20 @@ func newReader(db *asqlite.DB) *reader {
 					}
 				}
 				r.open = true
+				// An interrupted statement ends the read, whose context
+				// (or time limit) has ended: DB.Read says which.
 				if r.f != nil {
-					r.err = safeRun(r.f, c)
+					if r.err = safeRun(r.f, c); errors.Is(r.err, sqlite.ErrInterrupt) {
+						return r.err
+					}
 				}
 				for yield(struct{}{}) {
 					if r.quit {
 						return nil
 					}
-					r.err = safeRun(r.f, c)
+					if r.err = safeRun(r.f, c); errors.Is(r.err, sqlite.ErrInterrupt) {
+						return r.err
+					}
 				}
 				return nil
 			})
@@ -103,6 +109,9 @@ func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Co
 
 func (s *readSession) run(f func(*sqlite.Conn) error) error {
 	if s.done || !s.r.open {
+		if s.r.err != nil {
+			return s.r.err
+		}
 		return errSessionEnded
 	}
 	s.r.f = f
@@ -319,6 +328,9 @@ func newSessionRows(own bool, timeFmt sqlite.TimeFormat, query string, bound []a
 				// The statement is done: finalize it now, not in one
 				// more visit from Close.
 				r.in.Close()
+				if errors.Is(err, sqlite.ErrInterrupt) {
+					return err // for the session to say why
+				}
 				break
 			}
 			r.batch = r.batch[:len(r.batch)+n]
