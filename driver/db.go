@@ -31,8 +31,8 @@ type DBConnector struct {
 }
 
 var (
-	_ driver.Connector           = (*DBConnector)(nil)
-	_ interface{ Close() error } = (*DBConnector)(nil)
+	_ driver.Connector = (*DBConnector)(nil)
+	_ io.Closer        = (*DBConnector)(nil)
 )
 
 // NewDBConnector returns a connector for database/sql over db, so that a
@@ -93,6 +93,9 @@ func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
 		return nil, asqlite.ErrClosed
 	}
 	if c.db == nil {
+		if !c.owned {
+			return nil, errors.New("asqlite driver: NewDBConnector was given a nil *asqlite.DB")
+		}
 		db, err := asqlite.Open(ctx, c.path, c.opts)
 		if err != nil {
 			return nil, err
