@@ -108,7 +108,11 @@ func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Co
 }
 
 func (s *readSession) run(f func(*sqlite.Conn) error) error {
-	if s.done || !s.r.open {
+	if s.done {
+		return errSessionEnded
+	}
+	if !s.r.open {
+		// The read ended under the session (its context or time limit).
 		if s.r.err != nil {
 			return s.r.err
 		}
@@ -317,11 +321,18 @@ func newSessionRows(own bool, timeFmt sqlite.TimeFormat, query string, bound []a
 	r := &sessionRows{own: own}
 	r.fill = func(*sqlite.Conn) error {
 		n := len(r.cols)
-		if cap(r.batch) == 0 {
-			r.batch = make([]driver.Value, 0, rowBatch*max(n, 1))
+		// The first batch is of two rows: enough for a query of one row
+		// to meet its end in the visit that starts it, without paying for
+		// a full batch.
+		size := rowBatch
+		if r.batch == nil {
+			size = 2
+		}
+		if cap(r.batch) < size*n {
+			r.batch = make([]driver.Value, 0, size*n)
 		}
 		r.batch, r.pos = r.batch[:0], 0
-		for range rowBatch {
+		for range size {
 			row := r.batch[len(r.batch) : len(r.batch)+n]
 			if err := r.in.Next(row); err != nil {
 				r.err = err
