@@ -50,6 +50,9 @@ func newDSNDBConnector(cfg dsnConfig) *DBConnector {
 		Synchronous: cfg.sync,
 		BusyTimeout: cfg.busyTimeout,
 	}
+	// database/sql bounds work by contexts alone: a read has no time limit
+	// of its own unless the DSN asks for one.
+	opts.ReadTimeLimit = -1
 	if cfg.readLimitSet {
 		opts.ReadTimeLimit = cfg.readLimit
 	}
