@@ -21,3 +21,4 @@ go run ./cmd/compare -run '^gsb$' -libs '^(asqlite|zombiezen)$' -count 7 -out re
 go run ./cmd/compare -paired -run '^point' -count 5 -time 2s -libs '^asqlite' > results/paired.txt
 (cd .. && go run ./cmd/asqlite bench -count 3) > results/asqlite-bench.txt
 go run ./cmd/plot -o ../docs/img results/results.json
+go test -run '^$' -bench 'ConcurrentCommits|SQLReads' -benchtime 2s -count 3 . > results/sql.txt
