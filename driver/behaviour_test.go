@@ -290,3 +290,35 @@ func TestNilContextIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNilContextIsAnErrorInDBMode(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "n.db"))
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(c any) error {
+		dc := c.(*driver.DBConn)
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.QueryContext(nil, "SELECT 1", nil); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("QueryContext: %v", err)
+		}
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.ExecContext(nil, "SELECT 1", nil); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("ExecContext: %v", err)
+		}
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.PrepareContext(nil, "SELECT 1"); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("PrepareContext: %v", err)
+		}
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.BeginTx(nil, sqldriver.TxOptions{}); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("BeginTx: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
