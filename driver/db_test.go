@@ -524,3 +524,49 @@ func TestReadTimeLimitAppliesToQueriesAndReadOnlyTransactions(t *testing.T) {
 		t.Errorf("write: %v, want only DeadlineExceeded", err)
 	}
 }
+
+func TestTransactionInAFailedGroupReportsNothingApplied(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	ctx := context.Background()
+	// A long group delay keeps the transaction and the queued write in one
+	// group transaction, which SQLite rolls back as a whole when the
+	// write's INSERT is interrupted: the DB then runs each write again
+	// alone, which a database/sql transaction cannot be.
+	adb, err := asqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"), &asqlite.Options{MaxBatchDelay: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adb.Close()
+	db := sql.OpenDB(driver.NewDBConnector(adb))
+	defer db.Close()
+	mustExec(t, db, "CREATE TABLE t(x); CREATE TABLE big(i)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO t VALUES(1)"); err != nil {
+		t.Fatal(err)
+	}
+	bad := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		_, err := adb.Exec(ctx, "INSERT INTO big WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c) SELECT i FROM c")
+		bad <- err
+	}()
+	for adb.Stats().QueueDepth == 0 {
+		runtime.Gosched()
+	}
+	commitErr := tx.Commit()
+	if err := <-bad; err == nil {
+		t.Error("the endless INSERT succeeded")
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if commitErr == nil && n != 1 || commitErr != nil && n != 0 {
+		t.Errorf("Commit said %v, yet the table holds %d rows", commitErr, n)
+	}
+	t.Logf("commit: %v; group failures %d", commitErr, adb.Stats().GroupFailures)
+}

@@ -27,7 +27,10 @@
 //     commit): it is serialized with the queued writes and never fails with
 //     SQLITE_BUSY. BeginTx waits for the writer as long as its context
 //     allows; the context also bounds the transaction, which is rolled back
-//     when it ends. Isolation levels are all SQLite's serializable.
+//     when it ends. Isolation levels are all SQLite's serializable. In the
+//     rare case where the group commit it shared fails as a whole (another
+//     write's interrupted INSERT, a full disk), Commit fails and nothing of
+//     the transaction is applied: run it again.
 //   - Prepared statements are checked when prepared and routed when run.
 //
 // Writes outside a transaction, and BeginTx, wait for the writer: a
