@@ -48,7 +48,9 @@
 // context. Per-connection settings are the DB's: the
 // DSN's _pragma and _busy_timeout apply to every connection of the DB, and
 // ":memory:?_mode=db" is one private database seen by every connection. A
-// TEMP table or a pragma run through Exec lives on the writer only.
+// TEMP table, an ATTACHed database or a pragma run through Exec lives on the
+// writer only: what every connection needs belongs in the DSN's _pragma, or
+// in asqlite.DB.Register (reached through Raw).
 //
 // NewDBConnector runs database/sql over an *asqlite.DB the program opened,
 // so that it can use both APIs on one database:
