@@ -428,6 +428,24 @@ func TestDSNSettingsReachEveryConnection(t *testing.T) {
 		}
 		c.Close()
 	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Raw(func(c any) error {
+		adb := c.(*driver.DBConn).DB()
+		if sync, err := adb.Pragma(ctx, "synchronous"); err != nil || sync != int64(2) {
+			t.Errorf("writer's synchronous %v (%v), want 2 (FULL)", sync, err)
+		}
+		if cache, err := adb.Pragma(ctx, "cache_size"); err != nil || cache != int64(-4000) {
+			t.Errorf("writer's cache_size %v (%v)", cache, err)
+		}
+		if n := adb.Stats().Readers; n != 2 {
+			t.Errorf("%d readers, want 2", n)
+		}
+		return nil
+	})
 	for _, bad := range []string{"x.db?_sync=sometimes", "x.db?_readers=0", "x.db?_read_limit=0", "x.db?_mode=pool"} {
 		if _, err := sql.Open(driver.Name, bad); err == nil {
 			t.Errorf("DSN %q accepted", bad)
