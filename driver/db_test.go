@@ -588,3 +588,22 @@ func TestTransactionInAFailedGroupReportsNothingApplied(t *testing.T) {
 	}
 	t.Logf("commit: %v; group failures %d", commitErr, adb.Stats().GroupFailures)
 }
+
+func TestReadOnlyDatabaseRefusesWrites(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	path := filepath.Join(t.TempDir(), "ro.db")
+	rw := openDB(t, path)
+	mustExec(t, rw, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	rw.Close()
+	db := openDB(t, "file:"+path+"?mode=ro")
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("read: %d (%v)", n, err)
+	}
+	if _, err := db.Exec("INSERT INTO t VALUES(2)"); !errors.Is(err, asqlite.ErrReadOnly) {
+		t.Errorf("write: %v, want ErrReadOnly", err)
+	}
+	if _, err := db.Begin(); !errors.Is(err, asqlite.ErrReadOnly) {
+		t.Errorf("read-write transaction: %v, want ErrReadOnly", err)
+	}
+}
