@@ -162,7 +162,7 @@ func TestFailover(t *testing.T) {
 			twice++
 		}
 	}
-	t.Logf("%d writes acknowledged, %d with an unknown outcome, %d rows", len(acked), unknown.Load(), len(counts))
+	t.Logf("%d writes acknowledged, %d with an unknown outcome, %d rows; writer: %+v", len(acked), unknown.Load(), len(counts), db.Stats())
 	if lost > 0 || twice > 0 {
 		t.Fatalf("%d acknowledged writes lost, %d applied twice", lost, twice)
 	}

@@ -206,6 +206,8 @@ type writer struct {
 	seq    int64     // groups sent
 	conn   *sql.Conn // to the leader; nil after it was lost
 	next   *write    // taken from the queue but left for the next group
+	conns  int64     // connections made
+	stats  counters
 }
 
 // attemptLimit bounds one attempt at a group, so that a leader that stops
@@ -309,6 +311,9 @@ func (w *writer) connect(ctx context.Context) error {
 			_, err = c.ExecContext(ctx, groupsTable)
 			if err == nil {
 				w.conn = c
+				if w.conns++; w.conns > 1 {
+					w.stats.reconnects.Add(1)
+				}
 				return nil
 			}
 			c.Raw(func(any) error { return sql.ErrConnDone })
@@ -357,7 +362,10 @@ func (w *writer) group(live []*write) {
 			var applied bool
 			applied, err = w.applied(ctx, id)
 			if err == nil {
+				w.stats.checks.Add(1)
 				if applied {
+					w.stats.found.Add(1)
+					w.committed(live)
 					for _, x := range live {
 						finish(x, x.res, nil)
 					}
@@ -402,16 +410,20 @@ func (w *writer) group(live []*write) {
 		live, res, cerr = w.attempt(id, live)
 		switch res {
 		case committed:
+			w.committed(live)
 			for _, x := range live {
 				finish(x, x.res, nil)
 			}
 			return
 		case unknown:
+			w.stats.retries.Add(1)
 			doubt = true
 			w.drop()
 		case lost:
+			w.stats.retries.Add(1)
 			w.drop()
 		case locked:
+			w.stats.retries.Add(1)
 			w.pause(ctx, pause)
 		case failed:
 			if len(live) == 1 {
@@ -428,6 +440,14 @@ func (w *writer) group(live []*write) {
 		if len(live) == 0 {
 			return
 		}
+	}
+}
+
+// committed counts a group that committed.
+func (w *writer) committed(live []*write) {
+	if len(live) > 0 {
+		w.stats.groups.Add(1)
+		w.stats.writes.Add(int64(len(live)))
 	}
 }
 
