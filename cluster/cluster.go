@@ -119,7 +119,9 @@ func Open(ctx context.Context, name string, opts *Options) (*DB, error) {
 	logf := logFunc(o.Log)
 	var err error
 	if o.Dir != "" {
-		nopts := []app.Option{app.WithLogFunc(logf)}
+		// Roles are checked every second rather than dqlite's 30s, so
+		// that a cluster formed by hand has its three voters at once.
+		nopts := []app.Option{app.WithLogFunc(logf), app.WithRolesAdjustmentFrequency(time.Second)}
 		if o.Address != "" {
 			nopts = append(nopts, app.WithAddress(o.Address))
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/canonical/go-dqlite/client"
 )
 
 // A test binary started with nodeEnv set runs one node of a test cluster
@@ -124,5 +126,36 @@ func startCluster(t testing.TB) ([]*proc, []string) {
 			p.kill()
 		}
 	})
+	makeVoters(t, addrs)
 	return procs, addrs
+}
+
+// makeVoters gives every node the voter role: a node that joined while
+// another was being promoted may still be a spare.
+func makeVoters(t testing.TB, addrs []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	store := client.NewInmemNodeStore()
+	infos := make([]client.NodeInfo, len(addrs))
+	for i, a := range addrs {
+		infos[i] = client.NodeInfo{Address: a}
+	}
+	store.Set(ctx, infos)
+	cli, err := client.FindLeader(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	nodes, err := cli.Cluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		if n.Role != client.Voter {
+			if err := cli.Assign(ctx, n.ID, client.Voter); err != nil {
+				t.Fatalf("promoting %s: %v", n.Address, err)
+			}
+		}
+	}
 }
