@@ -12,30 +12,6 @@ import (
 	"github.com/canonical/go-dqlite/client"
 )
 
-// leaderOf returns the index in addrs of the leader, as db sees it.
-func leaderOf(t *testing.T, db *DB, addrs []string) int {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		nodes, err := db.Nodes(ctx)
-		if err == nil {
-			for _, n := range nodes {
-				if n.Leader {
-					for i, a := range addrs {
-						if a == n.Address {
-							return i
-						}
-					}
-				}
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("no leader: %v", err)
-		}
-	}
-}
-
 // TestFailover runs 64 writers against three node processes and kills the
 // leader with SIGKILL three times: no acknowledged write may be lost or
 // applied twice, reads must see every acknowledged write, and each killed
@@ -115,7 +91,7 @@ func TestFailover(t *testing.T) {
 	waitAcks(200)
 	var last int
 	for trial := range 3 {
-		i := leaderOf(t, db, addrs)
+		i := leaderIndex(t, db, addrs)
 		procs[i].kill()
 		killed := time.Now()
 		// Drain what was acknowledged before the kill, then wait for new
@@ -140,7 +116,7 @@ func TestFailover(t *testing.T) {
 	// The last killed node rejoined: make it the leader, so that it serves
 	// the reads below.
 	transferTo(t, addrs, addrs[last])
-	if got := leaderOf(t, db, addrs); got != last {
+	if got := leaderIndex(t, db, addrs); got != last {
 		t.Fatalf("leader is %s, want the restarted %s", addrs[got], addrs[last])
 	}
 

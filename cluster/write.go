@@ -470,6 +470,11 @@ func (w *writer) applied(ctx context.Context, id string) (bool, error) {
 
 // attempt runs one try of the group: BEGIN, a savepoint per write, the id,
 // COMMIT. Writes that fail alone get their error at once and leave live.
+//
+// Every message to the leader is a network round trip, so the writer sends
+// few: the savepoint of the next write is opened by the same message that
+// releases the previous one, and an Exec's SQL travels with them (dqlite
+// binds the arguments to the first statement of a message, the write's).
 func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 	ctx, cancel := context.WithTimeout(w.db.stop, attemptLimit)
 	defer cancel()
@@ -486,27 +491,21 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 		}
 		return live, failed, sqlError(err)
 	}
-	if _, err := c.ExecContext(ctx, "BEGIN"); err != nil {
+	if _, err := c.ExecContext(ctx, "BEGIN; SAVEPOINT w"); err != nil {
 		return abort(err)
 	}
 	kept := live[:0:0]
 	for _, x := range live {
-		if _, err := c.ExecContext(ctx, "SAVEPOINT w"); err != nil {
-			return abort(err)
-		}
+		// Savepoint w is open: runWrite ends it and opens the next.
 		werr := w.runWrite(ctx, x)
 		if werr != nil && (transient(werr) || busy(werr)) {
 			return abort(werr)
 		}
 		if werr != nil {
+			// ROLLBACK TO keeps w open, ready for the next write.
 			if _, err := c.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
 				return abort(err)
 			}
-		}
-		if _, err := c.ExecContext(ctx, "RELEASE w"); err != nil {
-			return abort(err)
-		}
-		if werr != nil {
 			finish(x, asqlite.Result{}, sqlError(werr))
 			continue
 		}
@@ -518,15 +517,13 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 		return nil, committed, nil
 	}
 	now := time.Now()
-	if _, err := c.ExecContext(ctx, "INSERT INTO asqlite_cluster_groups(id, at) VALUES(?, ?)", id, now.Unix()); err != nil {
-		return abort(err)
-	}
 	if w.seq%1024 == 0 {
 		if _, err := c.ExecContext(ctx, "DELETE FROM asqlite_cluster_groups WHERE at < ?", now.Add(-groupsKept).Unix()); err != nil {
 			return abort(err)
 		}
 	}
-	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+	// COMMIT ends the empty savepoint w with the transaction.
+	if _, err := c.ExecContext(ctx, "INSERT INTO asqlite_cluster_groups(id, at) VALUES(?, ?); COMMIT", id, now.Unix()); err != nil {
 		if transient(err) || ctx.Err() != nil {
 			return live, unknown, err
 		}
@@ -535,44 +532,67 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 	return live, committed, nil
 }
 
-// runWrite runs one write inside its savepoint, leaving its Result in x.res.
+// nextSavepoint releases the write's savepoint and opens the next write's.
+const nextSavepoint = "RELEASE w; SAVEPOINT w"
+
+// runWrite runs one write inside savepoint w, leaving its Result in x.res.
+// On success it has released w and opened it again; on failure w holds
+// what the write did, for the caller to roll back.
 func (w *writer) runWrite(ctx context.Context, x *write) (err error) {
 	c := w.conn
 	x.res = asqlite.Result{}
 	switch x.kind {
 	case kindExec:
-		r, err := c.ExecContext(ctx, x.sql, x.args...)
+		// The newline ends a trailing "--" comment of the write's SQL.
+		r, err := c.ExecContext(ctx, x.sql+"\n;"+nextSavepoint, x.args...)
 		if err != nil {
 			return err
 		}
 		x.res = result(r)
+		return nil
 	case kindMany:
-		s, err := c.PrepareContext(ctx, x.sql)
+		if err := w.many(ctx, x); err != nil {
+			return err
+		}
+	case kindFunc:
+		if err := w.function(ctx, x); err != nil {
+			return err
+		}
+	}
+	_, err = c.ExecContext(ctx, nextSavepoint)
+	return err
+}
+
+// many runs an ExecMany write.
+func (w *writer) many(ctx context.Context, x *write) error {
+	s, err := w.conn.PrepareContext(ctx, x.sql)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, args := range x.argSets {
+		r, err := s.ExecContext(ctx, args...)
 		if err != nil {
 			return err
 		}
-		defer s.Close()
-		for _, args := range x.argSets {
-			r, err := s.ExecContext(ctx, args...)
-			if err != nil {
-				return err
-			}
-			one := result(r)
-			x.res.Changes += one.Changes
-			x.res.LastInsertRowID = one.LastInsertRowID
-		}
-	case kindFunc:
-		tx := &Tx{db: w.db, conn: c, ctx: ctx}
-		defer func() {
-			tx.done.Store(true)
-			if p := recover(); p != nil {
-				x.panic = p
-				err = fmt.Errorf("cluster: the Write function panicked: %v", p)
-			}
-		}()
-		return x.fn(tx)
+		one := result(r)
+		x.res.Changes += one.Changes
+		x.res.LastInsertRowID = one.LastInsertRowID
 	}
 	return nil
+}
+
+// function runs a Write function, turning its panic into an error.
+func (w *writer) function(ctx context.Context, x *write) (err error) {
+	tx := &Tx{db: w.db, conn: w.conn, ctx: ctx}
+	defer func() {
+		tx.done.Store(true)
+		if p := recover(); p != nil {
+			x.panic = p
+			err = fmt.Errorf("cluster: the Write function panicked: %v", p)
+		}
+	}()
+	return x.fn(tx)
 }
 
 // script runs an ExecScript write outside any transaction, once.
