@@ -65,7 +65,7 @@ func freeAddr(t testing.TB) string {
 type proc struct {
 	dir, addr string
 	cmd       *exec.Cmd
-	stdin     io.WriteCloser
+	stdin     io.WriteCloser // the node runs until it is closed
 }
 
 // startProc starts a node and waits until it is part of the cluster.
@@ -99,12 +99,7 @@ func startProc(t testing.TB, dir, addr string, join []string) *proc {
 func (p *proc) kill() {
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
-}
-
-// stop closes the node's standard input, which ends it cleanly.
-func (p *proc) stop() {
 	p.stdin.Close()
-	p.cmd.Wait()
 }
 
 // startCluster starts three nodes and returns them with their addresses.
