@@ -33,6 +33,14 @@
 // whose context ends before that question can be answered gets
 // ErrOutcomeUnknown. Ids older than an hour are deleted as groups commit.
 //
+// # Contexts
+//
+// Every call takes a context. A write whose context ends while it is
+// queued, or while the writer waits for a leader, never runs and returns
+// the context's error. Once the writer has sent a write's SQL, it runs to
+// its end (the group shares one transaction), and the caller gets the
+// exact outcome. Reads end when their context or their time limit ends.
+//
 // # Reads and consistency
 //
 // Query, QueryRow and QueryRows run on the leader too (dqlite serves no
