@@ -212,3 +212,41 @@ func TestCancelledQueuedWriteReturns(t *testing.T) {
 		t.Fatalf("Exec = %v", err)
 	}
 }
+
+func TestTwoClientsWritingAtOnceNeverSeeLocked(t *testing.T) {
+	node := openNode(t, nil)
+	ctx := context.Background()
+	if _, err := node.Exec(ctx, "CREATE TABLE t(k INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(ctx, "test", &Options{Cluster: []string{node.opts.Address}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 64 {
+		db := node
+		if g%2 == 1 {
+			db = other
+		}
+		wg.Go(func() {
+			for i := range 20 {
+				if _, err := db.Exec(ctx, "INSERT INTO t VALUES(?)", g*1000+i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var n int
+	if err := other.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 64*20 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+}
