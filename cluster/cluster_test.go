@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/asqlite/asqlite"
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
 // openNode runs a one-node cluster in the test's process.
 func openNode(t *testing.T, o *Options) *DB {
 	t.Helper()
+	t.Cleanup(leakcheck.Check(t))
 	if o == nil {
 		o = &Options{}
 	}

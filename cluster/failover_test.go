@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/canonical/go-dqlite/client"
 )
 
@@ -21,6 +22,7 @@ func TestFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three node processes")
 	}
+	t.Cleanup(leakcheck.Check(t))
 	procs, addrs := startCluster(t)
 	ctx := context.Background()
 	octx, ocancel := context.WithTimeout(ctx, time.Minute)
