@@ -186,3 +186,32 @@ func transferOnce(ctx context.Context, store client.NodeStore, addr string) erro
 	}
 	return fmt.Errorf("%s is not a member", addr)
 }
+
+func TestWriteWithoutLeaderEndsWithItsContext(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	p := startProc(t, t.TempDir(), freeAddr(t), nil)
+	defer p.kill()
+	ctx := context.Background()
+	db, err := Open(ctx, "test", &Options{Cluster: []string{p.addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(ctx, "CREATE TABLE t(k)"); err != nil {
+		t.Fatal(err)
+	}
+	p.kill()
+	wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = db.Exec(wctx, "INSERT INTO t VALUES(?)", i) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Exec with no leader = %v", err)
+		}
+	}
+}

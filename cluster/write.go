@@ -22,10 +22,13 @@ const (
 	kindScript
 )
 
-// States of a write: the caller may abandon it only while it is queued.
+// States of a write. The caller may abandon it while it is queued or while
+// the writer waits for a leader, not while its SQL is on the way: only the
+// writer moves it to stateRunning, and only from stateWaiting.
 const (
 	stateQueued int32 = iota
-	stateTaken
+	stateWaiting
+	stateRunning
 	stateAbandoned
 )
 
@@ -39,6 +42,7 @@ type write struct {
 	fn      func(tx *Tx) error
 
 	state atomic.Int32
+	doubt atomic.Bool // a COMMIT that carried it has an unknown outcome
 	res   asqlite.Result
 	err   error
 	panic any // what fn panicked with, raised again in the caller
@@ -137,6 +141,12 @@ func (db *DB) submit(ctx context.Context, w *write) (asqlite.Result, error) {
 	case <-ctx.Done():
 		if w.state.CompareAndSwap(stateQueued, stateAbandoned) {
 			return asqlite.Result{}, ctxError(ctx, "queued write")
+		}
+		if w.state.CompareAndSwap(stateWaiting, stateAbandoned) {
+			if w.doubt.Load() {
+				return asqlite.Result{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctxError(ctx, "waiting for a leader"))
+			}
+			return asqlite.Result{}, ctxError(ctx, "waiting for a leader")
 		}
 		<-w.done
 	}
@@ -250,7 +260,7 @@ func (w *writer) run() {
 		}
 		var live []*write
 		for _, x := range group {
-			if x.state.CompareAndSwap(stateQueued, stateTaken) {
+			if x.state.CompareAndSwap(stateQueued, stateWaiting) {
 				live = append(live, x)
 			}
 		}
@@ -262,6 +272,27 @@ func (w *writer) run() {
 		} else {
 			w.group(live)
 		}
+	}
+}
+
+// claim moves the writes of live that are still waiting to stateRunning
+// and returns them; the others were abandoned by their callers.
+func claim(live []*write) []*write {
+	kept := live[:0]
+	for _, x := range live {
+		if x.state.CompareAndSwap(stateWaiting, stateRunning) {
+			kept = append(kept, x)
+		}
+	}
+	return kept
+}
+
+// release puts running writes back to waiting, their callers free to give
+// up while the writer looks for a leader.
+func release(live []*write, doubt bool) {
+	for _, x := range live {
+		x.doubt.Store(doubt)
+		x.state.Store(stateWaiting)
 	}
 }
 
@@ -364,7 +395,10 @@ func (w *writer) group(live []*write) {
 			if err == nil {
 				w.stats.checks.Add(1)
 				if applied {
+					// Callers that gave up were told the outcome is
+					// unknown; the others hear it committed.
 					w.stats.found.Add(1)
+					live = claim(live)
 					w.committed(live)
 					for _, x := range live {
 						finish(x, x.res, nil)
@@ -372,6 +406,7 @@ func (w *writer) group(live []*write) {
 					return
 				}
 				doubt = false
+				release(live, false)
 			}
 		}
 		if err != nil && ctx.Err() == nil && transient(err) {
@@ -379,6 +414,8 @@ func (w *writer) group(live []*write) {
 			w.pause(ctx, pause)
 			continue
 		}
+		// Writes whose callers stopped waiting are not run again.
+		live = claim(live)
 		if err != nil {
 			for _, x := range live {
 				switch {
@@ -392,7 +429,6 @@ func (w *writer) group(live []*write) {
 			}
 			return
 		}
-		// Writes whose callers stopped waiting are not run again.
 		kept := live[:0]
 		for _, x := range live {
 			if x.ctx.Err() != nil {
@@ -418,12 +454,15 @@ func (w *writer) group(live []*write) {
 		case unknown:
 			w.stats.retries.Add(1)
 			doubt = true
+			release(live, true)
 			w.drop()
 		case lost:
 			w.stats.retries.Add(1)
+			release(live, false)
 			w.drop()
 		case locked:
 			w.stats.retries.Add(1)
+			release(live, false)
 			w.pause(ctx, pause)
 		case failed:
 			if len(live) == 1 {
@@ -433,6 +472,7 @@ func (w *writer) group(live []*write) {
 			// As asqlite.DB does: each write alone, so that only the
 			// guilty one fails.
 			for _, x := range live {
+				release([]*write{x}, false)
 				w.group([]*write{x})
 			}
 			return
@@ -599,7 +639,11 @@ func (w *writer) function(ctx context.Context, x *write) (err error) {
 func (w *writer) script(x *write) {
 	ctx, cancel := w.waitCtx([]*write{x})
 	defer cancel()
-	if err := w.connect(ctx); err != nil {
+	err := w.connect(ctx)
+	if len(claim([]*write{x})) == 0 {
+		return // abandoned while the writer waited for a leader
+	}
+	if err != nil {
 		if x.ctx.Err() != nil {
 			err = ctxError(x.ctx, "waiting for a leader")
 		}
@@ -608,7 +652,7 @@ func (w *writer) script(x *write) {
 	}
 	actx, acancel := context.WithTimeout(w.db.stop, attemptLimit)
 	defer acancel()
-	_, err := w.conn.ExecContext(actx, x.sql, x.args...)
+	_, err = w.conn.ExecContext(actx, x.sql, x.args...)
 	if err != nil && transient(err) {
 		w.drop()
 		err = fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
