@@ -54,10 +54,11 @@ type write struct {
 // Unlike asqlite.DB, which hands arguments out to the statements in order,
 // dqlite binds args to the first statement of a script only: the
 // parameters of the later ones are NULL.
-// In the Result, Changes is the write's; LastInsertRowID is SQLite's
-// last_insert_rowid on the writer's connection, which after a write that
-// inserted no row may be an earlier write's (asqlite.DB reports 0). See
-// the package doc for the outcome's guarantees across a leader's death.
+// The Result holds SQLite's changes and last_insert_rowid on the writer's
+// connection as the write left them: a write without INSERT, UPDATE or
+// DELETE (or that inserted no row) may see an earlier write's values,
+// where asqlite.DB reports 0. See the package doc for the outcome's
+// guarantees across a leader's death.
 //
 // Errors: the statement's *sqlite.Error (errors.Is(err,
 // sqlite.ErrConstraint) and the like), the context's error,
