@@ -211,6 +211,15 @@ func newClientID() string {
 // Name returns the database name given to Open.
 func (db *DB) Name() string { return db.name }
 
+// Address returns the address of the node running in this process, or ""
+// for a client.
+func (db *DB) Address() string {
+	if db.node == nil {
+		return ""
+	}
+	return db.node.Address()
+}
+
 // Node is a member of the cluster, as Nodes reports it.
 type Node struct {
 	ID      uint64

@@ -33,6 +33,9 @@ func openNode(t *testing.T, o *Options) *DB {
 func TestExecQueryOnOneNode(t *testing.T) {
 	db := openNode(t, nil)
 	ctx := context.Background()
+	if db.Address() != db.opts.Address || db.Name() != "test" {
+		t.Fatalf("Address %q, Name %q", db.Address(), db.Name())
+	}
 	if err := db.ExecScript(ctx, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, at DATETIME, ok BOOLEAN, data BLOB)"); err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func runNode(name string, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "node %s ready (data in %s); Ctrl-C stops it\n", *addr, *dir)
+	fmt.Fprintf(stdout, "node %s ready (data in %s); Ctrl-C stops it\n", db.Address(), *dir)
 	<-ctx.Done()
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
