@@ -107,7 +107,7 @@ func TestServeCommand(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	code, body := get("/shop/-/query.json?" + url.Values{"sql": {"SELECT name FROM items ORDER BY id"}, "_shape": {"arrayfirst"}}.Encode(), "")
+	code, body := get("/shop/-/query.json?"+url.Values{"sql": {"SELECT name FROM items ORDER BY id"}, "_shape": {"arrayfirst"}}.Encode(), "")
 	if code != 200 || strings.TrimSpace(body) != `["pen","ink"]` {
 		t.Errorf("query: %d %s", code, body)
 	}
