@@ -1,6 +1,8 @@
 package serve
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,6 +120,9 @@ func (q *request) prepare(c *sqlite.Conn) (*sqlite.Stmt, error) {
 		return nil, &ParamError{Param: "sql", Msg: "missing: give the query as ?sql=SELECT..."}
 	}
 	s, err := c.Prep(q.sql)
+	if errors.Is(err, sqlite.ErrAuth) {
+		return nil, fmt.Errorf("serve: the statement does something other than reading, which is not allowed here: %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}
