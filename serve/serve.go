@@ -41,6 +41,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,7 +338,13 @@ func appendBool(dst []byte, v bool) []byte {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte, res result) result {
-	w.Header()["Content-Type"] = hdrJSON
+	hdr := w.Header()
+	hdr["Content-Type"] = hdrJSON
+	if len(body) > 2048 {
+		// net/http measures small bodies itself; a large one would go out
+		// chunked.
+		hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
@@ -353,7 +360,7 @@ func writeError(w http.ResponseWriter, status int, title, msg string) result {
 	b.b = append(b.b, `{"ok":false,"error":`...)
 	b.b = appendString(b.b, msg)
 	b.b = append(b.b, `,"status":`...)
-	b.b = append(b.b, fmt.Sprint(status)...)
+	b.b = strconv.AppendInt(b.b, int64(status), 10)
 	b.b = append(b.b, `,"title":`...)
 	b.b = appendString(b.b, title)
 	b.b = append(b.b, "}\n"...)

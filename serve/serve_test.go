@@ -181,31 +181,36 @@ const forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
 
 func TestQueryTimeLimit(t *testing.T) {
 	t.Cleanup(leakcheck.Check(t))
-	h := newTestHandler(t, newTestDB(t, 0), &Options{TimeLimit: 200 * time.Millisecond})
+	h := newTestHandler(t, newTestDB(t, 0), &Options{TimeLimit: 100 * time.Millisecond})
 	for _, tc := range []struct {
 		extra []string
 		limit time.Duration
 	}{
-		{nil, 200 * time.Millisecond},
+		{nil, 100 * time.Millisecond},
 		{[]string{"_timelimit", "20"}, 20 * time.Millisecond},
 		// A request cannot raise the server's limit.
-		{[]string{"_timelimit", "100000"}, 200 * time.Millisecond},
+		{[]string{"_timelimit", "100000"}, 100 * time.Millisecond},
 	} {
-		start := time.Now()
-		code, body, _ := do(t, h, "GET", "/test/-/query.json?"+q(forever, tc.extra...), "")
-		took := time.Since(start)
-		m := decode(t, body)
-		if code != 400 || m["title"] != "Query took too long" {
-			t.Errorf("%v: got %d %s", tc.extra, code, body)
+		// The issue's bound: the answer comes within limit + 50 ms. The
+		// best of three tries is checked, so that one unlucky scheduling
+		// on a loaded machine does not fail the test; a limit applied late
+		// fails all three.
+		best := time.Hour
+		for range 3 {
+			start := time.Now()
+			code, body, _ := do(t, h, "GET", "/test/-/query.json?"+q(forever, tc.extra...), "")
+			took := time.Since(start)
+			m := decode(t, body)
+			if code != 400 || m["title"] != "Query took too long" || !strings.Contains(m["error"].(string), "time limit") {
+				t.Errorf("%v: got %d %s", tc.extra, code, body)
+			}
+			if took < tc.limit {
+				t.Errorf("%v: answered after %v, before the limit %v", tc.extra, took, tc.limit)
+			}
+			best = min(best, took)
 		}
-		// The issue's bound: the answer comes within limit + 50 ms. Only
-		// the upper side can be checked without timing flakiness; the
-		// lower side shows the right limit applied.
-		if took < tc.limit || took > tc.limit+50*time.Millisecond {
-			t.Logf("%v: answered after %v (limit %v)", tc.extra, took, tc.limit)
-		}
-		if took < tc.limit {
-			t.Errorf("%v: answered after %v, before the limit %v", tc.extra, took, tc.limit)
+		if best > tc.limit+50*time.Millisecond {
+			t.Errorf("%v: answered after %v at best, limit %v + 50ms", tc.extra, best, tc.limit)
 		}
 	}
 	code, body, _ := do(t, h, "GET", "/test/-/query.json?"+q("SELECT 1", "_timelimit", "soon"), "")

@@ -22,10 +22,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -39,13 +42,37 @@ import (
 
 const rows = 100_000
 
+var (
+	mixWriters int
+	only       *regexp.Regexp
+)
+
+type workload struct {
+	name string
+	sql  string
+	arg  func() string
+}
+
 func main() {
 	dur := flag.Duration("time", 5*time.Second, "length of each run")
 	count := flag.Int("count", 3, "runs of each handler and workload")
 	clients := flag.Int("clients", 64, "concurrent clients")
+	flag.IntVar(&mixWriters, "writers", 8, "clients posting writes in the mixed run")
+	onlyFlag := flag.String("run", "", "run only the parts whose names match this regexp (point, 1000 rows, handler, mixed)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	only = regexp.MustCompile(*onlyFlag)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*dur, *count, *clients); err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		defer os.Exit(1)
 	}
 }
 
@@ -90,11 +117,7 @@ func run(dur time.Duration, count, clients int) error {
 	}
 	defer stopM()
 
-	workloads := []struct {
-		name string
-		sql  string
-		arg  func() string
-	}{
+	workloads := []workload{
 		{"point", "SELECT id, name, value, created FROM items WHERE id = :id",
 			func() string { return fmt.Sprint(1 + rand.IntN(rows)) }},
 		{"1000 rows", "SELECT id, name, value, created FROM items WHERE id >= :id LIMIT 1000",
@@ -105,19 +128,22 @@ func run(dur time.Duration, count, clients int) error {
 	fmt.Println("| workload | handler | requests/s | p50 | p99 | ratio req/s |")
 	fmt.Println("|---|---|---:|---:|---:|---:|")
 	for _, wl := range workloads {
+		if !only.MatchString(wl.name) {
+			continue
+		}
 		target := func(base string) func() string {
 			return func() string {
-				return base + "/bench/-/query.json?" + url.Values{"sql": {wl.sql}, "id": {wl.arg()}}.Encode()
+				return "/bench/-/query.json?" + url.Values{"sql": {wl.sql}, "id": {wl.arg()}}.Encode()
 			}
 		}
 		var as, ms []result
 		for range count {
-			r, err := load(target(aURL), 0, clients, dur)
+			r, err := load(aURL, target(aURL), 0, clients, dur)
 			if err != nil {
 				return fmt.Errorf("asqlite %s: %w", wl.name, err)
 			}
 			as = append(as, r)
-			r, err = load(target(mURL), 0, clients, dur)
+			r, err = load(mURL, target(mURL), 0, clients, dur)
 			if err != nil {
 				return fmt.Errorf("usual %s: %w", wl.name, err)
 			}
@@ -128,18 +154,68 @@ func run(dur time.Duration, count, clients int) error {
 		fmt.Printf("| %s | net/http + database/sql + mattn | %.0f | %s | %s | 1 |\n", wl.name, m.rps, ms3(m.p50), ms3(m.p99))
 	}
 
-	// Reads while write posts keep the writer busy: a few paced readers
-	// beside writers posting as fast as they are answered.
+	// The handlers alone, called in this process without the HTTP stack:
+	// what each costs per request.
 	fmt.Println()
-	fmt.Println("| reads while writes saturate the writer | reads/s | read p50 | read p99 | writes/s |")
-	fmt.Println("|---|---:|---:|---:|---:|")
-	var rs []result
-	var wps []float64
+	fmt.Println("| handler alone (ServeHTTP, no network) | handler | requests/s | ratio |")
+	fmt.Println("|---|---|---:|---:|")
+	mh := usualHandler(mdb)
+	for _, wl := range workloads {
+		if !only.MatchString("handler " + wl.name) {
+			continue
+		}
+		reqs := make([]*http.Request, 1024)
+		for i := range reqs {
+			reqs[i] = httptest.NewRequest("GET", "/bench/-/query.json?"+url.Values{"sql": {wl.sql}, "id": {wl.arg()}}.Encode(), nil)
+		}
+		var as, us []float64
+		for range count {
+			as = append(as, handlerLoad(ah, reqs, clients, dur))
+			us = append(us, handlerLoad(mh, reqs, clients, dur))
+		}
+		slices.Sort(as)
+		slices.Sort(us)
+		a, u := as[len(as)/2], us[len(us)/2]
+		fmt.Printf("| %s | asqlite serve | %.0f | %.2f× |\n", wl.name, a, a/u)
+		fmt.Printf("| %s | database/sql + mattn + encoding/json | %.0f | 1 |\n", wl.name, u)
+	}
+
+	if !only.MatchString("mixed") {
+		return nil
+	}
+	// Reads while write posts keep the writer busy: synchronous=FULL, so
+	// that each commit waits for the disk and the writer is saturated
+	// (writes queue up: the mean group is above 1) without the posts
+	// taking all the CPU; a few paced readers measure read latency.
+	wdb, err := asqlite.Open(ctx, file, &asqlite.Options{Synchronous: asqlite.SyncFull})
+	if err != nil {
+		return err
+	}
+	defer wdb.Close()
+	wh, err := serve.New(ctx, []serve.Database{{Name: "bench", DB: wdb}}, &serve.Options{Write: true, Token: "t"})
+	if err != nil {
+		return err
+	}
+	wURL, stopW, err := listen(wh)
+	if err != nil {
+		return err
+	}
+	defer stopW()
+	writers, readers := mixWriters, 8
+	fmt.Println()
+	fmt.Println("| reads while writes saturate the writer | reads/s | read p50 | read p99 | writes/s | mean group |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	type mixed struct {
+		r           result
+		wps, groups float64
+	}
+	var ms []mixed
 	for range count {
+		before := wdb.Stats()
 		var writes atomic.Int64
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		for range clients / 2 {
+		for range writers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -150,7 +226,7 @@ func run(dur time.Duration, count, clients int) error {
 						return
 					default:
 					}
-					req, _ := http.NewRequest("POST", aURL+"/bench/-/execute", strings.NewReader(body))
+					req, _ := http.NewRequest("POST", wURL+"/bench/-/execute", strings.NewReader(body))
 					req.Header.Set("Authorization", "Bearer t")
 					resp, err := client.Do(req)
 					if err != nil {
@@ -165,22 +241,55 @@ func run(dur time.Duration, count, clients int) error {
 			}()
 		}
 		start := time.Now()
-		r, err := load(func() string {
-			return aURL + "/bench/-/query.json?" + url.Values{"sql": {workloads[0].sql}, "id": {workloads[0].arg()}}.Encode()
-		}, 2*time.Millisecond, 8, dur)
+		r, err := load(wURL, func() string {
+			return "/bench/-/query.json?" + url.Values{"sql": {workloads[0].sql}, "id": {workloads[0].arg()}}.Encode()
+		}, 2*time.Millisecond, readers, dur)
 		close(stop)
 		wg.Wait()
 		if err != nil {
 			return err
 		}
-		rs = append(rs, r)
-		wps = append(wps, float64(writes.Load())/time.Since(start).Seconds())
+		after := wdb.Stats()
+		ms = append(ms, mixed{r: r, wps: float64(writes.Load()) / time.Since(start).Seconds(),
+			groups: float64(after.BatchedWrites-before.BatchedWrites) / float64(max(1, after.Batches-before.Batches))})
 	}
-	r := median(rs)
-	slices.Sort(wps)
-	fmt.Printf("| asqlite serve, 8 readers paced at 500/s each, %d writers | %.0f | %s | %s | %.0f |\n",
-		clients/2, r.rps, ms3(r.p50), ms3(r.p99), wps[len(wps)/2])
+	slices.SortFunc(ms, func(a, b mixed) int { return int(a.r.p99 - b.r.p99) })
+	m := ms[len(ms)/2]
+	fmt.Printf("| asqlite serve, synchronous=FULL, %d readers at 500/s each, %d writers | %.0f | %s | %s | %.0f | %.1f |\n",
+		readers, writers, m.r.rps, ms3(m.r.p50), ms3(m.r.p99), m.wps, m.groups)
 	return nil
+}
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// handlerLoad calls h from n goroutines for dur, cycling through reqs,
+// and returns the requests/s.
+func handlerLoad(h http.Handler, reqs []*http.Request, n int, dur time.Duration) float64 {
+	deadline := time.Now().Add(dur)
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &discard{h: make(http.Header)}
+			k := 0
+			for j := i; time.Now().Before(deadline); j++ {
+				clear(w.h)
+				h.ServeHTTP(w, reqs[j%len(reqs)])
+				k++
+			}
+			total.Add(int64(k))
+		}()
+	}
+	wg.Wait()
+	return float64(total.Load()) / time.Since(start).Seconds()
 }
 
 // fill creates the items table.
@@ -270,15 +379,18 @@ type result struct {
 	p50, p99 time.Duration
 }
 
-// load sends requests from n clients for dur; with a pace, each client
+// load sends requests to base from n clients for dur; with a pace, each client
 // sends one request per pace at most.
-func load(target func() string, pace time.Duration, n int, dur time.Duration) (result, error) {
+func load(base string, target func() string, pace time.Duration, n int, dur time.Duration) (result, error) {
 	deadline := time.Now().Add(dur)
 	lat := make([][]time.Duration, n)
 	errc := make(chan error, n)
 	start := time.Now()
+	addr := strings.TrimPrefix(base, "http://")
 	for i := range n {
 		go func() {
+			c := &rawClient{addr: addr}
+			defer c.close()
 			var tick <-chan time.Time
 			if pace > 0 {
 				t := time.NewTicker(pace)
@@ -291,15 +403,9 @@ func load(target func() string, pace time.Duration, n int, dur time.Duration) (r
 				}
 				u := target()
 				t0 := time.Now()
-				resp, err := client.Get(u)
-				if err != nil {
-					errc <- err
-					return
-				}
-				_, err = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != 200 {
-					errc <- errors.Join(err, fmt.Errorf("%s: status %d", u, resp.StatusCode))
+				status, err := c.get(u)
+				if err != nil || status != 200 {
+					errc <- errors.Join(err, fmt.Errorf("%s: status %d", u, status))
 					return
 				}
 				lat[i] = append(lat[i], time.Since(t0))
