@@ -135,6 +135,13 @@ type RowSet struct {
 	Truncated bool
 }
 
+// Limits returns the Reader's limits, the DB's defaults filled in: a
+// TimeLimit or MaxRows of 0 or less means none. Code that reads rows
+// itself, through Read, uses MaxRows to cap them as QueryRows does.
+func (rd Reader) Limits() ReadOptions {
+	return ReadOptions{TimeLimit: rd.timeLimit, MaxRows: rd.maxRows}
+}
+
 // Read is DB.Read with the Reader's limits.
 func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
 	r, rctx, err := rd.acquire(ctx, false)
