@@ -31,11 +31,11 @@ var dotCmds []dotCmd
 func init() {
 	dotCmds = []dotCmd{
 		{"backup", "?DB? FILE", "Backup DB (default \"main\") to FILE", (*Shell).dotBackup},
-		{"bail", "on|off", "Stop after hitting an error.  Default OFF", boolSetting(func(s *Shell) *bool { return &s.bail })},
-		{"changes", "on|off", "Show number of rows changed by SQL", boolSetting(func(s *Shell) *bool { return &s.changes })},
+		{"bail", "on|off", "Stop after hitting an error.  Default OFF", boolSetting("bail", func(s *Shell) *bool { return &s.bail })},
+		{"changes", "on|off", "Show number of rows changed by SQL", boolSetting("changes", func(s *Shell) *bool { return &s.changes })},
 		{"databases", "", "List names and files of attached databases", (*Shell).dotDatabases},
 		{"dump", "?FILE?", "Render database content as SQL (to FILE with a progress bar)", (*Shell).dotDump},
-		{"echo", "on|off", "Turn command echo on or off", boolSetting(func(s *Shell) *bool { return &s.echo })},
+		{"echo", "on|off", "Turn command echo on or off", boolSetting("echo", func(s *Shell) *bool { return &s.echo })},
 		{"exit", "?CODE?", "Exit this program with return-code CODE", (*Shell).dotExit},
 		{"ftsq", "TABLE QUERY", "Full-text search of an FTS5 table, suggesting a corrected query", (*Shell).dotFTSQ},
 		{"headers", "on|off", "Turn display of headers on or off", (*Shell).dotHeaders},
@@ -59,9 +59,9 @@ func init() {
 		{"stats", "", "Show the connection's status counters", (*Shell).dotStats},
 		{"tables", "?TABLE?", "List names of tables matching LIKE pattern TABLE", (*Shell).dotTables},
 		{"timeout", "MS", "Try opening locked tables for MS milliseconds", (*Shell).dotTimeout},
-		{"timer", "on|off", "Turn SQL timer on or off", boolSetting(func(s *Shell) *bool { return &s.timer })},
+		{"timer", "on|off", "Turn SQL timer on or off", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
 		{"trace", "on|off", "Trace each statement: time, rows, changes, counters", (*Shell).dotTrace},
-		{"usage", "on|off", "Show the resources each SQL command used", boolSetting(func(s *Shell) *bool { return &s.usage })},
+		{"usage", "on|off", "Show the resources each SQL command used", boolSetting("usage", func(s *Shell) *bool { return &s.usage })},
 		{"width", "NUM1 NUM2 ...", "Set minimum column widths for columnar output", (*Shell).dotWidth},
 	}
 }
@@ -132,42 +132,43 @@ func splitArgs(line string) ([]string, error) {
 	}
 }
 
-// usageError is a dot-command called with the wrong arguments.
+// UsageError is the error of a dot-command called with the wrong
+// arguments; its message is the command's usage.
+type UsageError struct{ Command, Args string }
+
+func (e *UsageError) Error() string { return strings.TrimSpace("Usage: ." + e.Command + " " + e.Args) }
+
 func usageError(name string) error {
 	for _, c := range dotCmds {
 		if c.name == name {
-			return fmt.Errorf("usage: .%s %s", c.name, c.args)
+			return &UsageError{Command: name, Args: c.args}
 		}
 	}
-	return fmt.Errorf("usage: .%s", name)
+	return &UsageError{Command: name}
 }
 
 // parseBool reads an on/off argument as sqlite3 does: on, off, yes, no,
-// true, false or a number.
-func parseBool(arg string) (bool, error) {
+// true, false or a number; anything else is reported and taken as off.
+func (s *Shell) parseBool(arg string) bool {
 	switch strings.ToLower(arg) {
 	case "on", "yes", "true":
-		return true, nil
+		return true
 	case "off", "no", "false":
-		return false, nil
+		return false
 	}
 	n, err := strconv.Atoi(arg)
 	if err != nil {
-		return false, fmt.Errorf("%q is not a boolean value", arg)
+		fmt.Fprintf(s.stderr, "ERROR: Not a boolean value: %q. Assuming \"no\".\n", arg)
 	}
-	return n != 0, nil
+	return n != 0
 }
 
-func boolSetting(field func(*Shell) *bool) func(*Shell, context.Context, []string) error {
+func boolSetting(name string, field func(*Shell) *bool) func(*Shell, context.Context, []string) error {
 	return func(s *Shell, _ context.Context, args []string) error {
 		if len(args) != 1 {
-			return errors.New("usage: on|off")
+			return usageError(name)
 		}
-		on, err := parseBool(args[0])
-		if err != nil {
-			return err
-		}
-		*field(s) = on
+		*field(s) = s.parseBool(args[0])
 		return nil
 	}
 }
@@ -176,11 +177,7 @@ func (s *Shell) dotHeaders(_ context.Context, args []string) error {
 	if len(args) != 1 {
 		return usageError("headers")
 	}
-	on, err := parseBool(args[0])
-	if err != nil {
-		return err
-	}
-	s.headers, s.headersSet = on, true
+	s.headers, s.headersSet = s.parseBool(args[0]), true
 	return nil
 }
 
@@ -459,7 +456,7 @@ func (s *Shell) dotSchema(ctx context.Context, args []string) error {
 					r[0] += fmt.Sprintf("\n/* %s(%s) */", quoteIdentIfNeeded(r[2]), strings.Join(names, ","))
 				}
 			}
-			fmt.Fprintf(s.out, "%s;\n", r[0])
+			fmt.Fprint(s.out, schemaLine(r[0]))
 		}
 	}
 	return nil
@@ -739,10 +736,7 @@ func (s *Shell) dotTrace(_ context.Context, args []string) error {
 	if len(args) != 1 {
 		return usageError("trace")
 	}
-	on, err := parseBool(args[0])
-	if err != nil {
-		return err
-	}
+	on := s.parseBool(args[0])
 	s.stopTrace()
 	if !on {
 		return nil
@@ -860,4 +854,23 @@ func (s *Shell) createParameters(ctx context.Context) error {
 	}
 	defer s.conn.SetDBConfig(sqlite.DBConfigWritableSchema, old)
 	return s.conn.Exec(`CREATE TABLE IF NOT EXISTS temp.sqlite_parameters(key TEXT PRIMARY KEY, value) WITHOUT ROWID`)
+}
+
+// schemaLine is the line .schema prints for sql, as sqlite3 writes it: a
+// table with a quoted name gets IF NOT EXISTS, and the semicolon goes
+// after a comment that ends the text, not inside it.
+func schemaLine(sql string) string {
+	tail := ";\n"
+	if strings.Contains(sql, "/*") || strings.Contains(sql, "--") {
+		for _, term := range []string{"", "*/", "\n"} {
+			if sqlite.Complete(sql + term + ";") {
+				sql += term
+				break
+			}
+		}
+	}
+	if rest, ok := strings.CutPrefix(sql, "CREATE TABLE "); ok && (strings.HasPrefix(rest, `"`) || strings.HasPrefix(rest, "'")) {
+		sql = "CREATE TABLE IF NOT EXISTS " + rest
+	}
+	return sql + tail
 }

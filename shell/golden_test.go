@@ -54,6 +54,8 @@ func both(t *testing.T, script string) (got, want string) {
 		c.Close()
 		return db
 	}
+	os.WriteFile(filepath.Join(dir, "in.csv"), []byte("a,b\r\n1,2\n3\n\n4,5,6\n\"x,y\",\"q\"\"z\"\n\"multi\nline\",\"bad\"quote\"\n\xef\xbb\xbfbom,7\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "in.sql"), []byte("CREATE TABLE fromread(x);\nINSERT INTO fromread VALUES(1),\n(2);\n.mode csv\nSELECT * FROM fromread;\n"), 0o644)
 	cmd := exec.Command(sqlite3, "-batch", newZoo("zoo.db"))
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(script)
@@ -65,6 +67,7 @@ func both(t *testing.T, script string) (got, want string) {
 		want += "out.txt: " + string(data)
 		os.Remove(filepath.Join(dir, "out.txt"))
 	}
+	os.Remove(filepath.Join(dir, "bk.db"))
 
 	conn, err := sqlite.Open(newZoo("shell.db"), 0)
 	if err != nil {
@@ -124,6 +127,13 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		"CREATE INDEX i1 ON zoo(a); CREATE VIEW v AS SELECT 1;\n.tables\n.indexes\n.indexes zoo\n.schema\n",
 		".parameter set :x 42\n.parameter set @y 'hello'\n.parameter list\nSELECT :x, @y, $z;\n.parameter unset :x\nSELECT :x;\n.parameter clear\nSELECT @y;\n",
 		".echo on\nSELECT 1;\n.echo off\n",
+		"CREATE TABLE \"q t\"(x); CREATE TABLE c(x) -- trailing\n;\nCREATE TABLE d(x /* in */);\n.schema\n",
+		".import --csv in.csv imp\n.schema imp\nSELECT * FROM imp;\n.import --csv --skip 2 in.csv imp\nSELECT count(*) FROM imp;\n",
+		".import in.csv imp2\nSELECT * FROM imp2;\n.mode ascii\n.import in.csv imp3\n.mode quote\nSELECT * FROM imp3;\n",
+		"CREATE TABLE e(p,q,r);\n.import --csv in.csv e\n.mode quote\nSELECT * FROM e;\n",
+		".read in.sql\nSELECT * FROM fromread;\n",
+		".backup main bk.db\n.open bk.db\nSELECT count(*) FROM zoo;\n.open\nSELECT count(*) FROM sqlite_schema;\n.restore bk.db\nSELECT count(*) FROM zoo;\n",
+		".nullvalue\n.bogus\n.headers\n.bail maybe\n",
 		".changes on\nINSERT INTO zoo VALUES(1,2);\nSELECT 3;\n",
 		".once out.txt\nSELECT 1;\nSELECT 2;\n",
 		".output out.txt\nSELECT 1;\n.output\nSELECT 2;\n",

@@ -223,7 +223,12 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 	if strings.HasPrefix(strings.TrimLeft(input, " \t"), ".") {
 		err := s.dotCommand(ctx, strings.TrimLeft(input, " \t"))
 		var exit *ExitError
-		if err != nil && !errors.As(err, &exit) && !errors.Is(err, errReported) {
+		var usage *UsageError
+		switch {
+		case err == nil, errors.As(err, &exit), errors.Is(err, errReported):
+		case errors.As(err, &usage):
+			fmt.Fprintln(s.stderr, usage)
+		default:
 			fmt.Fprintf(s.stderr, "Error: %v\n", err)
 		}
 		return err
