@@ -2,6 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"modernc.org/libc"
@@ -111,6 +117,12 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 			lib.Xsqlite3_close_v2(tls, c.db)
 		}
 		err.Msg = "opening " + quote(name) + ": " + err.Msg
+		if err.Code.Primary() == ErrCantOpen {
+			if dir, serr := missingDir(name); serr != nil {
+				err.Msg = "opening " + quote(name) + ": directory " + quote(dir) + " does not exist"
+				err.cause = serr
+			}
+		}
 		tls.Close()
 		return nil, err
 	}
@@ -119,6 +131,33 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	c.handle = newHandle(c)
 	c.cache.init(defaultCacheSize)
 	return c, nil
+}
+
+// missingDir returns the directory that should hold the database file
+// name and the error saying it does not exist, or a nil error when it exists
+// or name names no file. SQLite only says it cannot open the file.
+func missingDir(name string) (string, error) {
+	path := name
+	if rest, ok := strings.CutPrefix(name, "file:"); ok {
+		path, _, _ = strings.Cut(rest, "?")
+		path, _, _ = strings.Cut(path, "#")
+		if host, ok := strings.CutPrefix(path, "//"); ok {
+			// file://host/path: SQLite accepts only an empty host or localhost.
+			_, path, _ = strings.Cut(host, "/")
+			path = "/" + path
+		}
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
+	}
+	if path == "" || path == ":memory:" {
+		return "", nil
+	}
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return dir, err
+	}
+	return "", nil
 }
 
 func quote(s string) string {

@@ -3,9 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -603,5 +605,35 @@ func TestEndedContextStopsPrepare(t *testing.T) {
 	c.SetContext(context.Background())
 	if err := c.Exec("SELECT 1"); err != nil {
 		t.Errorf("connection unusable afterwards: %v", err)
+	}
+}
+
+func TestOpenMissingDirectorySaysSo(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{
+		filepath.Join(dir, "nosuch", "x.db"),
+		"file:" + filepath.Join(dir, "nosuch", "x.db") + "?mode=rwc",
+	} {
+		c, err := sqlite.Open(name, 0)
+		if err == nil {
+			c.Close()
+			t.Fatalf("%s: opened", name)
+		}
+		if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, sqlite.ErrCantOpen) {
+			t.Errorf("%s: got %v, want fs.ErrNotExist and ErrCantOpen", name, err)
+		}
+		if !strings.Contains(err.Error(), "directory") || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("%s: %q does not say the directory does not exist", name, err)
+		}
+	}
+	// A missing file in a directory that exists, opened read-only, still
+	// fails, and does not blame the directory.
+	c, err := sqlite.Open(filepath.Join(dir, "missing.db"), sqlite.OpenReadOnly)
+	if err == nil {
+		c.Close()
+		t.Fatal("read-only open of a missing file succeeded")
+	}
+	if strings.Contains(err.Error(), "directory") {
+		t.Errorf("read-only open of a missing file: %v", err)
 	}
 }
