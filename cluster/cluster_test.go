@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,5 +254,17 @@ func TestTwoClientsWritingAtOnceNeverSeeLocked(t *testing.T) {
 	var n int
 	if err := other.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 64*20 {
 		t.Fatalf("%d rows, %v", n, err)
+	}
+}
+
+func TestVersionCheck(t *testing.T) {
+	if err := checkLocalVersion(); err != nil {
+		t.Fatal(err)
+	}
+	if err := versionError("x", "3.35.5"); err == nil || !strings.Contains(err.Error(), "-tags libsqlite3") {
+		t.Fatalf("3.35.5: %v", err)
+	}
+	if err := versionError("x", "3.40.1"); err != nil {
+		t.Fatal(err)
 	}
 }
