@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -308,7 +309,7 @@ func finish(x *write, res asqlite.Result, err error) {
 // drop forgets the connection to the leader.
 func (w *writer) drop() {
 	if w.conn != nil {
-		w.conn.Raw(func(any) error { return sql.ErrConnDone }) // marks it bad: never reused
+		w.conn.Raw(func(any) error { return sqldriver.ErrBadConn }) // the pool closes it: it may hold an open transaction
 		w.conn.Close()
 		w.conn = nil
 	}
@@ -350,7 +351,7 @@ func (w *writer) connect(ctx context.Context) error {
 				}
 				return nil
 			}
-			c.Raw(func(any) error { return sql.ErrConnDone })
+			c.Raw(func(any) error { return sqldriver.ErrBadConn })
 			c.Close()
 		}
 		if ctx.Err() != nil {
@@ -566,7 +567,17 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 		}
 	}
 	// COMMIT ends the empty savepoint w with the transaction.
-	if _, err := c.ExecContext(ctx, "INSERT INTO asqlite_cluster_groups(id, at) VALUES(?, ?); COMMIT", id, now.Unix()); err != nil {
+	send := func() error {
+		_, err := c.ExecContext(ctx, "INSERT INTO asqlite_cluster_groups(id, at) VALUES(?, ?); COMMIT", id, now.Unix())
+		return err
+	}
+	var err error
+	if commitHook != nil {
+		err = commitHook(send)
+	} else {
+		err = send()
+	}
+	if err != nil {
 		if transient(err) || ctx.Err() != nil {
 			return live, unknown, err
 		}
@@ -574,6 +585,11 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 	}
 	return live, committed, nil
 }
+
+// commitHook, set by tests before Open, stands between the writer and the
+// leader for the COMMIT of a group: it may send it or not, and return the
+// error the writer sees, as a leader lost at that moment would.
+var commitHook func(send func() error) error
 
 // nextSavepoint releases the write's savepoint and opens the next write's.
 const nextSavepoint = "RELEASE w; SAVEPOINT w"
