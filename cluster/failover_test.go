@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/canonical/go-dqlite/client"
 )
@@ -213,5 +215,36 @@ func TestWriteWithoutLeaderEndsWithItsContext(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Exec with no leader = %v", err)
 		}
+	}
+}
+
+func TestCloseContextFailsWritesWaitingForALeader(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	p := startProc(t, t.TempDir(), freeAddr(t), nil)
+	defer p.kill()
+	ctx := context.Background()
+	db, err := Open(ctx, "test", &Options{Cluster: []string{p.addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, "CREATE TABLE t(k)"); err != nil {
+		t.Fatal(err)
+	}
+	p.kill()
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Exec(ctx, "INSERT INTO t VALUES(1)")
+		done <- err
+	}()
+	// The writer has tried the write on the dead node and now waits for a
+	// leader.
+	for db.Stats().Retries == 0 {
+		runtime.Gosched()
+	}
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	db.CloseContext(cctx)
+	if err := <-done; !errors.Is(err, asqlite.ErrClosed) {
+		t.Fatalf("Exec during CloseContext = %v", err)
 	}
 }

@@ -422,14 +422,17 @@ func (w *writer) group(live []*write) {
 		live = claim(live)
 		if err != nil {
 			for _, x := range live {
+				why := err
 				switch {
-				case doubt:
-					finish(x, asqlite.Result{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctxError(x.ctx, "waiting for a leader")))
 				case x.ctx.Err() != nil:
-					finish(x, asqlite.Result{}, ctxError(x.ctx, "waiting for a leader"))
-				default:
-					finish(x, asqlite.Result{}, err)
+					why = ctxError(x.ctx, "waiting for a leader")
+				case w.db.stop.Err() != nil:
+					why = errDBClosed
 				}
+				if doubt {
+					why = fmt.Errorf("%w: %w", ErrOutcomeUnknown, why)
+				}
+				finish(x, asqlite.Result{}, why)
 			}
 			return
 		}
@@ -524,7 +527,8 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 	defer cancel()
 	c := w.conn
 	abort := func(err error) ([]*write, outcome, error) {
-		if transient(err) {
+		if transient(err) || ctx.Err() != nil {
+			// Past the attempt's limit the connection is in doubt too.
 			return live, lost, err
 		}
 		if _, rerr := c.ExecContext(ctx, "ROLLBACK"); rerr != nil && transient(rerr) {
