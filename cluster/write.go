@@ -6,6 +6,7 @@ import (
 	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -193,7 +194,7 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (asqlite.Result
 
 // Query runs the query sql with args in the transaction and yields its
 // rows, as asqlite.DB.Query does.
-func (tx *Tx) Query(ctx context.Context, sql string, args ...any) func(yield func(*asqlite.Row, error) bool) {
+func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*asqlite.Row, error] {
 	return func(yield func(*asqlite.Row, error) bool) {
 		if tx.done.Load() {
 			yield(nil, errTxDone)
