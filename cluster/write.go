@@ -176,14 +176,8 @@ var errTxDone = fmt.Errorf("cluster: %w", asqlite.ErrTxDone)
 // Exec runs sql with args in the transaction. ctx is checked before the
 // statement starts; once sent, the statement runs to its end.
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (asqlite.Result, error) {
-	if tx.done.Load() {
-		return asqlite.Result{}, errTxDone
-	}
-	if err := checkArgs(args); err != nil {
+	if err := tx.check(ctx, args); err != nil {
 		return asqlite.Result{}, err
-	}
-	if ctx.Err() != nil {
-		return asqlite.Result{}, ctxError(ctx, "statement")
 	}
 	r, err := tx.conn.ExecContext(tx.ctx, sql, args...)
 	if err != nil {
@@ -196,16 +190,26 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (asqlite.Result
 // rows, as asqlite.DB.Query does.
 func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*asqlite.Row, error] {
 	return func(yield func(*asqlite.Row, error) bool) {
-		if tx.done.Load() {
-			yield(nil, errTxDone)
-			return
-		}
-		if ctx.Err() != nil {
-			yield(nil, ctxError(ctx, "query"))
+		if err := tx.check(ctx, args); err != nil {
+			yield(nil, err)
 			return
 		}
 		queryRows(tx.ctx, tx.conn.QueryContext, sql, args, yield)
 	}
+}
+
+// check refuses a statement of a Tx that ended, with a nil or ended
+// context, or with arguments the cluster cannot carry.
+func (tx *Tx) check(ctx context.Context, args []any) error {
+	switch {
+	case tx.done.Load():
+		return errTxDone
+	case ctx == nil:
+		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
+	case ctx.Err() != nil:
+		return ctxError(ctx, "statement")
+	}
+	return checkArgs(args)
 }
 
 // QueryRow runs the query and returns its first row, as
