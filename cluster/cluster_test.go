@@ -306,3 +306,21 @@ func TestUnknownCommitOutcomeIsLookedUpNotRepeated(t *testing.T) {
 		t.Fatalf("%d COMMITs, stats %+v", calls, st)
 	}
 }
+
+func TestNilContextIsMisuse(t *testing.T) {
+	db := openNode(t, nil)
+	var none context.Context
+	if _, err := db.Exec(none, "SELECT 1"); !errors.Is(err, sqlite.ErrMisuse) {
+		t.Errorf("Exec: %v", err)
+	}
+	if r := db.QueryRow(none, "SELECT 1"); !errors.Is(r.Err(), sqlite.ErrMisuse) {
+		t.Errorf("QueryRow: %v", r.Err())
+	}
+	err := db.Write(context.Background(), func(tx *Tx) error {
+		_, err := tx.Exec(none, "SELECT 1")
+		return err
+	})
+	if !errors.Is(err, sqlite.ErrMisuse) {
+		t.Errorf("Tx.Exec: %v", err)
+	}
+}
