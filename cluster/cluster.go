@@ -119,6 +119,9 @@ func Open(ctx context.Context, name string, opts *Options) (*DB, error) {
 	logf := logFunc(o.Log)
 	var err error
 	if o.Dir != "" {
+		if err := checkLocalVersion(); err != nil {
+			return nil, err
+		}
 		// Roles are checked every second rather than dqlite's 30s, so
 		// that a cluster formed by hand has its three voters at once.
 		nopts := []app.Option{app.WithLogFunc(logf), app.WithRolesAdjustmentFrequency(time.Second)}
@@ -182,13 +185,34 @@ func (db *DB) checkVersion(ctx context.Context) error {
 	if err := db.sql.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v); err != nil {
 		return fmt.Errorf("cluster: no leader answered: %w", sqlError(err))
 	}
+	return versionError("the leader", v)
+}
+
+// checkLocalVersion asks the SQLite linked into this process, the one the
+// node's libdqlite runs, through mattn/go-sqlite3's driver (which go-dqlite
+// registers) on a private in-memory database.
+func checkLocalVersion() error {
+	local, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		return fmt.Errorf("cluster: checking the linked SQLite: %w", err)
+	}
+	defer local.Close()
+	var v string
+	if err := local.QueryRow("SELECT sqlite_version()").Scan(&v); err != nil {
+		return fmt.Errorf("cluster: checking the linked SQLite: %w", err)
+	}
+	return versionError("this process", v)
+}
+
+// versionError reports an SQLite version v older than minVersion.
+func versionError(who, v string) error {
 	n := 0
 	for _, part := range strings.SplitN(v, ".", 3) {
 		d, _ := strconv.Atoi(part)
 		n = n*1000 + d
 	}
 	if n < minVersion {
-		return fmt.Errorf("cluster: the leader runs SQLite %s, older than 3.40: build with -tags libsqlite3 so that the system's SQLite is linked", v)
+		return fmt.Errorf("cluster: %s runs SQLite %s, older than 3.40: build with -tags libsqlite3 so that the system's SQLite is linked", who, v)
 	}
 	return nil
 }

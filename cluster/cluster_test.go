@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"context"
+	sqldriver "database/sql/driver"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,5 +255,72 @@ func TestTwoClientsWritingAtOnceNeverSeeLocked(t *testing.T) {
 	var n int
 	if err := other.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 64*20 {
 		t.Fatalf("%d rows, %v", n, err)
+	}
+}
+
+func TestVersionCheck(t *testing.T) {
+	if err := checkLocalVersion(); err != nil {
+		t.Fatal(err)
+	}
+	if err := versionError("x", "3.35.5"); err == nil || !strings.Contains(err.Error(), "-tags libsqlite3") {
+		t.Fatalf("3.35.5: %v", err)
+	}
+	if err := versionError("x", "3.40.1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The leader lost while committing, simulated: the first COMMIT is applied
+// but its answer lost, the second never reaches the leader. The writer must
+// find the first committed (and not run it again) and run the second again.
+func TestUnknownCommitOutcomeIsLookedUpNotRepeated(t *testing.T) {
+	calls := 0
+	commitHook = func(send func() error) error {
+		calls++
+		switch calls {
+		case 1:
+			if err := send(); err != nil {
+				return err
+			}
+			return sqldriver.ErrBadConn
+		case 2:
+			return sqldriver.ErrBadConn
+		}
+		return send()
+	}
+	t.Cleanup(func() { commitHook = nil })
+	db := openNode(t, nil)
+	ctx := context.Background()
+	if _, err := db.Exec(ctx, "CREATE TABLE t(k)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, "INSERT INTO t VALUES(1)"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	st := db.Stats()
+	if calls != 3 || st.OutcomeChecks != 2 || st.FoundCommitted != 1 || st.Writes != 2 {
+		t.Fatalf("%d COMMITs, stats %+v", calls, st)
+	}
+}
+
+func TestNilContextIsMisuse(t *testing.T) {
+	db := openNode(t, nil)
+	var none context.Context
+	if _, err := db.Exec(none, "SELECT 1"); !errors.Is(err, sqlite.ErrMisuse) {
+		t.Errorf("Exec: %v", err)
+	}
+	if r := db.QueryRow(none, "SELECT 1"); !errors.Is(r.Err(), sqlite.ErrMisuse) {
+		t.Errorf("QueryRow: %v", r.Err())
+	}
+	err := db.Write(context.Background(), func(tx *Tx) error {
+		_, err := tx.Exec(none, "SELECT 1")
+		return err
+	})
+	if !errors.Is(err, sqlite.ErrMisuse) {
+		t.Errorf("Tx.Exec: %v", err)
 	}
 }

@@ -17,8 +17,9 @@
 // group commit: the writes queued together share one replicated
 // transaction, each in a SAVEPOINT of its own, so a failing write is rolled
 // back alone and the others go on; no caller hears "done" before the
-// quorum has stored the COMMIT. Writes of one DB never meet "database is
-// locked".
+// quorum has stored the COMMIT. Writes never meet "database is locked":
+// when another client holds the leader's write lock, the writer waits and
+// tries again.
 //
 // # Failover
 //
@@ -45,7 +46,9 @@
 //
 // Query, QueryRow and QueryRows run on the leader too (dqlite serves no
 // reads from followers), after the leader has applied every entry of its
-// log, so a read that starts after a write returned sees that write. A
+// log, so a read that starts after a write returned sees that write; a
+// read that finds no leader (an election) tries again until its time
+// limit. A
 // leader cut off from the others does not know at once that it has been
 // deposed: until its election timeout passes it may still answer reads
 // with data that the new leader has since changed (a stale read); it can

@@ -4,20 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/canonical/go-dqlite/client"
 )
 
-// TestFailover runs 64 writers against three node processes and kills the
-// leader with SIGKILL three times: no acknowledged write may be lost or
-// applied twice, reads must see every acknowledged write, and each killed
-// node must rejoin (the last one is made leader and serves the final
-// reads).
+// TestFailover runs 64 writers and a reader against three node processes
+// and kills the leader with SIGKILL three times: no acknowledged write may
+// be lost or applied twice, no read may fail or see fewer rows than the one
+// before, reads must see every acknowledged write, and each killed node
+// must rejoin (the last one is made leader and serves the final reads).
 func TestFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three node processes")
@@ -26,7 +28,8 @@ func TestFailover(t *testing.T) {
 	procs, addrs := startCluster(t)
 	ctx := context.Background()
 	octx, ocancel := context.WithTimeout(ctx, time.Minute)
-	db, err := Open(octx, "test", &Options{Cluster: addrs})
+	// Reads wait out an election rather than fail at the default 1s limit.
+	db, err := Open(octx, "test", &Options{Cluster: addrs, ReadTimeLimit: 30 * time.Second})
 	ocancel()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +47,7 @@ func TestFailover(t *testing.T) {
 		mu       sync.Mutex
 		acked    = map[int64]bool{}
 		unknown  atomic.Int64
-		failures = make(chan error, writers)
+		failures = make(chan error, writers+1)
 	)
 	for g := range writers {
 		wg.Go(func() {
@@ -76,6 +79,28 @@ func TestFailover(t *testing.T) {
 			}
 		})
 	}
+	// A reader through the kills: its reads must not fail, nor go back in
+	// time (the new leader has every write the old one acknowledged).
+	wg.Go(func() {
+		last := 0
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var n int
+			if err := db.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+				failures <- fmt.Errorf("reader: %w", err)
+				return
+			}
+			if n < last {
+				failures <- fmt.Errorf("reader: %d rows after %d", n, last)
+				return
+			}
+			last = n
+		}
+	})
 	// waitAcks waits for n more acknowledged writes, or a failure.
 	waitAcks := func(n int) {
 		t.Helper()
@@ -213,5 +238,36 @@ func TestWriteWithoutLeaderEndsWithItsContext(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Exec with no leader = %v", err)
 		}
+	}
+}
+
+func TestCloseContextFailsWritesWaitingForALeader(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	p := startProc(t, t.TempDir(), freeAddr(t), nil)
+	defer p.kill()
+	ctx := context.Background()
+	db, err := Open(ctx, "test", &Options{Cluster: []string{p.addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, "CREATE TABLE t(k)"); err != nil {
+		t.Fatal(err)
+	}
+	p.kill()
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Exec(ctx, "INSERT INTO t VALUES(1)")
+		done <- err
+	}()
+	// The writer has tried the write on the dead node and now waits for a
+	// leader.
+	for db.Stats().Retries == 0 {
+		runtime.Gosched()
+	}
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	db.CloseContext(cctx)
+	if err := <-done; !errors.Is(err, asqlite.ErrClosed) {
+		t.Fatalf("Exec during CloseContext = %v", err)
 	}
 }

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/asqlite/asqlite"
+	"github.com/asqlite/asqlite/sqlite"
 )
-
-var _ = (*DB).Query // Query, QueryRow, QueryRows mirror asqlite.DB's
 
 // Query runs the query sql with args on the leader and yields its rows, as
 // asqlite.DB.Query does: each Row is valid until the loop continues. The
 // read has Options.ReadTimeLimit as its time limit; a read stopped by it
-// fails with an error wrapping asqlite.ErrTimeLimit.
+// fails with an error wrapping asqlite.ErrTimeLimit. A read that finds no
+// leader (during an election) tries again until then.
 func (db *DB) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*asqlite.Row, error] {
 	return func(yield func(*asqlite.Row, error) bool) {
 		rctx, cancel, err := db.readCtx(ctx, args)
@@ -24,9 +24,29 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*asq
 			return
 		}
 		defer cancel()
-		queryRows(rctx, db.sql.QueryContext, sql, args, func(r *asqlite.Row, err error) bool {
-			return yield(r, db.readError(ctx, rctx, err))
-		})
+		for pause := 5 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
+			started := false
+			var lost error
+			queryRows(rctx, db.sql.QueryContext, sql, args, func(r *asqlite.Row, err error) bool {
+				if err != nil && !started && transient(err) && rctx.Err() == nil {
+					lost = err
+					return false
+				}
+				started = true
+				return yield(r, db.readError(ctx, rctx, err))
+			})
+			if lost == nil {
+				return
+			}
+			t := time.NewTimer(pause)
+			select {
+			case <-t.C:
+			case <-rctx.Done():
+				t.Stop()
+				yield(nil, db.readError(ctx, rctx, lost))
+				return
+			}
+		}
 	}
 }
 
@@ -60,7 +80,7 @@ func (db *DB) QueryRows(ctx context.Context, sql string, args ...any) (*asqlite.
 // readCtx checks a read's arguments and gives it its time limit.
 func (db *DB) readCtx(ctx context.Context, args []any) (context.Context, context.CancelFunc, error) {
 	if ctx == nil {
-		return nil, nil, fmt.Errorf("cluster: nil context")
+		return nil, nil, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
 	}
 	if err := checkArgs(args); err != nil {
 		return nil, nil, err

@@ -3,8 +3,10 @@ package cluster
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -174,14 +176,8 @@ var errTxDone = fmt.Errorf("cluster: %w", asqlite.ErrTxDone)
 // Exec runs sql with args in the transaction. ctx is checked before the
 // statement starts; once sent, the statement runs to its end.
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (asqlite.Result, error) {
-	if tx.done.Load() {
-		return asqlite.Result{}, errTxDone
-	}
-	if err := checkArgs(args); err != nil {
+	if err := tx.check(ctx, args); err != nil {
 		return asqlite.Result{}, err
-	}
-	if ctx.Err() != nil {
-		return asqlite.Result{}, ctxError(ctx, "statement")
 	}
 	r, err := tx.conn.ExecContext(tx.ctx, sql, args...)
 	if err != nil {
@@ -192,18 +188,28 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (asqlite.Result
 
 // Query runs the query sql with args in the transaction and yields its
 // rows, as asqlite.DB.Query does.
-func (tx *Tx) Query(ctx context.Context, sql string, args ...any) func(yield func(*asqlite.Row, error) bool) {
+func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*asqlite.Row, error] {
 	return func(yield func(*asqlite.Row, error) bool) {
-		if tx.done.Load() {
-			yield(nil, errTxDone)
-			return
-		}
-		if ctx.Err() != nil {
-			yield(nil, ctxError(ctx, "query"))
+		if err := tx.check(ctx, args); err != nil {
+			yield(nil, err)
 			return
 		}
 		queryRows(tx.ctx, tx.conn.QueryContext, sql, args, yield)
 	}
+}
+
+// check refuses a statement of a Tx that ended, with a nil or ended
+// context, or with arguments the cluster cannot carry.
+func (tx *Tx) check(ctx context.Context, args []any) error {
+	switch {
+	case tx.done.Load():
+		return errTxDone
+	case ctx == nil:
+		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
+	case ctx.Err() != nil:
+		return ctxError(ctx, "statement")
+	}
+	return checkArgs(args)
 }
 
 // QueryRow runs the query and returns its first row, as
@@ -308,7 +314,7 @@ func finish(x *write, res asqlite.Result, err error) {
 // drop forgets the connection to the leader.
 func (w *writer) drop() {
 	if w.conn != nil {
-		w.conn.Raw(func(any) error { return sql.ErrConnDone }) // marks it bad: never reused
+		w.conn.Raw(func(any) error { return sqldriver.ErrBadConn }) // the pool closes it: it may hold an open transaction
 		w.conn.Close()
 		w.conn = nil
 	}
@@ -350,7 +356,7 @@ func (w *writer) connect(ctx context.Context) error {
 				}
 				return nil
 			}
-			c.Raw(func(any) error { return sql.ErrConnDone })
+			c.Raw(func(any) error { return sqldriver.ErrBadConn })
 			c.Close()
 		}
 		if ctx.Err() != nil {
@@ -421,14 +427,17 @@ func (w *writer) group(live []*write) {
 		live = claim(live)
 		if err != nil {
 			for _, x := range live {
+				why := err
 				switch {
-				case doubt:
-					finish(x, asqlite.Result{}, fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctxError(x.ctx, "waiting for a leader")))
 				case x.ctx.Err() != nil:
-					finish(x, asqlite.Result{}, ctxError(x.ctx, "waiting for a leader"))
-				default:
-					finish(x, asqlite.Result{}, err)
+					why = ctxError(x.ctx, "waiting for a leader")
+				case w.db.stop.Err() != nil:
+					why = errDBClosed
 				}
+				if doubt {
+					why = fmt.Errorf("%w: %w", ErrOutcomeUnknown, why)
+				}
+				finish(x, asqlite.Result{}, why)
 			}
 			return
 		}
@@ -523,7 +532,8 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 	defer cancel()
 	c := w.conn
 	abort := func(err error) ([]*write, outcome, error) {
-		if transient(err) {
+		if transient(err) || ctx.Err() != nil {
+			// Past the attempt's limit the connection is in doubt too.
 			return live, lost, err
 		}
 		if _, rerr := c.ExecContext(ctx, "ROLLBACK"); rerr != nil && transient(rerr) {
@@ -566,7 +576,17 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 		}
 	}
 	// COMMIT ends the empty savepoint w with the transaction.
-	if _, err := c.ExecContext(ctx, "INSERT INTO asqlite_cluster_groups(id, at) VALUES(?, ?); COMMIT", id, now.Unix()); err != nil {
+	send := func() error {
+		_, err := c.ExecContext(ctx, "INSERT INTO asqlite_cluster_groups(id, at) VALUES(?, ?); COMMIT", id, now.Unix())
+		return err
+	}
+	var err error
+	if commitHook != nil {
+		err = commitHook(send)
+	} else {
+		err = send()
+	}
+	if err != nil {
 		if transient(err) || ctx.Err() != nil {
 			return live, unknown, err
 		}
@@ -574,6 +594,11 @@ func (w *writer) attempt(id string, live []*write) ([]*write, outcome, error) {
 	}
 	return live, committed, nil
 }
+
+// commitHook, set by tests before Open, stands between the writer and the
+// leader for the COMMIT of a group: it may send it or not, and return the
+// error the writer sees, as a leader lost at that moment would.
+var commitHook func(send func() error) error
 
 // nextSavepoint releases the write's savepoint and opens the next write's.
 const nextSavepoint = "RELEASE w; SAVEPOINT w"
