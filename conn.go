@@ -17,8 +17,9 @@ import (
 //
 //   - queued: a call whose context ends while it waits for the worker never
 //     runs and returns at once;
-//   - running SQL: the statement is interrupted (sqlite3_interrupt) and
-//     fails;
+//   - running SQL: the statement is stopped within some thousands of
+//     virtual machine steps and fails; only the cancelled call's own
+//     statements stop, never those of an iteration paused between batches;
 //   - running Go code: functions, hooks and virtual tables get the call's
 //     context (sqlite.FuncContext.Context, or as an argument) and should
 //     return when it ends.
@@ -41,11 +42,14 @@ import (
 //     kept, except that SQLite itself rolls a transaction back when a write
 //     in it is interrupted (https://sqlite.org/c3ref/interrupt.html).
 //
-// A call that only runs SQL (Exec, QueryRow, Pragma, a batch of Query)
-// returns as soon as its context ends, while the worker finishes stopping
-// it; the next call starts after that. Run and Tx wait for their function
-// to return even after the context ended, since the function may share
-// memory with the caller: the function must watch its context.
+// A running call returns its real outcome, even after its context ended:
+// an error means the call applied nothing (beyond what the list above
+// says), nil that it was applied, as when a statement calling a slow Go
+// function completes after its deadline. A Go function that ignores its
+// context thus delays its caller, and Run and Tx wait for their function,
+// which may share memory with the caller: functions must watch their
+// context. The context they get reports an expired deadline as soon as it
+// has passed, before its timer fires.
 //
 // A call made from the worker itself (a Go function or hook calling back
 // into its Conn, or Run's function calling Conn methods) fails at once with
@@ -209,7 +213,7 @@ type Result struct {
 func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
 	cl := getCall(callExec)
 	cl.sql, cl.args = sql, args
-	if err := c.do(ctx, cl, false); err != nil {
+	if err := c.do(ctx, cl); err != nil {
 		return Result{}, err
 	}
 	res, err := cl.res, cl.err
@@ -227,7 +231,7 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error
 func (c *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	cl := getCall(callQueryRow)
 	cl.sql, cl.args = sql, args
-	if err := c.do(ctx, cl, false); err != nil {
+	if err := c.do(ctx, cl); err != nil {
 		return &Row{err: err}
 	}
 	row := cl.row
@@ -274,7 +278,7 @@ func pragmaValue(r *Row) (any, error) {
 func (c *Conn) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 	cl := getCall(callRun)
 	cl.run = fn
-	if err := c.do(ctx, cl, true); err != nil {
+	if err := c.do(ctx, cl); err != nil {
 		return err
 	}
 	return finishFn(cl)

@@ -41,7 +41,7 @@ func (c *Conn) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Ro
 	return func(yield func(*Row, error) bool) {
 		cl := getCall(callQuery)
 		cl.sql, cl.args, cl.b = sql, args, new(batch)
-		if err := c.do(ctx, cl, false); err != nil {
+		if err := c.do(ctx, cl); err != nil {
 			yield(nil, err)
 			return
 		}
@@ -77,7 +77,7 @@ func (c *Conn) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Ro
 			}
 			cl := getCall(callFetch)
 			cl.cur, cl.b = cur, b
-			if err := c.do(ctx, cl, false); err != nil {
+			if err := c.do(ctx, cl); err != nil {
 				yield(nil, err)
 				return
 			}

@@ -43,7 +43,7 @@ var (
 func (c *Conn) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	cl := getCall(callTx)
 	cl.tx = fn
-	if err := c.do(ctx, cl, true); err != nil {
+	if err := c.do(ctx, cl); err != nil {
 		return err
 	}
 	return finishFn(cl)

@@ -352,7 +352,7 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.mu.Lock()
 	r.cancel = cancel
 	r.mu.Unlock()
-	r.conn.SetContext(rctx)
+	r.conn.SetContext(newLiveCtx(rctx, nil, nil))
 	r.guard.arm(rctx)
 	return r, rctx, nil
 }

@@ -240,7 +240,7 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 	ctx := w.ctx
 	if w.userCode() {
 		// Mark the context Go code receives as the writer's.
-		ctx = context.WithValue(ctx, dbWriterKey{}, wr.db)
+		ctx = newLiveCtx(ctx, dbWriterKey{}, wr.db)
 	}
 	c.SetContext(ctx)
 	wr.guard.arm(w.ctx)

@@ -31,9 +31,11 @@ type watch struct {
 	hit       bool      // the handler interrupted at the deadline
 }
 
-// install makes ctx the context of the work that follows on the worker.
+// install makes ctx the context of the work that follows on the worker,
+// marked with the Conn so that a call made with it from a callback is
+// recognised as re-entrant.
 func (c *Conn) install(ctx context.Context) {
-	w := &workerCtx{Context: ctx, c: c}
+	w := newLiveCtx(ctx, workerKey{}, c)
 	c.sc.SetContext(w)
 	c.watch = watch{installed: w, done: ctx.Done()}
 	c.watch.deadline, _ = ctx.Deadline()
@@ -94,3 +96,53 @@ func ended(ctx context.Context) bool {
 	d, ok := ctx.Deadline()
 	return ok && !time.Now().Before(d)
 }
+
+// liveCtx is the context Go callbacks receive: ctx, except that it reports
+// its deadline as exceeded as soon as it has passed, not only once ctx's
+// timer has fired (which a loaded machine schedules milliseconds late), and
+// that Value(key) is val, marking work that runs on a connection's own
+// goroutine.
+type liveCtx struct {
+	context.Context
+	deadline time.Time // zero when none
+	key, val any
+}
+
+func newLiveCtx(ctx context.Context, key, val any) *liveCtx {
+	d, _ := ctx.Deadline()
+	return &liveCtx{Context: ctx, deadline: d, key: key, val: val}
+}
+
+func (l *liveCtx) expired() bool {
+	return !l.deadline.IsZero() && !time.Now().Before(l.deadline)
+}
+
+func (l *liveCtx) Done() <-chan struct{} {
+	if l.Context.Err() == nil && l.expired() {
+		return closedChan
+	}
+	return l.Context.Done()
+}
+
+func (l *liveCtx) Err() error {
+	if err := l.Context.Err(); err != nil {
+		return err
+	}
+	if l.expired() {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+func (l *liveCtx) Value(key any) any {
+	if l.key != nil && key == l.key {
+		return l.val
+	}
+	return l.Context.Value(key)
+}
+
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()

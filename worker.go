@@ -21,20 +21,18 @@ import (
 // change with compare-and-swap, so exactly one of them decides its fate:
 //
 //	queued ──worker takes it──▶ running ──worker finishes──▶ done
-//	   │                           │
+//	   │
 //	   └─caller's ctx ends─▶ cancelled (never runs; the worker drops it)
-//	                               └─caller's ctx ends─▶ abandoned (the worker
-//	                                 finishes it and recycles it)
 //
 // Close fails every queued call at once. A running call has the caller's
-// context installed on the connection (sqlite.Conn.SetContext): its end
-// interrupts SQL and is what Go callbacks see.
+// context installed on the connection (sqlite.Conn.SetContext): it is what
+// Go callbacks see, and the progress handler stops the call's own
+// statements when it ends (see deadline.go).
 //
-// The caller of a call that runs only SQL (Exec, QueryRow, a batch of
-// Query) returns as soon as its context ends, even while the worker is
-// still stopping it; the worker then finishes the call on its own and
-// recycles it. The caller of Run or Tx waits for its function to return,
-// because that function may share memory with the caller.
+// Once a call runs, its caller waits for its outcome even after its
+// context ended: SQL stops within microseconds, and only the outcome says
+// whether a statement was applied (one may complete all the same); Run and
+// Tx wait for their function, which may share memory with the caller.
 
 type callKind uint8
 
@@ -53,7 +51,6 @@ const (
 	stateRunning                // taken by the worker (or failed by Close)
 	stateDone                   // finished; done was signalled
 	stateCancelled              // its caller left while it was queued
-	stateAbandoned              // its caller left while it was running
 )
 
 type call struct {
@@ -90,29 +87,12 @@ func putCall(cl *call) {
 	callPool.Put(cl)
 }
 
-// workerCtx is the context the worker installs for a call: the caller's
-// context, marked with the Conn so that a call made with it from a
-// callback is recognised as re-entrant.
-type workerCtx struct {
-	context.Context
-	c *Conn
-}
-
 type workerKey struct{}
 
-func (w *workerCtx) Value(key any) any {
-	if key == (workerKey{}) {
-		return w.c
-	}
-	return w.Context.Value(key)
-}
-
-// do hands cl to the worker and waits for it. waitFn says the call runs
-// caller code (Run, Tx), which the caller waits for even when ctx ends. A
-// nil error means the worker finished cl and its results are in it; a
-// non-nil error means cl never ran or was abandoned, and the caller must
-// not touch it again.
-func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
+// do hands cl to the worker and waits for it. A nil error means the worker
+// finished cl and its results are in it; a non-nil error means cl never
+// ran, and the caller must not touch it again.
+func (c *Conn) do(ctx context.Context, cl *call) error {
 	if ctx == nil {
 		putCall(cl)
 		return errNilContext
@@ -153,14 +133,9 @@ func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
 	if cl.state.CompareAndSwap(stateQueued, stateCancelled) {
 		return ctxError(ctx, "cancelled while queued")
 	}
-	select {
-	case <-cl.done: // finished meanwhile: its result says more
-		return nil
-	default:
-	}
-	if !waitFn && cl.state.CompareAndSwap(stateRunning, stateAbandoned) {
-		return ctxError(ctx, "cancelled while running")
-	}
+	// Running: the worker stops its SQL at once, and only the outcome says
+	// whether it was applied (a statement may complete all the same), so
+	// the caller waits for it.
 	<-cl.done
 	return nil
 }
@@ -267,6 +242,9 @@ func (c *Conn) start(path string, opened chan<- error) {
 		return
 	}
 	c.sc = sc
+	// Calls stop their own statements only (see progress): a paused
+	// iteration stays open while other calls run.
+	sc.SetInterruptOnDone(false)
 	sc.AddProgressHandler(progressEvery, c.progress)
 	opened <- nil
 	c.loop()
@@ -323,16 +301,10 @@ func (c *Conn) serve(cl *call) {
 	c.finish(cl)
 }
 
-// finish hands cl back to its caller, or recycles it if the caller left.
+// finish hands cl back to its caller, which waits for it.
 func (c *Conn) finish(cl *call) {
-	if cl.state.CompareAndSwap(stateRunning, stateDone) {
-		cl.done <- struct{}{}
-		return
-	}
-	if cl.cur != nil {
-		c.closeCursor(cl.cur)
-	}
-	putCall(cl)
+	cl.state.Store(stateDone)
+	cl.done <- struct{}{}
 }
 
 // execute runs cl on the connection with its context installed.

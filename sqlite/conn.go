@@ -55,6 +55,9 @@ type Conn struct {
 	ctx   context.Context
 	done  <-chan struct{}
 	stopf func() bool
+	// noIntr: the context's end does not call sqlite3_interrupt (see
+	// SetInterruptOnDone).
+	noIntr bool
 
 	// intr guards interrupting from other goroutines against Close.
 	intr struct {
@@ -251,11 +254,25 @@ func (c *Conn) SetContext(ctx context.Context) context.Context {
 	c.intr.gen++
 	gen := c.intr.gen
 	c.intr.Unlock()
-	if c.done != nil && c.db != 0 {
+	if c.done != nil && c.db != 0 && !c.noIntr {
 		c.stopf = context.AfterFunc(ctx, func() { c.interrupt(gen) })
 	}
 	return old
 }
+
+// SetInterruptOnDone chooses whether the end of the context installed with
+// SetContext interrupts running SQL with sqlite3_interrupt, as it does by
+// default. It applies to the contexts installed after it.
+//
+// sqlite3_interrupt stays in force until no statement of the connection is
+// running, so while a statement is open between two steps (a paused
+// iteration), one context's end also fails that statement and those that
+// start meanwhile. A program that keeps statements of several contexts open
+// at once turns it off and stops SQL with a progress handler that checks
+// the context of the work running now (AddProgressHandler). The context
+// still keeps statements from starting, ends busy waits, and is what
+// callbacks see.
+func (c *Conn) SetInterruptOnDone(on bool) { c.noIntr = !on }
 
 // Context returns the context installed by SetContext, never nil.
 func (c *Conn) Context() context.Context { return c.ctx }
