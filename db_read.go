@@ -27,7 +27,11 @@ type dbReader struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
 	busy   atomic.Bool        // a read is in progress
-	direct bool               // the read runs SQL only, with no context installed
+	// holder is the goroutine running the caller's code (Read's function,
+	// Query's loop body) with the reader held, 0 when none: a Close it
+	// makes must not wait for the reader it holds.
+	holder atomic.Uint64
+	direct bool // the read runs SQL only, with no context installed
 }
 
 // cancelRead ends the read in progress, if any, and reports whether there
@@ -142,6 +146,7 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 		return err
 	}
 	defer func() { err = rd.release(r, rctx, ctx, err) }()
+	r.holder.Store(goid())
 	return fn(r.conn)
 }
 
@@ -196,6 +201,7 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			var b batch
 			var row Row
 			b.start(s)
+			r.holder.Store(goid())
 			for {
 				var ok bool
 				ok, err = s.Step()
@@ -378,6 +384,7 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		r.cancel = nil
 		r.mu.Unlock()
 	}
+	r.holder.Store(0)
 	r.busy.Store(false)
 	rd.db.readers <- r
 	st := &rd.db.stats
