@@ -72,6 +72,8 @@ type Conn struct {
 	hooks   hookState
 	funcs   funcState
 	onClose []func()
+	ownMu   sync.Mutex
+	owned   map[closer]struct{} // blobs, backups and sessions to close first
 
 	// cbErr is the error a Go callback (function, hook, virtual table)
 	// returned or panicked with while SQLite was running it; the statement
