@@ -172,8 +172,7 @@ func (r *dbReader) started() error {
 	return nil
 }
 
-var errDBNotStarted error = &sqlite.Error{Code: sqlite.ErrInterrupt, Offset: -1,
-	Msg: "interrupted: the read's deadline passed before it started"}
+var errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
 
 // Query is DB.Query with the Reader's limits.
 func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {

@@ -336,8 +336,7 @@ func (wr *dbWriter) deferredViolation(c *sqlite.Conn) error {
 	if n, _, err := c.Status(sqlite.DBStatusDeferredFKs, false); err != nil || n == 0 {
 		return nil
 	}
-	return &sqlite.Error{Code: sqlite.ErrConstraintForeignKey, Offset: -1,
-		Msg: "FOREIGN KEY constraint failed (a deferred constraint the write left unresolved)"}
+	return sqlite.Errorf(sqlite.ErrConstraintForeignKey, "FOREIGN KEY constraint failed (a deferred constraint the write left unresolved)")
 }
 
 // begin opens a write transaction on c.
@@ -400,8 +399,7 @@ func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
 	if !c.AutoCommit() {
 		wr.rollback(c)
 		if err == nil {
-			err = &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
-				Msg: "asqlite: a write without transaction left a transaction open; it was rolled back"}
+			err = sqlite.Errorf(sqlite.ErrMisuse, "asqlite: a write without transaction left a transaction open; it was rolled back")
 		}
 	}
 	wr.reply(w, err)

@@ -48,7 +48,7 @@ func (e *wrapError) Error() string { return e.msg }
 func (e *wrapError) Unwrap() error { return e.err }
 
 // errNilContext answers a call made with a nil context.
-var errNilContext error = &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: nil context", Offset: -1}
+var errNilContext error = sqlite.Errorf(sqlite.ErrMisuse, "asqlite: nil context")
 
 // ctxError reports that ctx ended while a call was in the given phase. It
 // wraps ctx.Err() (so errors.Is(err, context.Canceled) or

@@ -107,7 +107,7 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	zName := cstring(tls, name)
 	if zName == 0 {
 		tls.Close()
-		return nil, errorf(ErrNoMem, "out of memory opening %q", name)
+		return nil, Errorf(ErrNoMem, "out of memory opening %q", name)
 	}
 	defer lib.Xsqlite3_free(tls, zName)
 	pdb := tls.Alloc(8)
@@ -115,7 +115,7 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	rc := lib.Xsqlite3_open_v2(tls, zName, pdb, int32(flags), 0)
 	c.db = readPtr(pdb)
 	if rc != lib.SQLITE_OK {
-		err := &Error{Code: ErrorCode(rc), Msg: ErrorCode(rc).Error(), Offset: -1}
+		err := Errorf(ErrorCode(rc), "%s", ErrorCode(rc).Error())
 		if c.db != 0 {
 			err.Code = ErrorCode(lib.Xsqlite3_extended_errcode(tls, c.db))
 			err.Msg = gostring(lib.Xsqlite3_errmsg(tls, c.db))
@@ -318,7 +318,7 @@ func (c *Conn) ctxErr() error {
 // message. sql, when not empty, is the statement it concerns. If the context
 // has ended and rc is an interrupt, the error wraps the context's error.
 func (c *Conn) errorCode(rc int32, sql string) error {
-	e := &Error{Code: ErrorCode(rc), SQL: sql, Offset: -1}
+	e := (&Error{Code: ErrorCode(rc)}).in(sql, -1)
 	if c.db != 0 {
 		if ext := lib.Xsqlite3_extended_errcode(c.tls, c.db); ext&0xff == rc&0xff {
 			e.Code = ErrorCode(ext)

@@ -216,11 +216,11 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 		name, sql, found = row.ColumnText(0), row.ColumnText(1), true
 	}
 	if !found {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: no table %s.%s", schema, name)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: no table %s.%s", schema, name)
 	}
 	d, err := parseDecl(sql)
 	if err != nil {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s.%s: %v", schema, name, err)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s.%s: %v", schema, name, err)
 	}
 	t := &Table{conn: c, schema: schema, name: name, columns: d.columns, unindexed: d.unindexed, detail: "full"}
 	if v, ok := d.options["content"]; ok {
@@ -236,7 +236,7 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 	}
 	if tok := d.option("tokenize"); tok != "" {
 		if t.tokenize, err = words(tok); err != nil {
-			return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s.%s: tokenize: %v", schema, name, err)}
+			return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s.%s: tokenize: %v", schema, name, err)
 		}
 	}
 	if v := d.option("detail"); v != "" {
@@ -246,7 +246,7 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 }
 
 func misuse(format string, args ...any) error {
-	return &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1, Msg: "fts: " + fmt.Sprintf(format, args...)}
+	return sqlite.Errorf(sqlite.ErrMisuse, "fts: "+format, args...)
 }
 
 // contentColumns lists the columns of the content table, without the one
@@ -264,7 +264,7 @@ func contentColumns(c *sqlite.Conn, schema, table, rowidCol string) ([]string, e
 		all = append(all, col{row.ColumnText(0), row.ColumnText(1), row.ColumnInt(2)})
 	}
 	if len(all) == 0 {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: no content table %s.%s", schema, table)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: no content table %s.%s", schema, table)
 	}
 	if strings.EqualFold(rowidCol, "rowid") {
 		rowidCol = ""
@@ -415,7 +415,7 @@ var ErrNoRow = errors.New("fts: no such row")
 // or for a contentless table, which has no values to return.
 func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
 	if t.contentless {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s is contentless: it keeps no row values", t.name)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s is contentless: it keeps no row values", t.name)
 	}
 	if len(columns) == 0 {
 		columns = t.columns
@@ -424,7 +424,7 @@ func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
 	for i, col := range columns {
 		j := slices.IndexFunc(t.columns, func(c string) bool { return strings.EqualFold(c, col) })
 		if j < 0 {
-			return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s has no column %q", t.name, col)}
+			return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s has no column %q", t.name, col)
 		}
 		sel[i] = quoteIdent(t.columns[j])
 	}
