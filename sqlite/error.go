@@ -182,6 +182,11 @@ func (e *Error) because(cause error) *Error {
 	return e
 }
 
+// ErrNoRows is wrapped by errors reporting that a query meant to return a
+// row returned none; the packages built on this one (asqlite.ErrNoRows is
+// this value) report it too, so one errors.Is test covers all of them.
+var ErrNoRows = errors.New("sqlite: no rows in result set")
+
 // ErrClosed is reported (wrapped in an *Error with code ErrMisuse) by every
 // method of a closed Conn, Stmt or other object.
 var ErrClosed = errors.New("sqlite: use of closed object")

@@ -1,7 +1,6 @@
 package fts
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -401,16 +400,12 @@ func getVarint(b []byte) (uint64, int) {
 	return v, len(b)
 }
 
-// ErrNoRow is wrapped by the error RowByID returns for a rowid the table
-// does not have.
-var ErrNoRow = errors.New("fts: no such row")
-
 // RowByID returns the values of the given columns (all of them when none
 // are named) of row rowid, read through the FTS5 table: from its own
 // content, or from the external content table. Values are int64, float64,
 // string, []byte or nil.
 //
-// Errors: one wrapping ErrNoRow when there is no such row; an
+// Errors: one wrapping sqlite.ErrNoRows when there is no such row; an
 // *sqlite.Error with code ErrError for a column the table does not have,
 // or for a contentless table, which has no values to return.
 func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
@@ -439,5 +434,5 @@ func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("%w: %s has no row %d", ErrNoRow, t.name, rowid)
+	return nil, fmt.Errorf("%w: %s has no row %d", sqlite.ErrNoRows, t.name, rowid)
 }
