@@ -340,8 +340,9 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // Close closes the DB gracefully: new calls fail with ErrClosed, queued
 // writes run and complete, running reads finish, then the WAL is
 // checkpointed (TRUNCATE), PRAGMA optimize runs (unless disabled) and every
-// connection closes. No goroutine of the DB remains. Closing a closed DB
-// returns nil. Called from inside the DB (a Write or Read function, a Go
+// connection closes. No goroutine of the DB remains. Close may be called
+// any number of times, from any goroutine: every call waits for the end and
+// returns the same error, as Conn.Close does. Called from inside the DB (a Write or Read function, a Go
 // function SQL calls during a write, the body of a Query loop), where it
 // would wait for itself, Close fails with ErrReentrant and closes nothing.
 // It is CloseContext with a context that never ends.
@@ -363,14 +364,7 @@ func (db *DB) CloseContext(ctx context.Context) error {
 	if db.inside() {
 		return ErrReentrant
 	}
-	first := false
-	db.closeOnce.Do(func() {
-		first = true
-		db.closeErr = db.close(ctx)
-	})
-	if !first {
-		return nil
-	}
+	db.closeOnce.Do(func() { db.closeErr = db.close(ctx) })
 	return db.closeErr
 }
 
