@@ -85,7 +85,7 @@ type Conn struct {
 	sc        *sqlite.Conn
 	cursors   map[*cursor]struct{}
 	readAhead *cursor // cursor whose next batch the idle worker reads
-	watch     watch   // the running call's context, for the progress handler
+	guard     guard   // stops the running call's SQL
 	goexit    bool    // the worker goroutine is ending by runtime.Goexit
 }
 

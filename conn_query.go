@@ -178,7 +178,7 @@ func (c *Conn) prefetch() {
 	c.busy.Store(true)
 	c.install(cur.ctx)
 	b.fillUntil(cur.stmt, c.opts.BatchSize, &c.waiting)
-	b.err = c.deadlineErr(b.err)
+	b.err = c.guard.err(b.err)
 	c.uninstall()
 	c.busy.Store(false)
 	if b.done {

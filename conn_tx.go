@@ -86,9 +86,9 @@ func (tx *Tx) enter(ctx context.Context) (restore func(), err error) {
 		return noRestore, nil
 	}
 	c := tx.c
-	prev, prevWatch := c.sc.Context(), c.watch
+	prev, prevGuard := c.sc.Context(), c.guard
 	c.install(ctx)
-	return func() { c.sc.SetContext(prev); c.watch = prevWatch }, nil
+	return func() { c.sc.SetContext(prev); c.guard = prevGuard }, nil
 }
 
 func noRestore() {}
@@ -101,7 +101,7 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error)
 	}
 	defer restore()
 	res, err := execOn(tx.c.sc, sql, args)
-	return res, tx.c.deadlineErr(err)
+	return res, tx.c.guard.err(err)
 }
 
 // QueryRow runs a query inside the block and returns its first row; see
@@ -113,7 +113,7 @@ func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	}
 	defer restore()
 	r := queryRowOn(tx.c.sc, sql, args)
-	r.err = tx.c.deadlineErr(r.err)
+	r.err = tx.c.guard.err(r.err)
 	return r
 }
 
@@ -157,7 +157,7 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 				}
 			}
 			if b.err != nil {
-				yield(nil, tx.c.deadlineErr(b.err))
+				yield(nil, tx.c.guard.err(b.err))
 				return
 			}
 			if b.done {
@@ -183,7 +183,7 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		inner.ctx = ctx
 	}
 	defer func() { inner.done = true }()
-	return tx.c.deadlineErr(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
+	return tx.c.guard.err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
 }
 
 // Run runs fn with the plain connection inside the block; see Conn.Run.
@@ -194,5 +194,5 @@ func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 		return err
 	}
 	defer restore()
-	return tx.c.deadlineErr(fn(tx.c.sc))
+	return tx.c.guard.err(fn(tx.c.sc))
 }

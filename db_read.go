@@ -21,7 +21,7 @@ var ErrTimeLimit = errors.New("asqlite: read time limit reached")
 type dbReader struct {
 	conn    *sqlite.Conn
 	applied int // registrations applied to conn
-	guard   dbGuard
+	guard   guard
 	limitAt time.Time // when the read's time limit passes (zero: no limit of its own)
 
 	mu     sync.Mutex
@@ -166,7 +166,7 @@ func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (er
 // started refuses to start a direct read whose deadline has passed, as the
 // binding does for a statement whose context has ended.
 func (r *dbReader) started() error {
-	if r.direct && r.guard.check() {
+	if r.direct && r.guard.check(r.conn) {
 		return errDBNotStarted
 	}
 	return nil
@@ -325,7 +325,7 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 		return nil, nil, errDBClosed
 	default:
 	}
-	if dbEnded(ctx) {
+	if ended(ctx) {
 		db.readers <- r
 		return nil, nil, ctxError(ctx, "read not started")
 	}
@@ -344,7 +344,8 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.busy.Store(true)
 	r.direct = sqlOnly && !db.callbacks.Load()
 	if r.direct {
-		r.guard.watch(deadline, ctx.Done())
+		r.guard.arm(ctx, nil)
+		r.guard.deadline = deadline
 		return r, ctx, nil
 	}
 	var rctx context.Context
@@ -357,8 +358,9 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.mu.Lock()
 	r.cancel = cancel
 	r.mu.Unlock()
-	r.conn.SetContext(newLiveCtx(rctx, nil, nil))
-	r.guard.arm(rctx)
+	live := newLiveCtx(rctx, nil, nil)
+	r.conn.SetContext(live)
+	r.guard.arm(rctx, live)
 	return r, rctx, nil
 }
 
@@ -402,7 +404,8 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	case closing:
 		return fmt.Errorf("%w: %w", err, errDBClosed)
 	}
-	return dbDeadlineError(err, ctx, true)
+	d, _ := ctx.Deadline()
+	return deadlineErr(err, d)
 }
 
 // dbLimitError is the error of a read stopped by its time limit.

@@ -38,7 +38,7 @@ type dbWriter struct {
 	// deferredFKs is whether DBStatusDeferredFKs can be read.
 	deferredFKs bool
 	// guard watches the context of the write running (on any connection).
-	guard dbGuard
+	guard guard
 }
 
 // Savepoint names of the writer; users' own savepoints nest inside.
@@ -139,7 +139,7 @@ func (wr *dbWriter) take(w *dbWrite) bool {
 		wr.reply(w, errDBClosed)
 		return false
 	}
-	if dbEnded(w.ctx) {
+	if ended(w.ctx) {
 		wr.reply(w, ctxError(w.ctx, "write waiting in the queue"))
 		return false
 	}
@@ -243,14 +243,14 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 		ctx = newLiveCtx(ctx, dbWriterKey{}, wr.db)
 	}
 	c.SetContext(ctx)
-	wr.guard.arm(w.ctx)
+	wr.guard.arm(w.ctx, ctx)
 	defer func() {
 		wr.guard.disarm()
 		c.SetContext(context.Background())
 	}()
 	lastID := c.LastInsertRowID()
 	err = wr.run(c, w, s)
-	err = dbDeadlineError(err, w.ctx, wr.guard.hit)
+	err = wr.guard.err(err)
 	if id := c.LastInsertRowID(); id != lastID {
 		w.res.LastInsertRowID = id
 	}
@@ -539,7 +539,7 @@ func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 		wr.reply(w, err)
 		return
 	}
-	ctxEnded := dbEnded(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	ctxEnded := ended(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 	if ctxEnded || w.panicked != nil {
 		wr.fail(nil)
 		wr.reply(w, err)
@@ -566,7 +566,7 @@ func (wr *dbWriter) drainRedo() {
 		switch {
 		case wr.db.cancelled.Load():
 			wr.reply(w, errDBClosed)
-		case dbEnded(w.ctx):
+		case ended(w.ctx):
 			wr.reply(w, ctxError(w.ctx, "write rolled back with its group"))
 		default:
 			wr.db.stats.redone.Add(1)

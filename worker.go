@@ -245,7 +245,7 @@ func (c *Conn) start(path string, opened chan<- error) {
 	// Calls stop their own statements only (see progress): a paused
 	// iteration stays open while other calls run.
 	sc.SetInterruptOnDone(false)
-	sc.AddProgressHandler(progressEvery, c.progress)
+	c.guard.install(sc)
 	opened <- nil
 	c.loop()
 }
@@ -330,12 +330,12 @@ func (c *Conn) execute(cl *call) {
 			return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) })
 		})
 	}
-	cl.err = c.deadlineErr(cl.err)
+	cl.err = c.guard.err(cl.err)
 	if cl.row != nil {
-		cl.row.err = c.deadlineErr(cl.row.err)
+		cl.row.err = c.guard.err(cl.row.err)
 	}
 	if cl.b != nil {
-		cl.b.err = c.deadlineErr(cl.b.err)
+		cl.b.err = c.guard.err(cl.b.err)
 	}
 	failed := cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil && cl.row.err != ErrNoRows)
 	c.uninstall()
