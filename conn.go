@@ -211,13 +211,11 @@ type Result struct {
 //
 // https://sqlite.org/c3ref/exec.html
 func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
-	cl := getCall(callExec)
-	cl.sql, cl.args = sql, args
-	if err := c.do(ctx, cl); err != nil {
-		return Result{}, err
-	}
-	res, err := cl.res, cl.err
-	putCall(cl)
+	var res Result
+	err := c.call(ctx, false, func(sc *sqlite.Conn) (err error) {
+		res, err = execOn(sc, sql, args)
+		return err
+	})
 	return res, err
 }
 
@@ -229,16 +227,17 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error
 //	var n int
 //	err := conn.QueryRow(ctx, "SELECT count(*) FROM t WHERE x > ?", 10).Scan(&n)
 func (c *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
-	cl := getCall(callQueryRow)
-	cl.sql, cl.args = sql, args
-	if err := c.do(ctx, cl); err != nil {
+	var row *Row
+	err := c.call(ctx, false, func(sc *sqlite.Conn) error {
+		row = queryRowOn(sc, sql, args)
+		if row.err == ErrNoRows {
+			return nil
+		}
+		return row.err
+	})
+	if err != nil {
 		return &Row{err: err}
 	}
-	row := cl.row
-	if cl.err != nil {
-		row = &Row{err: cl.err}
-	}
-	putCall(cl)
 	return row
 }
 
@@ -276,20 +275,5 @@ func pragmaValue(r *Row) (any, error) {
 // transaction back. A panic in fn is re-raised in the caller of Run, after
 // the worker recovered it.
 func (c *Conn) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
-	cl := getCall(callRun)
-	cl.run = fn
-	if err := c.do(ctx, cl); err != nil {
-		return err
-	}
-	return finishFn(cl)
-}
-
-// finishFn returns the result of a Run or Tx call, re-raising its panic.
-func finishFn(cl *call) error {
-	err, panicked, pv := cl.err, cl.panicked, cl.panicVal
-	putCall(cl)
-	if panicked {
-		panic(pv)
-	}
-	return err
+	return c.call(ctx, true, fn)
 }

@@ -41,12 +41,11 @@ var (
 //
 // https://sqlite.org/lang_transaction.html
 func (c *Conn) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	cl := getCall(callTx)
-	cl.tx = fn
-	if err := c.do(ctx, cl); err != nil {
-		return err
-	}
-	return finishFn(cl)
+	return c.call(ctx, true, func(sc *sqlite.Conn) error {
+		tx := &Tx{c: c, ctx: ctx}
+		defer func() { tx.done = true }()
+		return sc.Tx(c.opts.TxMode, func() error { return fn(tx) })
+	})
 }
 
 // Tx is a transaction block in progress, given to the function of Conn.Tx.

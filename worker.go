@@ -34,17 +34,6 @@ import (
 // whether a statement was applied (one may complete all the same); Run and
 // Tx wait for their function, which may share memory with the caller.
 
-type callKind uint8
-
-const (
-	callExec     callKind = iota // Exec: run a script
-	callQueryRow                 // QueryRow, Pragma: the first row of a query
-	callQuery                    // Query: open a cursor and fill its first batch
-	callFetch                    // Query: fill the next batch of a cursor
-	callRun                      // Run: a function with the *sqlite.Conn
-	callTx                       // Tx: a function inside a transaction
-)
-
 // States of a call (see above).
 const (
 	stateQueued    int32 = iota // in the queue
@@ -53,18 +42,14 @@ const (
 	stateCancelled              // its caller left while it was queued
 )
 
+// call is one piece of work for the worker: fn, run with the caller's
+// context installed. The method that makes the call keeps its results in
+// the variables fn captures.
 type call struct {
-	kind callKind
 	ctx  context.Context
-	sql  string
-	args []any
-	run  func(*sqlite.Conn) error
-	tx   func(*Tx) error
-	cur  *cursor
-	b    *batch
+	fn   func(sc *sqlite.Conn) error
+	user bool // fn runs the caller's function (Run, Tx), which may panic or call runtime.Goexit
 
-	res      Result
-	row      *Row
 	err      error
 	panicked bool
 	panicVal any
@@ -75,16 +60,26 @@ type call struct {
 
 var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
 
-func getCall(kind callKind) *call {
-	cl := callPool.Get().(*call)
-	cl.kind = kind
-	return cl
-}
-
 func putCall(cl *call) {
 	done := cl.done
 	*cl = call{done: done}
 	callPool.Put(cl)
+}
+
+// call runs fn on the worker with ctx installed and returns its error; a
+// panic in a user function is raised again here.
+func (c *Conn) call(ctx context.Context, user bool, fn func(sc *sqlite.Conn) error) error {
+	cl := callPool.Get().(*call)
+	cl.fn, cl.user = fn, user
+	if err := c.do(ctx, cl); err != nil {
+		return err
+	}
+	err, panicked, pv := cl.err, cl.panicked, cl.panicVal
+	putCall(cl)
+	if panicked {
+		panic(pv)
+	}
+	return err
 }
 
 type workerKey struct{}
@@ -312,32 +307,13 @@ func (c *Conn) execute(cl *call) {
 	sc := c.sc
 	c.install(cl.ctx)
 	inTx := !sc.AutoCommit()
-	switch cl.kind {
-	case callExec:
-		cl.res, cl.err = execOn(sc, cl.sql, cl.args)
-	case callQueryRow:
-		cl.row = queryRowOn(sc, cl.sql, cl.args)
-	case callQuery:
-		c.openCursor(cl)
-	case callFetch:
-		c.fetch(cl)
-	case callRun:
-		c.runFn(cl, func() error { return cl.run(sc) })
-	case callTx:
-		tx := &Tx{c: c, ctx: cl.ctx}
-		c.runFn(cl, func() error {
-			defer func() { tx.done = true }()
-			return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) })
-		})
+	if cl.user {
+		c.runUser(cl)
+	} else {
+		cl.err = cl.fn(sc)
 	}
 	cl.err = c.guard.err(cl.err)
-	if cl.row != nil {
-		cl.row.err = c.guard.err(cl.row.err)
-	}
-	if cl.b != nil {
-		cl.b.err = c.guard.err(cl.b.err)
-	}
-	failed := cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil && cl.row.err != ErrNoRows)
+	failed := cl.err != nil || cl.panicked
 	c.uninstall()
 	if failed && !inTx && !sc.AutoCommit() {
 		// A failed call leaves no transaction it opened behind (a script
@@ -346,9 +322,9 @@ func (c *Conn) execute(cl *call) {
 	}
 }
 
-// runFn runs fn, caller code, catching a panic (re-raised by the caller)
-// and surviving runtime.Goexit.
-func (c *Conn) runFn(cl *call, fn func() error) {
+// runUser runs cl.fn, the caller's function, catching a panic (re-raised
+// by the caller) and surviving runtime.Goexit.
+func (c *Conn) runUser(cl *call) {
 	returned := false
 	defer func() {
 		if returned {
@@ -369,7 +345,7 @@ func (c *Conn) runFn(cl *call, fn func() error) {
 		cl.err = errGoexit
 		c.finish(cl)
 	}()
-	cl.err = fn()
+	cl.err = cl.fn(c.sc)
 	returned = true
 }
 
