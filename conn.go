@@ -9,7 +9,12 @@ import (
 )
 
 // Conn is one SQLite connection with a goroutine of its own, the worker,
-// which is the only goroutine that touches the underlying *sqlite.Conn.
+// which serves the calls that arrive while the connection is busy. A call
+// that runs only SQL (Exec, QueryRow, Pragma) and finds the connection idle
+// runs on its caller's goroutine instead, sparing the hand-over; that stops
+// once user code has had the *sqlite.Conn (Run, Tx.Run, the registration
+// methods), since a Go callback calling back into the Conn could then not
+// be recognised. Either way one goroutine at a time uses the connection.
 //
 // Every method is safe for concurrent use by any number of goroutines. Calls
 // run one at a time, in the order they arrive (first come, first served);
@@ -81,7 +86,16 @@ type Conn struct {
 	garbage  []*cursor // cursors abandoned by their readers
 	ngarbage atomic.Int32
 
-	// Worker-only state.
+	// hold is held by the goroutine using sc: the worker, or a caller
+	// running a call directly (see direct).
+	hold sync.Mutex
+	// callbacks is set once user code has had the *sqlite.Conn (Run, Tx's
+	// Run, the registration methods): Go callbacks may be registered, which
+	// could call back into the Conn from a direct call, where that could
+	// not be recognised.
+	callbacks atomic.Bool
+
+	// State of the goroutine holding hold.
 	sc        *sqlite.Conn
 	cursors   map[*cursor]struct{}
 	readAhead *cursor // cursor whose next batch the idle worker reads

@@ -222,3 +222,66 @@ func TestExecErrorMeansNothingApplied(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectCallsBesideWorker mixes calls a caller may run itself (no Go
+// callbacks registered) with iterations read ahead by the worker and calls
+// stopped by their deadline: every call that was not stopped succeeds, and
+// every INSERT that succeeded is there.
+func TestDirectCallsBesideWorker(t *testing.T) {
+	c := openTest(t, &ConnOptions{BatchSize: 10})
+	mustExec(t, c, "CREATE TABLE t(x)")
+	mustExec(t, c, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 100) INSERT INTO t SELECT i FROM n")
+	mustExec(t, c, "CREATE TABLE w(g, i)")
+	const workers, calls = 4, 100
+	var inserted [workers]int
+	errc := make(chan error, workers)
+	for g := range workers {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 2))
+			ctx := context.Background()
+			for i := range calls {
+				switch rng.IntN(4) {
+				case 0:
+					dctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+					_, err := c.Exec(dctx, forever+"SELECT count(*) FROM n")
+					cancel()
+					if !errors.Is(err, context.DeadlineExceeded) {
+						errc <- fmt.Errorf("stopped call: %v", err)
+						return
+					}
+				case 1:
+					if _, err := c.Exec(ctx, "INSERT INTO w VALUES (?, ?)", g, i); err != nil {
+						errc <- err
+						return
+					}
+					inserted[g]++
+				case 2:
+					var n int
+					if err := c.QueryRow(ctx, "SELECT count(*) FROM w WHERE g = ?", g).Scan(&n); err != nil || n != inserted[g] {
+						errc <- fmt.Errorf("count: %d, %v; want %d", n, err, inserted[g])
+						return
+					}
+				case 3:
+					rows := 0
+					for _, err := range c.Query(ctx, "SELECT x FROM t") {
+						if err != nil {
+							errc <- fmt.Errorf("iteration after %d rows: %w", rows, err)
+							return
+						}
+						rows++
+					}
+					if rows != 100 {
+						errc <- fmt.Errorf("iteration: %d rows", rows)
+						return
+					}
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+}

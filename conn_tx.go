@@ -177,6 +177,7 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	defer restore()
+	tx.c.callbacks.Store(true)
 	inner := &Tx{c: tx.c, ctx: tx.ctx, parent: tx}
 	if ctx != tx.ctx && ctx.Done() != nil {
 		inner.ctx = ctx
@@ -193,5 +194,6 @@ func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 		return err
 	}
 	defer restore()
+	tx.c.callbacks.Store(true)
 	return tx.c.guard.err(fn(tx.c.sc))
 }

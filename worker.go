@@ -67,8 +67,12 @@ func putCall(cl *call) {
 }
 
 // call runs fn on the worker with ctx installed and returns its error; a
-// panic in a user function is raised again here.
+// panic in a user function is raised again here. A user function may
+// register Go callbacks on the connection, which turns off direct calls.
 func (c *Conn) call(ctx context.Context, user bool, fn func(sc *sqlite.Conn) error) error {
+	if user {
+		c.callbacks.Store(true)
+	}
 	cl := callPool.Get().(*call)
 	cl.fn, cl.user = fn, user
 	if err := c.do(ctx, cl); err != nil {
@@ -108,6 +112,9 @@ func (c *Conn) do(ctx context.Context, cl *call) error {
 		return ErrReentrant
 	}
 	cl.ctx = ctx
+	if !cl.user && c.direct(cl) {
+		return nil
+	}
 	if !c.enqueue(cl) {
 		putCall(cl)
 		return errConnClosed
@@ -250,31 +257,60 @@ func (c *Conn) loop() {
 	c.workerID.Store(goid())
 	defer func() {
 		if c.goexit {
-			// runtime.Goexit in a user function ended this goroutine:
-			// carry on in a new one. (A panic is not recovered here.)
+			// runtime.Goexit in a user function ended this goroutine, in
+			// the middle of serving: carry on in a new one. (A panic is
+			// not recovered here.)
 			c.goexit = false
+			c.hold.Unlock()
 			go c.loop()
 		}
 	}()
 	for {
+		c.hold.Lock()
 		c.collect()
 		if cl := c.dequeue(); cl != nil {
 			c.serve(cl)
+			c.hold.Unlock()
 			continue
 		}
 		if c.closed.Load() {
 			// Close failed whatever was queued, and nothing can be
 			// queued any more.
 			c.shutdown()
+			c.hold.Unlock()
 			return
 		}
 		if c.readAhead != nil {
 			// A cursor's next batch is read ahead while no call waits.
 			c.prefetch()
+			c.hold.Unlock()
 			continue
 		}
+		c.hold.Unlock()
 		<-c.wake
 	}
+}
+
+// direct runs cl, a call that runs only SQL, on the calling goroutine if
+// the connection is idle: no call queued or running, and no Go callback
+// registered that could call back into the Conn (see Conn.callbacks). It
+// spares the two goroutine switches of a hand-over to the worker, most of
+// the cost of a short call. It reports whether it ran cl.
+func (c *Conn) direct(cl *call) bool {
+	if c.callbacks.Load() || c.waiting.Load() != 0 || !c.hold.TryLock() {
+		return false
+	}
+	if c.closed.Load() {
+		c.hold.Unlock()
+		return false
+	}
+	c.execute(cl)
+	more := c.readAhead != nil || c.ngarbage.Load() != 0 || c.waiting.Load() != 0
+	c.hold.Unlock()
+	if more {
+		c.signal()
+	}
+	return true
 }
 
 // serve runs one call and hands its result over.
