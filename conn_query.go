@@ -110,12 +110,8 @@ type cursor struct {
 // openCursor prepares sql, binds args and fills b, the first batch. A
 // query that ends within it needs no cursor.
 func (c *Conn) openCursor(ctx context.Context, sql string, args []any, b *batch) (*cursor, error) {
-	s, err := c.sc.Prep(sql)
+	s, err := prepBound(c.sc, sql, args)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Bind(args...); err != nil {
-		s.Close()
 		return nil, err
 	}
 	b.start(s)

@@ -133,35 +133,9 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 			return
 		}
 		defer restore()
-		s, err := tx.c.sc.Prep(sql)
+		err = eachRow(tx.c.sc, sql, args, func(r *Row) bool { return yield(r, nil) })
 		if err != nil {
-			yield(nil, err)
-			return
-		}
-		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			yield(nil, err)
-			return
-		}
-		var b batch
-		var row Row
-		b.start(s)
-		for {
-			b.reset()
-			b.fill(s, 1)
-			if b.rows > 0 {
-				b.row(&row, 0)
-				if !yield(&row, nil) {
-					return
-				}
-			}
-			if b.err != nil {
-				yield(nil, tx.c.guard.err(b.err))
-				return
-			}
-			if b.done {
-				return
-			}
+			yield(nil, tx.c.guard.err(err))
 		}
 	}
 }

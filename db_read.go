@@ -188,33 +188,13 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			s, perr := r.conn.Prep(sql)
-			if perr != nil {
-				err = perr
-				return
-			}
-			defer s.Close()
-			if err = s.Bind(args...); err != nil {
-				return
-			}
-			var b batch
-			var row Row
-			b.start(s)
 			r.holder.Store(goid())
-			for {
-				var ok bool
-				ok, err = s.Step()
-				if err != nil || !ok {
-					return
-				}
-				b.reset()
-				b.appendRow(s)
-				b.row(&row, 0)
-				if !yield(&row, nil) {
+			err = eachRow(r.conn, sql, args, func(row *Row) bool {
+				if !yield(row, nil) {
 					stop = true
-					return
 				}
-			}
+				return !stop
+			})
 		}()
 		if err != nil && !stop {
 			yield(nil, err)
@@ -226,29 +206,10 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	var out *Row
 	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
-		s, err := c.Prep(sql)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			return err
-		}
-		ok, err := s.Step()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return ErrNoRows
-		}
-		var b batch
-		b.start(s)
-		b.appendRow(s)
-		out = &Row{}
-		b.row(out, 0)
-		return nil
+		out = queryRowOn(c, sql, args)
+		return out.err
 	})
-	if err != nil {
+	if err != nil && (out == nil || err != out.err) {
 		return &Row{err: err}
 	}
 	return out
@@ -259,14 +220,11 @@ func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
 	rs := &RowSet{}
 	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
-		s, err := c.Prep(sql)
+		s, err := prepBound(c, sql, args)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			return err
-		}
 		rs.Columns = s.ColumnNames()
 		n := len(rs.Columns)
 		for {

@@ -402,27 +402,3 @@ func execOn(sc *sqlite.Conn, sql string, args []any) (Result, error) {
 	}
 	return Result{LastInsertRowID: sc.LastInsertRowID(), Changes: sc.Changes()}, nil
 }
-
-// queryRowOn returns the first row of sql, or a Row carrying the error.
-func queryRowOn(sc *sqlite.Conn, sql string, args []any) *Row {
-	s, err := sc.Prep(sql)
-	if err != nil {
-		return &Row{err: err}
-	}
-	defer s.Close()
-	if err := s.Bind(args...); err != nil {
-		return &Row{err: err}
-	}
-	var b batch
-	b.start(s)
-	b.fill(s, 1)
-	if b.err != nil {
-		return &Row{err: b.err}
-	}
-	if b.rows == 0 {
-		return &Row{cols: b.cols, err: ErrNoRows}
-	}
-	r := &Row{}
-	b.row(r, 0)
-	return r
-}
