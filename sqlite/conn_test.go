@@ -637,3 +637,43 @@ func TestOpenMissingDirectorySaysSo(t *testing.T) {
 		t.Errorf("read-only open of a missing file: %v", err)
 	}
 }
+
+func TestContextEndWithoutInterruptSparesOpenStatements(t *testing.T) {
+	c, err := sqlite.Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetInterruptOnDone(false)
+	s, err := c.Prep("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 10) SELECT i FROM n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ok, err := s.Step(); !ok || err != nil {
+		t.Fatalf("first step: %v, %v", ok, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.SetContext(ctx)
+	cancel()
+	// The ended context keeps statements from starting...
+	if err := c.Exec("SELECT 1"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("statement under an ended context: %v", err)
+	}
+	c.SetContext(context.Background())
+	// ...but interrupted nothing: the open statement carries on.
+	rows := 1
+	for {
+		ok, err := s.Step()
+		if err != nil {
+			t.Fatalf("after %d rows: %v", rows, err)
+		}
+		if !ok {
+			break
+		}
+		rows++
+	}
+	if rows != 10 {
+		t.Fatalf("%d rows, want 10", rows)
+	}
+}
