@@ -61,7 +61,13 @@ func TestColumnsFollowSchemaChangesOnTheSameConnection(t *testing.T) {
 }
 
 func TestColumnsFollowSchemaChangesByAnotherConnection(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "s.db")
+	for _, mode := range []string{"db", "conn"} {
+		t.Run(mode, func(t *testing.T) { testColumnsFollowSchemaChangesByAnotherConnection(t, mode) })
+	}
+}
+
+func testColumnsFollowSchemaChangesByAnotherConnection(t *testing.T, mode string) {
+	path := filepath.Join(t.TempDir(), "s.db") + "?_mode=" + mode
 	reader := openDB(t, path)
 	reader.SetMaxOpenConns(1)
 	other := openDB(t, path)
@@ -199,7 +205,13 @@ func TestBusyTimeoutFromTheDSN(t *testing.T) {
 }
 
 func TestErrorJSONCarriesPrimaryAndExtendedCodes(t *testing.T) {
-	db := openDB(t, ":memory:")
+	for _, dsn := range []string{":memory:", filepath.Join(t.TempDir(), "e.db")} {
+		t.Run(filepath.Base(dsn), func(t *testing.T) { testErrorJSON(t, dsn) })
+	}
+}
+
+func testErrorJSON(t *testing.T, dsn string) {
+	db := openDB(t, dsn)
 	db.SetMaxOpenConns(1)
 	db.Exec("CREATE TABLE t(x UNIQUE)")
 	db.Exec("INSERT INTO t VALUES(1)")

@@ -31,8 +31,8 @@ type DBConnector struct {
 }
 
 var (
-	_ driver.Connector           = (*DBConnector)(nil)
-	_ interface{ Close() error } = (*DBConnector)(nil)
+	_ driver.Connector = (*DBConnector)(nil)
+	_ io.Closer        = (*DBConnector)(nil)
 )
 
 // NewDBConnector returns a connector for database/sql over db, so that a
@@ -50,6 +50,9 @@ func newDSNDBConnector(cfg dsnConfig) *DBConnector {
 		Synchronous: cfg.sync,
 		BusyTimeout: cfg.busyTimeout,
 	}
+	// database/sql bounds work by contexts alone: a read has no time limit
+	// of its own unless the DSN asks for one.
+	opts.ReadTimeLimit = -1
 	if cfg.readLimitSet {
 		opts.ReadTimeLimit = cfg.readLimit
 	}
@@ -93,6 +96,9 @@ func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
 		return nil, asqlite.ErrClosed
 	}
 	if c.db == nil {
+		if !c.owned {
+			return nil, errors.New("asqlite driver: NewDBConnector was given a nil *asqlite.DB")
+		}
 		db, err := asqlite.Open(ctx, c.path, c.opts)
 		if err != nil {
 			return nil, err
@@ -233,7 +239,7 @@ func (c *DBConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 	var s session
 	var err error
 	if opts.ReadOnly {
-		s, err = c.openRead(ctx, true)
+		s, err = c.openRead(ctx, true, nil)
 	} else {
 		s, err = openWrite(ctx, c.db)
 	}
@@ -268,6 +274,9 @@ func (c *DBConn) ExecContext(ctx context.Context, query string, args []driver.Na
 	}
 	bound := bindArgs(c.timeFmt, args)
 	if c.tx != nil {
+		if endsTransaction(query) {
+			return nil, errEndInTx
+		}
 		var res result
 		err := c.tx.s.run(withContext(ctx, func(sc *sqlite.Conn) error {
 			if err := sc.Exec(query, bound...); err != nil {
@@ -292,6 +301,22 @@ func (c *DBConn) ExecContext(ctx context.Context, query string, args []driver.Na
 		return nil, err
 	}
 	return result{r.LastInsertRowID, r.Changes}, nil
+}
+
+// errEndInTx refuses SQL that would end the DB's transaction under a
+// database/sql transaction.
+var errEndInTx = errors.New("asqlite driver: BEGIN, COMMIT or ROLLBACK inside a transaction: use the sql.Tx's Commit or Rollback")
+
+// endsTransaction reports whether query starts with BEGIN, COMMIT, END or
+// a ROLLBACK that is not ROLLBACK TO a savepoint.
+func endsTransaction(query string) bool {
+	switch w := strings.ToUpper(firstWord(query)); w {
+	case "BEGIN", "COMMIT", "END":
+		return true
+	case "ROLLBACK":
+		return !strings.Contains(strings.ToUpper(query), " TO ")
+	}
+	return false
 }
 
 // runsOutsideTransactions reports whether query starts with a statement
@@ -339,15 +364,21 @@ func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.N
 	if c.tx != nil {
 		return startSessionRows(ctx, c.tx.s, false, c.timeFmt, query, bound)
 	}
-	s, err := c.openRead(ctx, false)
+	// The reader's context is ctx already: the rows start in the visit
+	// that opens it.
+	r, start := newSessionRows(true, c.timeFmt, query, bound)
+	s, err := c.openRead(ctx, false, start)
 	if err != nil {
+		if s != nil {
+			s.end(false)
+		}
+		if errors.Is(err, errWrites) {
+			return c.queryOnWriter(ctx, query, bound)
+		}
 		return nil, err
 	}
-	r, err := startSessionRows(ctx, s, true, c.timeFmt, query, bound)
-	if errors.Is(err, errWrites) {
-		return c.queryOnWriter(ctx, query, bound)
-	}
-	return r, err
+	r.s = s
+	return r, nil
 }
 
 // errWrites tells a reader's caller that the statement writes.

@@ -304,6 +304,12 @@ func TestWriteTransactionRollsBackAndReadsItsOwnWrites(t *testing.T) {
 	if err := tx.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
 		t.Errorf("transaction sees %d of its rows (%v)", n, err)
 	}
+	if _, err := tx.Exec("COMMIT"); err == nil {
+		t.Error("COMMIT through Exec inside a transaction accepted")
+	}
+	if _, err := tx.Exec("SAVEPOINT s; INSERT INTO t VALUES(2); ROLLBACK TO s; RELEASE s"); err != nil {
+		t.Errorf("savepoint inside a transaction: %v", err)
+	}
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
@@ -493,5 +499,28 @@ func TestRowsInBatchesAndCancelledIteration(t *testing.T) {
 	var one int
 	if err := db.QueryRow("SELECT 1").Scan(&one); err != nil {
 		t.Errorf("query after a cancelled one: %v", err)
+	}
+}
+
+func TestReadTimeLimitAppliesToQueriesAndReadOnlyTransactions(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := openDB(t, filepath.Join(t.TempDir(), "l.db")+"?_read_limit=30ms")
+	const forever = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c) SELECT count(*) FROM c"
+	if err := db.QueryRow(forever).Scan(new(int)); !errors.Is(err, asqlite.ErrTimeLimit) {
+		t.Errorf("query: %v, want ErrTimeLimit", err)
+	}
+	tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRow(forever).Scan(new(int)); !errors.Is(err, asqlite.ErrTimeLimit) {
+		t.Errorf("read-only transaction: %v, want ErrTimeLimit", err)
+	}
+	// Writes have no time limit but their context.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, forever); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, asqlite.ErrTimeLimit) {
+		t.Errorf("write: %v, want only DeadlineExceeded", err)
 	}
 }

@@ -36,10 +36,13 @@
 // gives no way to tell that goroutine from another). Write through the
 // transaction instead.
 //
-// The DB's limits apply: a read, and so a query's rows or a read-only
-// transaction, runs at most asqlite.Options.ReadTimeLimit (1s by default,
-// _read_limit in the DSN) and then fails with asqlite.ErrTimeLimit; writes
-// have none but their context. Per-connection settings are the DB's: the
+// Time limits: as in database/sql, contexts bound the work. A DB opened
+// from a DSN gives reads no time limit of their own unless _read_limit sets
+// one; over a DB of the program's (NewDBConnector), the DB's
+// Options.ReadTimeLimit (1s by default) applies to each query's rows and to
+// each read-only transaction as a whole. A read past its limit fails with
+// an error wrapping asqlite.ErrTimeLimit. Writes have no limit but their
+// context. Per-connection settings are the DB's: the
 // DSN's _pragma and _busy_timeout apply to every connection of the DB, and
 // ":memory:?_mode=db" is one private database seen by every connection. A
 // TEMP table or a pragma run through Exec lives on the writer only.
@@ -78,7 +81,7 @@
 //	_sync=MODE            PRAGMA synchronous: off, normal (the DB mode's
 //	                      default), full or extra
 //	_readers=N            DB mode: the number of reader connections
-//	_read_limit=D         DB mode: the time limit of a read (default 1s), or none
+//	_read_limit=D         DB mode: the time limit of a read (default none)
 //
 // Contexts are honoured everywhere: a context that ends interrupts the
 // running statement. Named parameters work with sql.Named (":name", "@name"

@@ -59,11 +59,20 @@ func newReader(db *asqlite.DB) *reader {
 					}
 				}
 				r.open = true
+				// An interrupted statement ends the read, whose context
+				// (or time limit) has ended: DB.Read says which.
+				if r.f != nil {
+					if r.err = safeRun(r.f, c); errors.Is(r.err, sqlite.ErrInterrupt) {
+						return r.err
+					}
+				}
 				for yield(struct{}{}) {
 					if r.quit {
 						return nil
 					}
-					r.err = safeRun(r.f, c)
+					if r.err = safeRun(r.f, c); errors.Is(r.err, sqlite.ErrInterrupt) {
+						return r.err
+					}
 				}
 				return nil
 			})
@@ -81,22 +90,32 @@ type readSession struct {
 }
 
 // openRead takes a reader for a session, beginning a read transaction that
-// fixes its snapshot at once when begin is set.
-func (c *DBConn) openRead(ctx context.Context, begin bool) (*readSession, error) {
+// fixes its snapshot at once when begin is set, and runs first (when not
+// nil) at once, in the same visit. Its error is first's; the session is
+// open even then.
+func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Conn) error) (*readSession, error) {
 	if c.reader == nil {
 		c.reader = newReader(c.db)
 	}
 	r := c.reader
-	r.ctx, r.begin, r.quit, r.err = ctx, begin, false, nil
+	r.ctx, r.begin, r.quit, r.err, r.f = ctx, begin, false, nil, first
 	r.next()
+	r.f = nil
 	if !r.open {
 		return nil, r.err
 	}
-	return &readSession{r: r}, nil
+	return &readSession{r: r}, r.err
 }
 
 func (s *readSession) run(f func(*sqlite.Conn) error) error {
-	if s.done || !s.r.open {
+	if s.done {
+		return errSessionEnded
+	}
+	if !s.r.open {
+		// The read ended under the session (its context or time limit).
+		if s.r.err != nil {
+			return s.r.err
+		}
 		return errSessionEnded
 	}
 	s.r.f = f
@@ -282,28 +301,54 @@ var (
 // startSessionRows prepares query on s's connection, takes its first step
 // and reads the first batch. When own is set, s is a reader of the rows'
 // own: a statement that writes fails with errWrites, and any failure ends s.
+// (The DB mode's queries outside transactions start their rows in the visit
+// that opens the reader: see DBConn.QueryContext.)
 func startSessionRows(ctx context.Context, s session, own bool, timeFmt sqlite.TimeFormat, query string, bound []any) (driver.Rows, error) {
-	r := &sessionRows{s: s, own: own}
+	r, start := newSessionRows(own, timeFmt, query, bound)
+	if err := s.run(withContext(ctx, start)); err != nil {
+		if own {
+			s.end(false)
+		}
+		return nil, err
+	}
+	r.s = s
+	return r, nil
+}
+
+// newSessionRows returns rows and the function that starts them on a
+// session's connection.
+func newSessionRows(own bool, timeFmt sqlite.TimeFormat, query string, bound []any) (*sessionRows, func(*sqlite.Conn) error) {
+	r := &sessionRows{own: own}
 	r.fill = func(*sqlite.Conn) error {
 		n := len(r.cols)
-		if cap(r.batch) == 0 {
-			r.batch = make([]driver.Value, 0, rowBatch*max(n, 1))
+		// The first batch is of two rows: enough for a query of one row
+		// to meet its end in the visit that starts it, without paying for
+		// a full batch.
+		size := rowBatch
+		if r.batch == nil {
+			size = 2
+		}
+		if cap(r.batch) < size*n {
+			r.batch = make([]driver.Value, 0, size*n)
 		}
 		r.batch, r.pos = r.batch[:0], 0
-		for range rowBatch {
+		for range size {
 			row := r.batch[len(r.batch) : len(r.batch)+n]
 			if err := r.in.Next(row); err != nil {
 				r.err = err
 				// The statement is done: finalize it now, not in one
 				// more visit from Close.
 				r.in.Close()
+				if errors.Is(err, sqlite.ErrInterrupt) {
+					return err // for the session to say why
+				}
 				break
 			}
 			r.batch = r.batch[:len(r.batch)+n]
 		}
 		return nil
 	}
-	err := s.run(withContext(ctx, func(c *sqlite.Conn) error {
+	return r, func(c *sqlite.Conn) error {
 		st, err := c.Prep(query)
 		if err != nil {
 			return err
@@ -322,14 +367,7 @@ func startSessionRows(ctx context.Context, s session, own bool, timeFmt sqlite.T
 		}
 		r.in, r.cols, r.decl = in, in.cols, in.declTypes()
 		return r.fill(c)
-	}))
-	if err != nil {
-		if own {
-			s.end(false)
-		}
-		return nil, err
 	}
-	return r, nil
 }
 
 func (r *sessionRows) Next(dest []driver.Value) error {
