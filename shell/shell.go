@@ -294,9 +294,9 @@ func (s *Shell) reportSQLError(err error, where string, prepare bool) {
 	case where == "Error":
 		fmt.Fprintf(s.stderr, "Error: stepping, %s\n", msg)
 	case prepare:
-		fmt.Fprintf(s.stderr, "Parse error %s: %s\n", where, msg)
+		fmt.Fprintf(s.stderr, "Parse error%s: %s\n", strings.TrimRight(" "+where, " "), msg)
 	default:
-		fmt.Fprintf(s.stderr, "Runtime error %s: %s\n", where, msg)
+		fmt.Fprintf(s.stderr, "Runtime error%s: %s\n", strings.TrimRight(" "+where, " "), msg)
 	}
 	if prepare && se != nil && se.Offset >= 0 && se.Offset <= len(se.SQL) {
 		// Show the line of the statement where SQLite stopped, as sqlite3 does.

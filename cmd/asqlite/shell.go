@@ -11,7 +11,6 @@ import (
 
 	"github.com/asqlite/asqlite/shell"
 	"github.com/asqlite/asqlite/sqlite"
-	"golang.org/x/term"
 )
 
 // stdin is the shell's input; tests replace it.
@@ -121,7 +120,7 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		}
 		return nil
 	}
-	if f, ok := stdin.(*os.File); (ok && term.IsTerminal(int(f.Fd())) && !*batch) || *interactive {
+	if (shell.IsTerminal(stdin) && !*batch) || *interactive {
 		return errFailed(sh.Interactive(ctx, stdin, stdout, nil))
 	}
 	return errFailed(sh.Run(ctx, stdin))
