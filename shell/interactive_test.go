@@ -117,7 +117,9 @@ func TestInteractiveEditsRecallsCompletesAndInterrupts(t *testing.T) {
 		}
 	}()
 	done := make(chan error, 1)
-	go func() { done <- sh.Interactive(context.Background(), slave, slave, &InteractiveOptions{HistoryFile: histFile}) }()
+	go func() {
+		done <- sh.Interactive(context.Background(), slave, slave, &InteractiveOptions{HistoryFile: histFile})
+	}()
 	typeKeys := func(keys string) {
 		if _, err := master.WriteString(keys); err != nil {
 			t.Fatal(err)
