@@ -386,9 +386,9 @@ func terminalFD(in io.Reader) (int, bool) {
 	return fd, fd >= 0 && term.IsTerminal(fd)
 }
 
-// IsTerminal reports whether r is a terminal, on which Interactive
-// edits lines.
-func IsTerminal(r io.Reader) bool {
-	_, ok := terminalFD(r)
+// IsTerminal reports whether f is a terminal: where Interactive edits
+// lines, and where SetProgress may draw.
+func IsTerminal(f *os.File) bool {
+	_, ok := terminalFD(f)
 	return ok
 }

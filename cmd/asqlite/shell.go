@@ -120,7 +120,11 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		}
 		return nil
 	}
-	if (shell.IsTerminal(stdin) && !*batch) || *interactive {
+	// Progress bars go to a terminal, never to a pipe or a file.
+	if f, ok := stderr.(*os.File); ok && shell.IsTerminal(f) {
+		sh.SetProgress(f)
+	}
+	if f, ok := stdin.(*os.File); (ok && shell.IsTerminal(f) && !*batch) || *interactive {
 		return errFailed(sh.Interactive(ctx, stdin, stdout, nil))
 	}
 	return errFailed(sh.Run(ctx, stdin))
