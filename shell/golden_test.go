@@ -137,6 +137,7 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		".backup main bk.db\n.open bk.db\nSELECT count(*) FROM zoo;\n.open\nSELECT count(*) FROM sqlite_schema;\n.restore bk.db\nSELECT count(*) FROM zoo;\n",
 		".databases\nATTACH 'other.db' AS other;\nCREATE TABLE other.o(x);\n.databases\n.tables\nBEGIN;\nSELECT * FROM zoo LIMIT 1;\n.databases\n",
 		"SELECT 1;\n.quit\nSELECT 2;\n",
+		".separator \\t \\r\\n\nSELECT * FROM zoo;\n.separator \"\\\\ \\\"x\" '\\t'\n.nullvalue 'a b'\nSELECT * FROM zoo;\n.separator \\101\\x\nSELECT 1, 2;\n",
 		"SELECT 1;\n.exit 3\nSELECT 2;\n",
 		".nullvalue\n.bogus\n.headers\n.bail maybe\n",
 		".changes on\nINSERT INTO zoo VALUES(1,2);\nSELECT 3;\n",
