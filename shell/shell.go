@@ -35,6 +35,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asqlite/asqlite/ext/usage"
+
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -233,10 +235,14 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 		}
 		return err
 	}
-	start := time.Now()
-	err := s.measure(func() error { return s.execSQL(ctx, input, where) })
+	run := func() error { return s.measure(func() error { return s.execSQL(ctx, input, where) }) }
+	var err error
 	if s.timer {
-		fmt.Fprintf(s.out, "Run Time: real %.3f\n", time.Since(start).Seconds())
+		var u usage.Usage
+		u, err = usage.Measure(nil, nil, run)
+		fmt.Fprintf(s.out, "Run Time: real %.3f user %.6f sys %.6f\n", u.Wall.Seconds(), u.User.Seconds(), u.System.Seconds())
+	} else {
+		err = run()
 	}
 	if s.changes && where != "Error" {
 		fmt.Fprintf(s.out, "changes: %d   total_changes: %d\n", s.conn.Changes(), s.conn.TotalChanges())

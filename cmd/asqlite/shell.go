@@ -73,13 +73,8 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		return fmt.Errorf("opening %s: %w", name, err)
 	}
 	sh := shell.New(conn, stdout, stderr)
-	defer func() {
-		sh.Close()
-		sh.Conn().Close()
-		if sh.Conn() != conn {
-			conn.Close()
-		}
-	}()
+	defer conn.Close()
+	defer sh.Close() // and the connection of .open, if any
 	sh.SetBail(*bail)
 	sh.SetEcho(*echo)
 	// The settings of the flags, in the order sqlite3 applies them.
