@@ -36,7 +36,6 @@ import (
 	"time"
 
 	"github.com/asqlite/asqlite/ext/usage"
-
 	"github.com/asqlite/asqlite/sqlite"
 )
 
