@@ -821,12 +821,34 @@ func (s *Shell) dotPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "read-only: %v\n", qd.ReadOnly)
+	fmt.Fprintf(s.out, "statement:  %s\n", qd.First)
+	fmt.Fprintf(s.out, "read-only:  %s\n", map[bool]string{true: "yes", false: "no"}[qd.ReadOnly])
 	if len(qd.Params) > 0 {
 		fmt.Fprintf(s.out, "parameters: %s\n", strings.Join(qd.Params, ", "))
 	}
-	for _, c := range qd.Columns {
-		fmt.Fprintf(s.out, "column: %+v\n", c)
+	if len(qd.Columns) > 0 {
+		fmt.Fprintln(s.out, "columns:")
+		width := 0
+		for _, c := range qd.Columns {
+			width = max(width, len(c.Name))
+		}
+		for _, c := range qd.Columns {
+			from := "(expression)"
+			if c.Table != "" {
+				from = "from " + c.Database + "." + c.Table + "." + c.Origin
+			}
+			fmt.Fprintf(s.out, "  %-*s  %-8s %s\n", width, c.Name, c.DeclType, from)
+		}
+	}
+	if len(qd.Actions) > 0 {
+		fmt.Fprintln(s.out, "uses:")
+		seen := map[string]bool{}
+		for _, a := range qd.Actions {
+			if line := a.String(); !seen[line] {
+				seen[line] = true
+				fmt.Fprintf(s.out, "  %s\n", line)
+			}
+		}
 	}
 	if qd.Plan != nil {
 		fmt.Fprint(s.out, qd.Plan.String())
