@@ -115,9 +115,7 @@ func splitArgs(line string) ([]string, error) {
 			}
 			arg := line[i+1 : min(j, len(line))]
 			if q == '"' {
-				if u, err := strconv.Unquote(`"` + arg + `"`); err == nil {
-					arg = u
-				}
+				arg = resolveBackslashes(arg)
 			}
 			args = append(args, arg)
 			i = j + 1
@@ -126,10 +124,53 @@ func splitArgs(line string) ([]string, error) {
 			for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
 				j++
 			}
-			args = append(args, line[i:j])
+			args = append(args, resolveBackslashes(line[i:j]))
 			i = j
 		}
 	}
+}
+
+// resolveBackslashes replaces C escapes (\t, \n, \\, octal \NNN, ...)
+// in a dot-command argument, as sqlite3 does.
+func resolveBackslashes(z string) string {
+	if !strings.Contains(z, "\\") {
+		return z
+	}
+	var b strings.Builder
+	for i := 0; i < len(z); i++ {
+		c := z[i]
+		if c != '\\' || i+1 >= len(z) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch c = z[i]; c {
+		case 'a':
+			c = '\a'
+		case 'b':
+			c = '\b'
+		case 't':
+			c = '\t'
+		case 'n':
+			c = '\n'
+		case 'v':
+			c = '\v'
+		case 'f':
+			c = '\f'
+		case 'r':
+			c = '\r'
+		default:
+			if c >= '0' && c <= '7' {
+				c -= '0'
+				for k := 0; k < 2 && i+1 < len(z) && z[i+1] >= '0' && z[i+1] <= '7'; k++ {
+					i++
+					c = c<<3 + z[i] - '0'
+				}
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // UsageError is the error of a dot-command called with the wrong
@@ -780,12 +821,34 @@ func (s *Shell) dotPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.out, "read-only: %v\n", qd.ReadOnly)
+	fmt.Fprintf(s.out, "statement:  %s\n", qd.First)
+	fmt.Fprintf(s.out, "read-only:  %s\n", map[bool]string{true: "yes", false: "no"}[qd.ReadOnly])
 	if len(qd.Params) > 0 {
 		fmt.Fprintf(s.out, "parameters: %s\n", strings.Join(qd.Params, ", "))
 	}
-	for _, c := range qd.Columns {
-		fmt.Fprintf(s.out, "column: %+v\n", c)
+	if len(qd.Columns) > 0 {
+		fmt.Fprintln(s.out, "columns:")
+		width := 0
+		for _, c := range qd.Columns {
+			width = max(width, len(c.Name))
+		}
+		for _, c := range qd.Columns {
+			from := "(expression)"
+			if c.Table != "" {
+				from = "from " + c.Database + "." + c.Table + "." + c.Origin
+			}
+			fmt.Fprintf(s.out, "  %-*s  %-8s %s\n", width, c.Name, c.DeclType, from)
+		}
+	}
+	if len(qd.Actions) > 0 {
+		fmt.Fprintln(s.out, "uses:")
+		seen := map[string]bool{}
+		for _, a := range qd.Actions {
+			if line := a.String(); !seen[line] {
+				seen[line] = true
+				fmt.Fprintf(s.out, "  %s\n", line)
+			}
+		}
 	}
 	if qd.Plan != nil {
 		fmt.Fprint(s.out, qd.Plan.String())

@@ -68,8 +68,10 @@ func both(t *testing.T, script string) (got, want string) {
 		os.Remove(filepath.Join(dir, "out.txt"))
 	}
 	os.Remove(filepath.Join(dir, "bk.db"))
+	os.Remove(filepath.Join(dir, "other.db"))
 
-	conn, err := sqlite.Open(newZoo("shell.db"), 0)
+	os.Remove(filepath.Join(dir, "zoo.db"))
+	conn, err := sqlite.Open(newZoo("zoo.db"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +135,12 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		"CREATE TABLE e(p,q,r);\n.import --csv in.csv e\n.mode quote\nSELECT * FROM e;\n",
 		".read in.sql\nSELECT * FROM fromread;\n",
 		".backup main bk.db\n.open bk.db\nSELECT count(*) FROM zoo;\n.open\nSELECT count(*) FROM sqlite_schema;\n.restore bk.db\nSELECT count(*) FROM zoo;\n",
+		".databases\nATTACH 'other.db' AS other;\nCREATE TABLE other.o(x);\n.databases\n.tables\nBEGIN;\nSELECT * FROM zoo LIMIT 1;\n.databases\n",
+		"SELECT 1;\n.quit\nSELECT 2;\n",
+		"CREATE INDEX za ON zoo(a);\nEXPLAIN QUERY PLAN SELECT * FROM zoo WHERE a = 1 UNION ALL SELECT * FROM zoo, wide;\n.mode json\nEXPLAIN QUERY PLAN SELECT * FROM zoo WHERE a IN (SELECT a FROM zoo);\nEXPLAIN QUERY PLAN SELECT 1;\n",
+		"EXPLAIN SELECT * FROM zoo;\n",
+		".separator \\t \\r\\n\nSELECT * FROM zoo;\n.separator \"\\\\ \\\"x\" '\\t'\n.nullvalue 'a b'\nSELECT * FROM zoo;\n.separator \\101\\x\nSELECT 1, 2;\n",
+		"SELECT 1;\n.exit 3\nSELECT 2;\n",
 		".nullvalue\n.bogus\n.headers\n.bail maybe\n",
 		".changes on\nINSERT INTO zoo VALUES(1,2);\nSELECT 3;\n",
 		".once out.txt\nSELECT 1;\nSELECT 2;\n",

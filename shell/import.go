@@ -101,9 +101,9 @@ func (p *importReader) next() (field string, ok bool) {
 				return p.next()
 			}
 		}
-		for c != eof && c != cSep && c != rSep {
+		if c != cSep && c != rSep {
 			p.field = append(p.field, byte(c))
-			c = p.get()
+			c = p.scanPlain()
 		}
 		if c == rSep {
 			p.line++
@@ -115,6 +115,32 @@ func (p *importReader) next() (field string, ok bool) {
 	}
 	p.notFirst = true
 	return string(p.field), true
+}
+
+// scanPlain appends the bytes of an unquoted field to p.field, up to a
+// separator, which it returns (or eof). It scans the reader's buffer
+// rather than byte by byte: most of an import's fields are plain.
+func (p *importReader) scanPlain() int {
+	for {
+		buf, _ := p.r.Peek(p.r.Buffered())
+		if len(buf) == 0 {
+			c := p.get()
+			if c == eof || c == int(p.colSep) || c == int(p.rowSep) {
+				return c
+			}
+			p.field = append(p.field, byte(c))
+			continue
+		}
+		for i, b := range buf {
+			if b == p.colSep || b == p.rowSep {
+				p.field = append(p.field, buf[:i]...)
+				p.r.Discard(i + 1)
+				return int(b)
+			}
+		}
+		p.field = append(p.field, buf...)
+		p.r.Discard(len(buf))
+	}
 }
 
 // dotImport imports a CSV file into a table, creating it from the first
@@ -235,18 +261,27 @@ func (s *Shell) dotImport(ctx context.Context, args []string) error {
 	}
 	nCol := probe.ColumnCount()
 	probe.Close()
-	ins, err := s.conn.Prepare(fmt.Sprintf("INSERT INTO %s VALUES(?%s)", qualified, strings.Repeat(",?", nCol-1)))
+	row := "(?" + strings.Repeat(",?", nCol-1) + ")"
+	ins, err := s.conn.Prepare(fmt.Sprintf("INSERT INTO %s VALUES%s", qualified, row))
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
+	// Rows go in groups, many to a statement, which saves most of the
+	// cost of running one statement per row.
+	group := max(1, min(64, 32766/nCol))
+	insGroup, err := s.conn.Prepare(fmt.Sprintf("INSERT INTO %s VALUES%s%s", qualified, row, strings.Repeat(","+row, group-1)))
+	if err != nil {
+		return err
+	}
+	defer insGroup.Close()
 	own := s.conn.AutoCommit()
 	if own {
 		if err := s.conn.Exec("BEGIN"); err != nil {
 			return err
 		}
 	}
-	err = s.importRows(ctx, p, ins, nCol)
+	err = s.importRows(ctx, p, ins, insGroup, group, nCol)
 	if own {
 		if err != nil {
 			s.conn.Exec("ROLLBACK")
@@ -257,13 +292,30 @@ func (s *Shell) dotImport(ctx context.Context, args []string) error {
 	return err
 }
 
-func (s *Shell) importRows(ctx context.Context, p *importReader, ins *sqlite.Stmt, nCol int) error {
+// importRow is one record of the file, ready to insert: its first
+// len(vals) columns are text, the others NULL; warn, if set, is printed
+// before it is inserted, so that messages keep the file's order.
+type importRow struct {
+	vals   []string
+	line   int
+	warn   string
+	insert bool
+}
+
+// readRows splits the file into rows for nCol columns, as sqlite3 does:
+// missing fields are NULL, extra fields are dropped, both with a warning.
+// It sends them in batches until the file ends or stop is closed.
+func (p *importReader) readRows(nCol int, batches chan<- []importRow, stop <-chan struct{}) {
+	defer close(batches)
 	cSep := int(p.colSep)
+	const batchSize = 256
+	batch := make([]importRow, 0, batchSize)
+	// The reader's own warnings join the row's.
+	var warn strings.Builder
+	p.warn = &warn
 	for p.term != eof {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		startLine := p.line
+		warn.Reset()
+		r := importRow{line: p.line, vals: make([]string, 0, nCol)}
 		i := 0
 		for ; i < nCol; i++ {
 			z, ok := p.next()
@@ -273,20 +325,14 @@ func (s *Shell) importRows(ctx context.Context, p *importReader, ins *sqlite.Stm
 			if p.ascii && z == "" && i == 0 {
 				break
 			}
-			var err error
-			if ok {
-				err = ins.BindText(i+1, z)
-			} else {
-				err = ins.BindNull(i + 1)
+			if !ok {
+				break // the rest are NULL
 			}
-			if err != nil {
-				return err
-			}
+			r.vals = append(r.vals, z)
 			if i < nCol-1 && p.term != cSep {
-				fmt.Fprintf(s.stderr, "%s:%d: expected %d columns but found %d - filling the rest with NULL\n", p.name, startLine, nCol, i+1)
-				for j := i + 2; j <= nCol; j++ {
-					ins.BindNull(j)
-				}
+				r.warn = warn.String()
+				warn.Reset()
+				r.warn += fmt.Sprintf("%s:%d: expected %d columns but found %d - filling the rest with NULL\n", p.name, r.line, nCol, i+1)
 				i = nCol
 			}
 		}
@@ -298,22 +344,146 @@ func (s *Shell) importRows(ctx context.Context, p *importReader, ins *sqlite.Stm
 					break
 				}
 			}
-			fmt.Fprintf(s.stderr, "%s:%d: expected %d columns but found %d - extras ignored\n", p.name, startLine, nCol, i)
+			r.warn += warn.String()
+			warn.Reset()
+			r.warn += fmt.Sprintf("%s:%d: expected %d columns but found %d - extras ignored\n", p.name, r.line, nCol, i)
 		}
-		if i >= nCol {
-			_, err := ins.Step()
-			if rerr := ins.Reset(); err == nil {
-				err = rerr
+		r.warn += warn.String()
+		r.insert = i >= nCol
+		if r.insert || r.warn != "" {
+			batch = append(batch, r)
+		}
+		if len(batch) == batchSize {
+			select {
+			case batches <- batch:
+			case <-stop:
+				return
+			}
+			batch = make([]importRow, 0, batchSize)
+		}
+	}
+	if len(batch) > 0 {
+		select {
+		case batches <- batch:
+		case <-stop:
+		}
+	}
+}
+
+// importRows inserts the rows of p: with insGroup, which inserts group
+// rows at a time, or with ins, one at a time, for the last rows and for a
+// group that failed, so that each row that fails is reported with its
+// line. The file is read and split on a goroutine of its own meanwhile,
+// which keeps both cores of a small machine busy.
+func (s *Shell) importRows(ctx context.Context, p *importReader, ins, insGroup *sqlite.Stmt, group, nCol int) error {
+	batches := make(chan []importRow, 4)
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		p.readRows(nCol, batches, stop)
+	}()
+	defer func() {
+		close(stop)
+		<-finished
+	}()
+	bind := func(stmt *sqlite.Stmt, first int, r importRow) error {
+		for i := range nCol {
+			var err error
+			if i < len(r.vals) {
+				err = stmt.BindText(first+i, r.vals[i])
+			} else {
+				err = stmt.BindNull(first + i)
 			}
 			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	exec := func(stmt *sqlite.Stmt) error {
+		_, err := stmt.Step()
+		if rerr := stmt.Reset(); err == nil {
+			err = rerr
+		}
+		return err
+	}
+	one := func(r importRow) error {
+		if r.warn != "" {
+			io.WriteString(s.stderr, r.warn)
+		}
+		if !r.insert {
+			return nil
+		}
+		if err := bind(ins, 1, r); err != nil {
+			return err
+		}
+		if err := exec(ins); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			fmt.Fprintf(s.stderr, "%s:%d: INSERT failed: %v\n", p.name, r.line, err)
+		}
+		return nil
+	}
+	var pending []importRow // rows read, not yet inserted
+	flush := func(all bool) error {
+		for len(pending) > 0 {
+			n, k := 0, 0 // rows to insert, rows taken
+			for k < len(pending) && n < group {
+				if pending[k].insert {
+					n++
+				}
+				k++
+			}
+			if n < group && !all {
+				return nil
+			}
+			rows := pending[:k]
+			pending = pending[k:]
+			if n == group {
+				var warns strings.Builder
+				j := 0
+				for _, r := range rows {
+					warns.WriteString(r.warn)
+					if r.insert {
+						if err := bind(insGroup, 1+j*nCol, r); err != nil {
+							return err
+						}
+						j++
+					}
+				}
+				io.WriteString(s.stderr, warns.String())
+				err := exec(insGroup)
+				if err == nil {
+					continue
+				}
 				if ctx.Err() != nil {
 					return err
 				}
-				fmt.Fprintf(s.stderr, "%s:%d: INSERT failed: %v\n", p.name, startLine, err)
+				// The statement inserted none of them: again, one by one.
+				for i := range rows {
+					rows[i].warn = ""
+				}
+			}
+			for _, r := range rows {
+				if err := one(r); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
 	}
-	return nil
+	for batch := range batches {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pending = append(pending, batch...)
+		if err := flush(false); err != nil {
+			return err
+		}
+	}
+	return flush(true)
 }
 
 // quoteAlways double-quotes an identifier.

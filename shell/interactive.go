@@ -44,12 +44,12 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 	if opts == nil {
 		opts = &InteractiveOptions{}
 	}
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		old, err := term.MakeRaw(int(f.Fd()))
+	if fd, ok := terminalFD(in); ok {
+		old, err := term.MakeRaw(fd)
 		if err != nil {
 			return err
 		}
-		defer term.Restore(int(f.Fd()), old)
+		defer term.Restore(fd, old)
 	}
 	// Raw mode leaves "\n" alone on output: the terminal needs "\r\n".
 	stdout, stderr, cur := s.stdout, s.stderr, s.out
@@ -67,19 +67,25 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 
 	keys := newKeyPump(in)
 	defer keys.stop()
-	t := term.NewTerminal(struct {
-		io.Reader
-		io.Writer
-	}{keys, out}, prompt)
 	hist := &history{file: historyPath(opts.HistoryFile)}
 	hist.load()
-	t.History = hist
-	t.AutoCompleteCallback = func(line string, pos int, key rune) (string, int, bool) {
-		if key != '\t' {
-			return "", 0, false
+	// A Ctrl-C leaves the line editor's line as it was: the shell starts a
+	// new editor then, on the same keys and history.
+	newTerminal := func() *term.Terminal {
+		t := term.NewTerminal(struct {
+			io.Reader
+			io.Writer
+		}{keys, out}, prompt)
+		t.History = hist
+		t.AutoCompleteCallback = func(line string, pos int, key rune) (string, int, bool) {
+			if key != '\t' {
+				return "", 0, false
+			}
+			return s.complete(ctx, line, pos)
 		}
-		return s.complete(ctx, line, pos)
+		return t
 	}
+	t := newTerminal()
 
 	var sql strings.Builder
 	for {
@@ -94,6 +100,7 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 			if keys.sawInterrupt {
 				sql.Reset()
 				io.WriteString(out, "^C\r\n")
+				t = newTerminal()
 				continue
 			}
 			if errors.Is(err, io.EOF) {
@@ -360,4 +367,28 @@ func (s *Shell) schemaNames(ctx context.Context) []string {
 		names = append(names, r[0], r[1])
 	}
 	return names
+}
+
+// terminalFD returns the file descriptor of in if it is a terminal. It
+// does not call os.File.Fd, which would make reads blocking, so that
+// closing in still ends a read in progress.
+func terminalFD(in io.Reader) (int, bool) {
+	f, ok := in.(*os.File)
+	if !ok {
+		return 0, false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	fd := -1
+	rc.Control(func(v uintptr) { fd = int(v) })
+	return fd, fd >= 0 && term.IsTerminal(fd)
+}
+
+// IsTerminal reports whether f is a terminal: where Interactive edits
+// lines, and where SetProgress may draw.
+func IsTerminal(f *os.File) bool {
+	_, ok := terminalFD(f)
+	return ok
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,6 +81,14 @@ func (s *Shell) writeRows(stmt *sqlite.Stmt) error {
 	names := make([]string, n)
 	for i := range names {
 		names[i] = cString(stmt.ColumnName(i))
+	}
+	switch stmt.IsExplain() {
+	case 2:
+		return s.writePlan(stmt)
+	case 1:
+		if slices.Equal(names, explainColumns) {
+			return s.writeExplain(stmt)
+		}
 	}
 	var rows [][]cell
 	count := 0

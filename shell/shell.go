@@ -35,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asqlite/asqlite/ext/usage"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -233,10 +234,14 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 		}
 		return err
 	}
-	start := time.Now()
-	err := s.measure(func() error { return s.execSQL(ctx, input, where) })
+	run := func() error { return s.measure(func() error { return s.execSQL(ctx, input, where) }) }
+	var err error
 	if s.timer {
-		fmt.Fprintf(s.out, "Run Time: real %.3f\n", time.Since(start).Seconds())
+		var u usage.Usage
+		u, err = usage.Measure(nil, nil, run)
+		fmt.Fprintf(s.out, "Run Time: real %.3f user %.6f sys %.6f\n", u.Wall.Seconds(), u.User.Seconds(), u.System.Seconds())
+	} else {
+		err = run()
 	}
 	if s.changes && where != "Error" {
 		fmt.Fprintf(s.out, "changes: %d   total_changes: %d\n", s.conn.Changes(), s.conn.TotalChanges())
@@ -294,9 +299,9 @@ func (s *Shell) reportSQLError(err error, where string, prepare bool) {
 	case where == "Error":
 		fmt.Fprintf(s.stderr, "Error: stepping, %s\n", msg)
 	case prepare:
-		fmt.Fprintf(s.stderr, "Parse error %s: %s\n", where, msg)
+		fmt.Fprintf(s.stderr, "Parse error%s: %s\n", strings.TrimRight(" "+where, " "), msg)
 	default:
-		fmt.Fprintf(s.stderr, "Runtime error %s: %s\n", where, msg)
+		fmt.Fprintf(s.stderr, "Runtime error%s: %s\n", strings.TrimRight(" "+where, " "), msg)
 	}
 	if prepare && se != nil && se.Offset >= 0 && se.Offset <= len(se.SQL) {
 		// Show the line of the statement where SQLite stopped, as sqlite3 does.

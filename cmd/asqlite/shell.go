@@ -11,7 +11,6 @@ import (
 
 	"github.com/asqlite/asqlite/shell"
 	"github.com/asqlite/asqlite/sqlite"
-	"golang.org/x/term"
 )
 
 // stdin is the shell's input; tests replace it.
@@ -74,13 +73,8 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		return fmt.Errorf("opening %s: %w", name, err)
 	}
 	sh := shell.New(conn, stdout, stderr)
-	defer func() {
-		sh.Close()
-		sh.Conn().Close()
-		if sh.Conn() != conn {
-			conn.Close()
-		}
-	}()
+	defer conn.Close()
+	defer sh.Close() // and the connection of .open, if any
 	sh.SetBail(*bail)
 	sh.SetEcho(*echo)
 	// The settings of the flags, in the order sqlite3 applies them.
@@ -121,7 +115,11 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		}
 		return nil
 	}
-	if f, ok := stdin.(*os.File); (ok && term.IsTerminal(int(f.Fd())) && !*batch) || *interactive {
+	// Progress bars go to a terminal, never to a pipe or a file.
+	if f, ok := stderr.(*os.File); ok && shell.IsTerminal(f) {
+		sh.SetProgress(f)
+	}
+	if f, ok := stdin.(*os.File); (ok && shell.IsTerminal(f) && !*batch) || *interactive {
 		return errFailed(sh.Interactive(ctx, stdin, stdout, nil))
 	}
 	return errFailed(sh.Run(ctx, stdin))
