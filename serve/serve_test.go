@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -488,6 +489,29 @@ func TestWrites(t *testing.T) {
 		if code != 400 || decode(t, body)["ok"] != false {
 			t.Errorf("%s %s: %d %s", tc.target, tc.body, code, body)
 		}
+	}
+	// The write endpoints change the database's content, nothing else.
+	elsewhere := t.TempDir()
+	for _, sql := range []string{
+		"ATTACH '" + filepath.Join(elsewhere, "x.db") + "' AS x",
+		"VACUUM INTO '" + filepath.Join(elsewhere, "copy.db") + "'",
+		"PRAGMA writable_schema = 1",
+		"PRAGMA journal_mode = DELETE",
+		"PRAGMA temp_store_directory = '/tmp'",
+		"SELECT load_extension('/tmp/evil.so')",
+	} {
+		b, _ := json.Marshal(map[string]string{"sql": sql})
+		code, body, _ := do(t, h, "POST", "/test/-/execute", string(b), auth...)
+		if code != 403 && code != 400 {
+			t.Errorf("execute %s: %d %s", sql, code, body)
+		}
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+		t.Errorf("the refused writes made files: %v", entries)
+	}
+	// The program's own writes are not the endpoints' business.
+	if err := db.ExecScript(ctx, "ATTACH ':memory:' AS side; DETACH side"); err != nil {
+		t.Errorf("the program's own ATTACH: %v", err)
 	}
 	code, body, _ = do(t, h, "POST", "/test/-/execute", `{"sql": "`+strings.Repeat("x", 5000)+`"}`, auth...)
 	if code != 413 {
