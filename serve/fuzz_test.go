@@ -27,6 +27,8 @@ func FuzzQueryString(f *testing.F) {
 		"sql=SELECT+x%270%27&_timelimit=-1",
 		"sql=&&&=&_nl=on",
 		"sql=SELECT+char(0,10,8232)",
+		"sql=SELECT+randomblob(1e9)",
+		"sql=SELECT+zeroblob(1e9)&_shape=arrays",
 	} {
 		f.Add(seed)
 	}

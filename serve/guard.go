@@ -10,14 +10,15 @@ import (
 // endpoints, which the writer's authorizer checks.
 type writeKey struct{}
 
-// installAuthorizer gives every read-only connection of a DB (its readers)
-// the read authorizer, and its writing connections the write authorizer,
-// which only judges the statements of the write endpoints (their context
-// carries writeKey) and lets the program's own writes be. An authorizer
-// the connection had keeps its say.
-func installAuthorizer(c *sqlite.Conn) error {
+// installGuards gives every read-only connection of a DB (its readers)
+// the read authorizer and a length limit of maxLen, and its writing
+// connections the write authorizer, which only judges the statements of
+// the write endpoints (their context carries writeKey) and lets the
+// program's own writes be. An authorizer the connection had keeps its say.
+func installGuards(c *sqlite.Conn, maxLen int) error {
 	prev := c.Authorizer()
 	if c.ReadOnly("main") {
+		c.Limit(sqlite.LimitLength, maxLen)
 		c.SetAuthorizer(func(a sqlite.AuthAction) sqlite.AuthResult {
 			if r := readAuthorizer(a); r != sqlite.AuthOK || prev == nil {
 				return r
