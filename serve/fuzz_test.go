@@ -33,7 +33,7 @@ func FuzzQueryString(f *testing.F) {
 		f.Add(seed)
 	}
 	db := newTestDB(f, 0)
-	h, err := New(context.Background(), []Database{{Name: "test", DB: db}}, &Options{TimeLimit: 50 * time.Millisecond, MaxRows: 50})
+	h, err := New(context.Background(), []Database{{Name: "test", DB: db}}, &Options{TimeLimit: 50 * time.Millisecond, MaxRows: 50, MaxResultBytes: 1 << 20})
 	if err != nil {
 		f.Fatal(err)
 	}
