@@ -87,13 +87,19 @@ func (wd *webDriver) waitText(css, want string) string {
 	return s
 }
 
-// runQuery types sql into the editor and runs it.
-func (wd *webDriver) runQuery(sql string) {
+// clearResult clears what the last run showed, so that waiting sees the
+// next result.
+func (wd *webDriver) clearResult() {
 	wd.t.Helper()
-	// Clear what the last run showed, so that waiting sees the new result.
 	wd.call("POST", "/execute/sync", map[string]any{
 		"script": `for (const id of ["result", "error", "meta"]) document.getElementById(id).replaceChildren();`,
 		"args":   []any{}})
+}
+
+// runQuery types sql into the editor and runs it.
+func (wd *webDriver) runQuery(sql string) {
+	wd.t.Helper()
+	wd.clearResult()
 	editor := wd.find("#sql")
 	wd.call("POST", "/element/"+editor+"/clear", map[string]any{})
 	wd.call("POST", "/element/"+editor+"/value", map[string]any{"text": sql})
@@ -171,6 +177,10 @@ func TestBrowserRunsQueries(t *testing.T) {
 		t.Errorf("database list shows %q", db)
 	}
 
+	if list := wd.waitText("#tables", "t (3)"); !strings.Contains(list, "big (1200)") {
+		t.Errorf("tables listed: %q", list)
+	}
+
 	wd.runQuery("SELECT id, name FROM t ORDER BY id")
 	if meta := wd.waitText("#meta", "rows"); !strings.HasPrefix(meta, "3 rows") {
 		t.Errorf("meta after a query: %q", meta)
@@ -185,7 +195,10 @@ func TestBrowserRunsQueries(t *testing.T) {
 		t.Errorf("CSV link %q", href)
 	}
 
-	wd.runQuery("SELECT * FROM big")
+	// A table's link in the list runs SELECT * on it: big has more rows
+	// than the cap.
+	wd.clearResult()
+	wd.call("POST", "/element/"+wd.find("#tables a")+"/click", map[string]any{})
 	if meta := wd.waitText("#meta", "truncated"); !strings.HasPrefix(meta, "1000 rows") || !strings.HasSuffix(meta, "truncated") {
 		t.Errorf("a capped result shows %q", meta)
 	}
