@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	host := fs.String("host", "127.0.0.1", "address to listen on (0.0.0.0: every interface)")
 	port := fs.Int("port", 8001, "port to listen on (0: any free port)")
 	write := fs.Bool("write", false, "enable the write endpoints")
-	token := fs.String("token", "", "bearer token of the write endpoints (default: a random one, printed at start)")
+	token := fs.String("token", "", "bearer token of the write endpoints, which the process list shows to local users (default: a random one, printed at start)")
 	cors := fs.Bool("cors", false, "add CORS headers, so that pages of any origin may call the API")
 	timeLimit := fs.Duration("time-limit", time.Second, "time limit of a query")
 	maxRows := fs.Int("max-rows", 1000, "row cap of a query")
