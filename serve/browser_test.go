@@ -69,28 +69,37 @@ func (wd *webDriver) find(css string) string {
 	return id
 }
 
-// waitText waits, in the page, until the element matching css has text,
-// and returns it.
-func (wd *webDriver) waitText(css string) string {
+// waitText waits, in the page, until the text of the element matching css
+// contains want, and returns the text (what it was when the script
+// timeout ran out, if it never did).
+func (wd *webDriver) waitText(css, want string) string {
 	wd.t.Helper()
-	const script = `const [sel, done] = arguments;
+	const script = `const [sel, want, done] = arguments;
+		const start = Date.now();
 		const check = () => {
 			const e = document.querySelector(sel);
-			if (e && e.textContent) done(e.textContent); else setTimeout(check, 10);
+			const text = e ? e.textContent : "";
+			if (text && text.includes(want) || Date.now() - start > 15000) done(text); else setTimeout(check, 10);
 		};
 		check();`
 	var s string
-	json.Unmarshal(wd.call("POST", "/execute/async", map[string]any{"script": script, "args": []any{css}}), &s)
+	json.Unmarshal(wd.call("POST", "/execute/async", map[string]any{"script": script, "args": []any{css, want}}), &s)
 	return s
+}
+
+// clearResult clears what the last run showed, so that waiting sees the
+// next result.
+func (wd *webDriver) clearResult() {
+	wd.t.Helper()
+	wd.call("POST", "/execute/sync", map[string]any{
+		"script": `for (const id of ["result", "error", "meta"]) document.getElementById(id).replaceChildren();`,
+		"args":   []any{}})
 }
 
 // runQuery types sql into the editor and runs it.
 func (wd *webDriver) runQuery(sql string) {
 	wd.t.Helper()
-	// Clear what the last run showed, so that waiting sees the new result.
-	wd.call("POST", "/execute/sync", map[string]any{
-		"script": `document.getElementById("result").replaceChildren(); document.getElementById("error").textContent = "";`,
-		"args":   []any{}})
+	wd.clearResult()
 	editor := wd.find("#sql")
 	wd.call("POST", "/element/"+editor+"/clear", map[string]any{})
 	wd.call("POST", "/element/"+editor+"/value", map[string]any{"text": sql})
@@ -164,15 +173,19 @@ func TestBrowserRunsQueries(t *testing.T) {
 	wd.call("POST", "/timeouts", map[string]int{"script": 20000, "implicit": 5000})
 
 	wd.call("POST", "/url", map[string]string{"url": srv.URL + "/test"})
-	if db := wd.waitText("#db option"); db != "test" {
+	if db := wd.waitText("#db option", "test"); db != "test" {
 		t.Errorf("database list shows %q", db)
 	}
 
+	if list := wd.waitText("#tables", "t (3)"); !strings.Contains(list, "big (1200)") {
+		t.Errorf("tables listed: %q", list)
+	}
+
 	wd.runQuery("SELECT id, name FROM t ORDER BY id")
-	if meta := wd.waitText("#meta"); !strings.HasPrefix(meta, "3 rows") {
+	if meta := wd.waitText("#meta", "rows"); !strings.HasPrefix(meta, "3 rows") {
 		t.Errorf("meta after a query: %q", meta)
 	}
-	if table := wd.waitText("#result"); !strings.Contains(table, "idname1ann2bob \"b\", jr") {
+	if table := wd.waitText("#result", "ann"); !strings.Contains(table, "idname1ann2bob \"b\", jr") {
 		t.Errorf("result table: %q", table)
 	}
 	var href string
@@ -182,17 +195,20 @@ func TestBrowserRunsQueries(t *testing.T) {
 		t.Errorf("CSV link %q", href)
 	}
 
-	wd.runQuery("SELECT * FROM big")
-	if meta := wd.waitText("#truncated"); meta != "truncated" {
+	// A table's link in the list runs SELECT * on it: big has more rows
+	// than the cap.
+	wd.clearResult()
+	wd.call("POST", "/element/"+wd.find("#tables a")+"/click", map[string]any{})
+	if meta := wd.waitText("#meta", "truncated"); !strings.HasPrefix(meta, "1000 rows") || !strings.HasSuffix(meta, "truncated") {
 		t.Errorf("a capped result shows %q", meta)
 	}
 
 	wd.runQuery("SELEC nonsense")
-	if e := wd.waitText("#error"); !strings.Contains(e, "syntax error") {
+	if e := wd.waitText("#error", "syntax error"); !strings.Contains(e, "syntax error") {
 		t.Errorf("error shown: %q", e)
 	}
 	wd.runQuery("DROP TABLE t")
-	if e := wd.waitText("#error"); !strings.Contains(e, "not allowed") {
+	if e := wd.waitText("#error", "not allowed"); !strings.Contains(e, "not allowed") {
 		t.Errorf("error shown: %q", e)
 	}
 }

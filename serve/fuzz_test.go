@@ -27,11 +27,13 @@ func FuzzQueryString(f *testing.F) {
 		"sql=SELECT+x%270%27&_timelimit=-1",
 		"sql=&&&=&_nl=on",
 		"sql=SELECT+char(0,10,8232)",
+		"sql=SELECT+randomblob(1e9)",
+		"sql=SELECT+zeroblob(1e9)&_shape=arrays",
 	} {
 		f.Add(seed)
 	}
 	db := newTestDB(f, 0)
-	h, err := New(context.Background(), []Database{{Name: "test", DB: db}}, &Options{TimeLimit: 50 * time.Millisecond, MaxRows: 50})
+	h, err := New(context.Background(), []Database{{Name: "test", DB: db}}, &Options{TimeLimit: 50 * time.Millisecond, MaxRows: 50, MaxResultBytes: 1 << 20})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -248,6 +248,9 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, d *database) res
 				}
 				b.b = append(b.b, '}')
 			}
+			if len(b.b) > h.o.MaxResultBytes {
+				return ErrTooLarge
+			}
 		}
 		return nil
 	})

@@ -66,6 +66,11 @@ type Options struct {
 	MaxRows int
 	// MaxBodyBytes bounds the body of a write request. Default: 1 MiB.
 	MaxBodyBytes int64
+	// MaxResultBytes bounds the JSON of a query's answer, and every
+	// string or blob a read makes (SQLite's SQLITE_LIMIT_LENGTH on the
+	// readers), so that a query such as SELECT randomblob(1e9) cannot
+	// exhaust memory. Default: 32 MiB.
+	MaxResultBytes int
 
 	// Write enables the write endpoints, which need Token.
 	Write bool
@@ -103,9 +108,10 @@ type database struct {
 //go:embed page.html
 var page []byte
 
-// New returns a Handler serving dbs. It installs the read authorizer on
-// every reader of each DB (with DB.Register): the DBs' other readers
-// refuse writing SQL from then on too. A name must be non-empty, unique,
+// New returns a Handler serving dbs. It installs authorizers on every
+// connection of each DB (with DB.Register), and the length limit of
+// MaxResultBytes on its readers: the DBs' other reads refuse writing SQL
+// from then on too, and the program's own writes are not affected. A name must be non-empty, unique,
 // and free of '/', '.' and '%'; "-" is reserved.
 func New(ctx context.Context, dbs []Database, o *Options) (*Handler, error) {
 	h := &Handler{dbs: make(map[string]*database), page: page}
@@ -121,6 +127,9 @@ func New(ctx context.Context, dbs []Database, o *Options) (*Handler, error) {
 	if h.o.MaxBodyBytes <= 0 {
 		h.o.MaxBodyBytes = 1 << 20
 	}
+	if h.o.MaxResultBytes <= 0 {
+		h.o.MaxResultBytes = 32 << 20
+	}
 	if h.o.Write && h.o.Token == "" {
 		return nil, errors.New("serve: Write needs a Token")
 	}
@@ -134,7 +143,8 @@ func New(ctx context.Context, dbs []Database, o *Options) (*Handler, error) {
 		if d.DB == nil {
 			return nil, fmt.Errorf("serve: database %q is nil", d.Name)
 		}
-		if err := d.DB.Register(ctx, installAuthorizer); err != nil {
+		maxLen := h.o.MaxResultBytes
+		if err := d.DB.Register(ctx, func(c *sqlite.Conn) error { return installGuards(c, maxLen) }); err != nil {
 			return nil, fmt.Errorf("serve: installing the authorizer on %q: %w", d.Name, err)
 		}
 		db := &database{name: d.Name, db: d.DB,
@@ -377,6 +387,10 @@ func writeErr(w http.ResponseWriter, err error) result {
 // database.
 var ErrWrite = errors.New("serve: only statements that do not change the database may run here")
 
+// ErrTooLarge is the error of a query whose answer would be larger than
+// Options.MaxResultBytes.
+var ErrTooLarge = errors.New("serve: the result is larger than the server's limit (add a LIMIT, or select fewer columns)")
+
 // classify returns the status and title of an error.
 func classify(err error) (int, string) {
 	var se *sqlite.Error
@@ -384,6 +398,8 @@ func classify(err error) (int, string) {
 	switch {
 	case errors.Is(err, asqlite.ErrTimeLimit):
 		return http.StatusBadRequest, "Query took too long"
+	case errors.Is(err, ErrTooLarge), errors.Is(err, sqlite.ErrTooBig):
+		return http.StatusBadRequest, "Result too large"
 	case errors.Is(err, ErrWrite), errors.Is(err, sqlite.ErrAuth), errors.Is(err, sqlite.ErrReadOnly):
 		return http.StatusForbidden, "Statement not allowed"
 	case errors.As(err, &pe):

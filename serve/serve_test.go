@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -489,6 +490,29 @@ func TestWrites(t *testing.T) {
 			t.Errorf("%s %s: %d %s", tc.target, tc.body, code, body)
 		}
 	}
+	// The write endpoints change the database's content, nothing else.
+	elsewhere := t.TempDir()
+	for _, sql := range []string{
+		"ATTACH '" + filepath.Join(elsewhere, "x.db") + "' AS x",
+		"VACUUM INTO '" + filepath.Join(elsewhere, "copy.db") + "'",
+		"PRAGMA writable_schema = 1",
+		"PRAGMA journal_mode = DELETE",
+		"PRAGMA temp_store_directory = '/tmp'",
+		"SELECT load_extension('/tmp/evil.so')",
+	} {
+		b, _ := json.Marshal(map[string]string{"sql": sql})
+		code, body, _ := do(t, h, "POST", "/test/-/execute", string(b), auth...)
+		if code != 403 && code != 400 {
+			t.Errorf("execute %s: %d %s", sql, code, body)
+		}
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+		t.Errorf("the refused writes made files: %v", entries)
+	}
+	// The program's own writes are not the endpoints' business.
+	if err := db.ExecScript(ctx, "ATTACH ':memory:' AS side; DETACH side"); err != nil {
+		t.Errorf("the program's own ATTACH: %v", err)
+	}
 	code, body, _ = do(t, h, "POST", "/test/-/execute", `{"sql": "`+strings.Repeat("x", 5000)+`"}`, auth...)
 	if code != 413 {
 		t.Errorf("oversize body: %d %s", code, body)
@@ -555,5 +579,29 @@ func TestConcurrentReadsAndWritesOverHTTP(t *testing.T) {
 	var n int
 	if err := db.QueryRow(context.Background(), "SELECT count(*) FROM big").Scan(&n); err != nil || n != 100+8*20 {
 		t.Errorf("%d rows, want %d: %v", n, 100+8*20, err)
+	}
+}
+
+func TestResultSizeBounded(t *testing.T) {
+	db := newTestDB(t, 2000)
+	h := newTestHandler(t, db, &Options{MaxResultBytes: 64 << 10})
+	for _, sql := range []string{
+		"SELECT randomblob(1000000000)", "SELECT zeroblob(1000000000)", "SELECT printf('%.*c', 2000000, 'x')",
+		"SELECT group_concat(hex(randomblob(100))) FROM big",
+		"SELECT v, randomblob(200) FROM big", // each row fits, not all of them
+	} {
+		for _, target := range []string{"/test/-/query.json?" + q(sql), "/test/-/query.csv?" + q(sql)} {
+			code, body, _ := do(t, h, "GET", target, "")
+			if strings.Contains(target, ".csv") && strings.Contains(sql, "FROM big") && code == 200 {
+				continue // CSV streams its rows: only each value is bounded
+			}
+			if m := decode(t, body); code != 400 || m["title"] != "Result too large" {
+				t.Errorf("%s: %d %.300s", target, code, body)
+			}
+		}
+	}
+	// The readers still work, and read what fits.
+	if code, body, _ := do(t, h, "GET", "/test/-/query.json?"+q("SELECT length(randomblob(1000)) AS n", "_shape", "arrayfirst"), ""); code != 200 || strings.TrimSpace(body) != "[1000]" {
+		t.Errorf("after: %d %s", code, body)
 	}
 }

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
@@ -80,4 +81,28 @@ func TestServeShutdownLetsQueuedWritesFinish(t *testing.T) {
 		t.Errorf("the queued write left %d rows, %v", n, err)
 	}
 	http.DefaultClient.CloseIdleConnections()
+}
+
+func TestNewServerBoundsSlowClients(t *testing.T) {
+	srv := NewServer(http.NotFoundHandler())
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 || srv.MaxHeaderBytes <= 0 {
+		t.Errorf("unbounded server: %+v", srv)
+	}
+}
+
+func TestRequestsAreLogged(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	h := newTestHandler(t, newTestDB(t, 0), &Options{Logger: logger})
+	do(t, h, "GET", "/test/-/query.json?"+q("SELECT id FROM t"), "")
+	do(t, h, "GET", "/test/-/query.json?"+q("SELEC"), "")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log: %q", buf.String())
+	}
+	for i, want := range []string{"status=200 rows=3", "status=400 rows=0"} {
+		if !strings.Contains(lines[i], "method=GET path=/test/-/query.json "+want+" ms=") {
+			t.Errorf("log line %q, want %q", lines[i], want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -117,7 +118,7 @@ func (h *Handler) execute(w http.ResponseWriter, r *http.Request, d *database) r
 			return writeErr(w, &ParamError{Param: "params", Msg: "must be an object or an array"})
 		}
 	}
-	res, err := d.db.Exec(r.Context(), body.SQL, args...)
+	res, err := d.db.Exec(context.WithValue(r.Context(), writeKey{}, true), body.SQL, args...)
 	if err != nil {
 		return writeErr(w, err)
 	}
@@ -184,7 +185,7 @@ func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, ta
 		stmts[i] = stmt{sb.String(), args}
 	}
 	var last int64
-	err := d.db.Write(r.Context(), func(c *sqlite.Conn) error {
+	err := d.db.Write(context.WithValue(r.Context(), writeKey{}, true), func(c *sqlite.Conn) error {
 		for _, st := range stmts {
 			s, err := c.Prep(st.sql)
 			if err != nil {

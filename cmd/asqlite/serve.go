@@ -52,11 +52,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	host := fs.String("host", "127.0.0.1", "address to listen on (0.0.0.0: every interface)")
 	port := fs.Int("port", 8001, "port to listen on (0: any free port)")
 	write := fs.Bool("write", false, "enable the write endpoints")
-	token := fs.String("token", "", "bearer token of the write endpoints (default: a random one, printed at start)")
+	token := fs.String("token", "", "bearer token of the write endpoints, which the process list shows to local users (default: a random one, printed at start)")
 	cors := fs.Bool("cors", false, "add CORS headers, so that pages of any origin may call the API")
 	timeLimit := fs.Duration("time-limit", time.Second, "time limit of a query")
 	maxRows := fs.Int("max-rows", 1000, "row cap of a query")
 	maxBody := fs.Int64("max-body", 1<<20, "size limit of a write request's body, in bytes")
+	maxResult := fs.Int("max-result", 32<<20, "size limit of a query's JSON answer and of any value a query makes, in bytes")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	// Flags may come after the files too: parse again after each file.
 	var files []string
@@ -87,6 +88,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fs.invalid("max-rows", "must be positive")
 	case *maxBody <= 0:
 		return fs.invalid("max-body", "must be positive")
+	case *maxResult <= 0:
+		return fs.invalid("max-result", "must be positive")
 	case *token != "" && !*write:
 		return fs.invalid("token", "only the write endpoints take a token: add -write")
 	}
@@ -120,7 +123,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		dbs = append(dbs, serve.Database{Name: dbName(f), DB: db})
 	}
-	o := &serve.Options{TimeLimit: *timeLimit, MaxRows: *maxRows, MaxBodyBytes: *maxBody,
+	o := &serve.Options{TimeLimit: *timeLimit, MaxRows: *maxRows, MaxBodyBytes: *maxBody, MaxResultBytes: *maxResult,
 		Write: *write, Token: *token, CORS: *cors}
 	if *write && o.Token == "" {
 		b := make([]byte, 24)

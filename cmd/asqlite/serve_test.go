@@ -32,6 +32,7 @@ func TestServeBadArguments(t *testing.T) {
 		{[]string{"serve", "-time-limit", "0s", "a.db"}, "-time-limit"},
 		{[]string{"serve", "-max-rows", "0", "a.db"}, "-max-rows"},
 		{[]string{"serve", "-max-body", "0", "a.db"}, "-max-body"},
+		{[]string{"serve", "-max-result", "-5", "a.db"}, "-max-result"},
 		{[]string{"serve", "-token", "x", "a.db"}, "-token"},
 		{[]string{"serve", "a.db", "-nosuch"}, "-nosuch"},
 		{[]string{"serve", "x/a.db", "y/a.sqlite"}, "/a"},

@@ -33,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/asqlite/asqlite"
@@ -125,8 +126,8 @@ func run(dur time.Duration, count, clients int) error {
 	}
 	fmt.Printf("%d clients, %v per run, %d runs each; median of the runs; GOMAXPROCS=%d\n\n",
 		clients, dur, count, runtime.GOMAXPROCS(0))
-	fmt.Println("| workload | handler | requests/s | p50 | p99 | ratio req/s |")
-	fmt.Println("|---|---|---:|---:|---:|---:|")
+	fmt.Println("| workload | handler | requests/s | p50 | p99 | CPU/request | ratio req/s (runs) | ratio CPU (runs) |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|")
 	for _, wl := range workloads {
 		if !only.MatchString(wl.name) {
 			continue
@@ -137,28 +138,32 @@ func run(dur time.Duration, count, clients int) error {
 			}
 		}
 		var as, ms []result
+		var rr, cr []float64 // per-round ratios
 		for range count {
-			r, err := load(aURL, target(aURL), 0, clients, dur)
+			a, err := load(aURL, target(aURL), 0, clients, dur)
 			if err != nil {
 				return fmt.Errorf("asqlite %s: %w", wl.name, err)
 			}
-			as = append(as, r)
-			r, err = load(mURL, target(mURL), 0, clients, dur)
+			m, err := load(mURL, target(mURL), 0, clients, dur)
 			if err != nil {
 				return fmt.Errorf("usual %s: %w", wl.name, err)
 			}
-			ms = append(ms, r)
+			as, ms = append(as, a), append(ms, m)
+			rr = append(rr, a.rps/m.rps)
+			cr = append(cr, float64(m.cpu)/float64(a.cpu))
 		}
 		a, m := median(as), median(ms)
-		fmt.Printf("| %s | asqlite serve | %.0f | %s | %s | %.2f× |\n", wl.name, a.rps, ms3(a.p50), ms3(a.p99), a.rps/m.rps)
-		fmt.Printf("| %s | net/http + database/sql + mattn | %.0f | %s | %s | 1 |\n", wl.name, m.rps, ms3(m.p50), ms3(m.p99))
+		fmt.Printf("| %s | asqlite serve | %.0f | %s | %s | %.0f µs | %s | %s |\n", wl.name, a.rps, ms3(a.p50), ms3(a.p99),
+			us(a.cpu), spread(rr), spread(cr))
+		fmt.Printf("| %s | net/http + database/sql + mattn | %.0f | %s | %s | %.0f µs | 1 | 1 |\n", wl.name, m.rps, ms3(m.p50), ms3(m.p99), us(m.cpu))
 	}
+	fmt.Println("\nratios: asqlite ÷ usual for requests/s, usual ÷ asqlite for CPU; median of the rounds (lowest–highest).")
 
 	// The handlers alone, called in this process without the HTTP stack:
 	// what each costs per request.
 	fmt.Println()
-	fmt.Println("| handler alone (ServeHTTP, no network) | handler | requests/s | ratio |")
-	fmt.Println("|---|---|---:|---:|")
+	fmt.Println("| handler alone (ServeHTTP, no network) | handler | requests/s | CPU/request | ratio CPU (runs) |")
+	fmt.Println("|---|---|---:|---:|---:|")
 	mh := usualHandler(mdb)
 	for _, wl := range workloads {
 		if !only.MatchString("handler " + wl.name) {
@@ -168,16 +173,16 @@ func run(dur time.Duration, count, clients int) error {
 		for i := range reqs {
 			reqs[i] = httptest.NewRequest("GET", "/bench/-/query.json?"+url.Values{"sql": {wl.sql}, "id": {wl.arg()}}.Encode(), nil)
 		}
-		var as, us []float64
+		var as, ms []result
+		var cr []float64
 		for range count {
-			as = append(as, handlerLoad(ah, reqs, clients, dur))
-			us = append(us, handlerLoad(mh, reqs, clients, dur))
+			a, m := handlerLoad(ah, reqs, clients, dur), handlerLoad(mh, reqs, clients, dur)
+			as, ms = append(as, a), append(ms, m)
+			cr = append(cr, float64(m.cpu)/float64(a.cpu))
 		}
-		slices.Sort(as)
-		slices.Sort(us)
-		a, u := as[len(as)/2], us[len(us)/2]
-		fmt.Printf("| %s | asqlite serve | %.0f | %.2f× |\n", wl.name, a, a/u)
-		fmt.Printf("| %s | database/sql + mattn + encoding/json | %.0f | 1 |\n", wl.name, u)
+		a, m := median(as), median(ms)
+		fmt.Printf("| %s | asqlite serve | %.0f | %.1f µs | %s |\n", wl.name, a.rps, us(a.cpu), spread(cr))
+		fmt.Printf("| %s | database/sql + mattn + encoding/json | %.0f | %.1f µs | 1 |\n", wl.name, m.rps, us(m.cpu))
 	}
 
 	if !only.MatchString("mixed") {
@@ -268,12 +273,12 @@ func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
 // handlerLoad calls h from n goroutines for dur, cycling through reqs,
-// and returns the requests/s.
-func handlerLoad(h http.Handler, reqs []*http.Request, n int, dur time.Duration) float64 {
+// and returns the requests/s and CPU time per request.
+func handlerLoad(h http.Handler, reqs []*http.Request, n int, dur time.Duration) result {
 	deadline := time.Now().Add(dur)
 	var total atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -289,7 +294,8 @@ func handlerLoad(h http.Handler, reqs []*http.Request, n int, dur time.Duration)
 		}()
 	}
 	wg.Wait()
-	return float64(total.Load()) / time.Since(start).Seconds()
+	k := total.Load()
+	return result{rps: float64(k) / time.Since(start).Seconds(), cpu: (cpuTime() - cpu0) / time.Duration(max(k, 1))}
 }
 
 // fill creates the items table.
@@ -377,6 +383,17 @@ var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, M
 type result struct {
 	rps      float64
 	p50, p99 time.Duration
+	// cpu is the process's CPU time (user + system, clients included) per
+	// request: unlike requests/s, it holds still when other programs take
+	// the machine's cores.
+	cpu time.Duration
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // load sends requests to base from n clients for dur; with a pace, each client
@@ -385,7 +402,7 @@ func load(base string, target func() string, pace time.Duration, n int, dur time
 	deadline := time.Now().Add(dur)
 	lat := make([][]time.Duration, n)
 	errc := make(chan error, n)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	addr := strings.TrimPrefix(base, "http://")
 	for i := range n {
 		go func() {
@@ -417,7 +434,7 @@ func load(base string, target func() string, pace time.Duration, n int, dur time
 	for range n {
 		errs = append(errs, <-errc)
 	}
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if err := errors.Join(errs...); err != nil {
 		return result{}, err
 	}
@@ -433,6 +450,7 @@ func load(base string, target func() string, pace time.Duration, n int, dur time
 		rps: float64(len(all)) / elapsed.Seconds(),
 		p50: all[len(all)/2],
 		p99: all[len(all)*99/100],
+		cpu: cpu / time.Duration(len(all)),
 	}, nil
 }
 
@@ -448,6 +466,14 @@ func median(rs []result) result {
 		return 0
 	})
 	return rs[len(rs)/2]
+}
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+
+// spread formats the median of xs and their range.
+func spread(xs []float64) string {
+	slices.Sort(xs)
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", xs[len(xs)/2], xs[0], xs[len(xs)-1])
 }
 
 func ms3(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
