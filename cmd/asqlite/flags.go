@@ -121,9 +121,12 @@ func (e *usageError) Unwrap() error { return e.err }
 // for a usage error, 1 for any other.
 func exitStatus(name string, err error, stderr io.Writer) int {
 	var ue *usageError
+	var se silentExit
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &se):
+		return se.code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "asqlite %s: %v\nusage: %s\nRun '%s' for details.\n", name, ue.err, ue.synopsis, ue.help)
 		return 2

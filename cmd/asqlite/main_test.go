@@ -115,6 +115,8 @@ func TestBadArgumentsExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"dump", "a.db", "b.db"}, "too many arguments"},
 		{[]string{"restore"}, "missing arguments"},
 		{[]string{"restore", "-x", "a.db"}, "-x"},
+		{[]string{"shell", "-nosuch"}, "-nosuch"},
+		{[]string{"shell", "-batch", "-interactive"}, "-batch"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errOut); code != 2 {

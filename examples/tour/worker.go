@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/asqlite/asqlite"
-	"github.com/asqlite/asqlite/ext/dump"
 	"github.com/asqlite/asqlite/ext/inspect"
+	"github.com/asqlite/asqlite/shell"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -104,10 +104,14 @@ func worker(ctx context.Context, t *T) error {
 	}
 	t.Printf("rows=%d\n", rows)
 
-	// A dump, made on the worker.
-	var out strings.Builder
-	if err := conn.Run(ctx, func(sc *sqlite.Conn) error { return dump.Dump(sc, &out, nil) }); err != nil {
-		return err
+	// A dump, made on the worker by the shell's .dump, as in asqlite shell.
+	var out, errOut strings.Builder
+	if err := conn.Run(ctx, func(sc *sqlite.Conn) error {
+		sh := shell.New(sc, &out, &errOut)
+		defer sh.Close()
+		return sh.Exec(ctx, ".dump")
+	}); err != nil {
+		return fmt.Errorf("%w: %s", err, errOut.String())
 	}
 	text := out.String()
 	t.Printf("Dump is %d lines, starting %q\n", strings.Count(text, "\n"), firstLine(text))

@@ -1,0 +1,939 @@
+package shell
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/asqlite/asqlite/ext/dump"
+	"github.com/asqlite/asqlite/ext/fts"
+	"github.com/asqlite/asqlite/ext/inspect"
+	"github.com/asqlite/asqlite/ext/trace"
+	"github.com/asqlite/asqlite/ext/usage"
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// dotCmd is one dot-command: its name, usage and what it does.
+type dotCmd struct {
+	name, args, help string
+	run              func(s *Shell, ctx context.Context, args []string) error
+}
+
+var dotCmds []dotCmd
+
+func init() {
+	dotCmds = []dotCmd{
+		{"backup", "?DB? FILE", "Backup DB (default \"main\") to FILE", (*Shell).dotBackup},
+		{"bail", "on|off", "Stop after hitting an error.  Default OFF", boolSetting("bail", func(s *Shell) *bool { return &s.bail })},
+		{"changes", "on|off", "Show number of rows changed by SQL", boolSetting("changes", func(s *Shell) *bool { return &s.changes })},
+		{"databases", "", "List names and files of attached databases", (*Shell).dotDatabases},
+		{"dump", "?FILE?", "Render database content as SQL (to FILE with a progress bar)", (*Shell).dotDump},
+		{"echo", "on|off", "Turn command echo on or off", boolSetting("echo", func(s *Shell) *bool { return &s.echo })},
+		{"exit", "?CODE?", "Exit this program with return-code CODE", (*Shell).dotExit},
+		{"ftsq", "TABLE QUERY", "Full-text search of an FTS5 table, suggesting a corrected query", (*Shell).dotFTSQ},
+		{"headers", "on|off", "Turn display of headers on or off", (*Shell).dotHeaders},
+		{"help", "?PATTERN?", "Show help text for PATTERN", (*Shell).dotHelp},
+		{"import", "FILE TABLE", "Import data from FILE into TABLE (--csv, --skip N)", (*Shell).dotImport},
+		{"indexes", "?TABLE?", "Show names of indexes", (*Shell).dotIndexes},
+		{"mode", "MODE ?TABLE?", "Set output mode", (*Shell).dotMode},
+		{"nullvalue", "STRING", "Use STRING in place of NULL values", (*Shell).dotNullValue},
+		{"once", "?FILE?", "Output for the next SQL command only to FILE", (*Shell).dotOnce},
+		{"open", "?--new? ?--readonly? ?FILE?", "Close existing database and reopen FILE", (*Shell).dotOpen},
+		{"output", "?FILE?", "Send output to FILE or stdout if FILE is omitted", (*Shell).dotOutput},
+		{"pages", "?TABLE?", "Show how the database's pages are used, per table", (*Shell).dotPages},
+		{"parameter", "CMD ...", "Manage SQL parameter bindings (set, list, unset, clear)", (*Shell).dotParameter},
+		{"plan", "SQL", "Describe SQL without running it: columns, parameters, plan", (*Shell).dotPlan},
+		{"quit", "", "Exit this program", (*Shell).dotQuit},
+		{"read", "FILE", "Read input from FILE", (*Shell).dotRead},
+		{"restore", "?DB? FILE", "Restore content of DB (default \"main\") from FILE", (*Shell).dotRestore},
+		{"schema", "?PATTERN?", "Show the CREATE statements matching PATTERN", (*Shell).dotSchema},
+		{"separator", "COL ?ROW?", "Change the column and row separators", (*Shell).dotSeparator},
+		{"show", "", "Show the current values for various settings", (*Shell).dotShow},
+		{"stats", "", "Show the connection's status counters", (*Shell).dotStats},
+		{"tables", "?TABLE?", "List names of tables matching LIKE pattern TABLE", (*Shell).dotTables},
+		{"timeout", "MS", "Try opening locked tables for MS milliseconds", (*Shell).dotTimeout},
+		{"timer", "on|off", "Turn SQL timer on or off", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
+		{"trace", "on|off", "Trace each statement: time, rows, changes, counters", (*Shell).dotTrace},
+		{"usage", "on|off", "Show the resources each SQL command used", boolSetting("usage", func(s *Shell) *bool { return &s.usage })},
+		{"width", "NUM1 NUM2 ...", "Set minimum column widths for columnar output", (*Shell).dotWidth},
+	}
+}
+
+// dotCommand runs one dot-command line.
+func (s *Shell) dotCommand(ctx context.Context, line string) error {
+	args, err := splitArgs(strings.TrimPrefix(line, "."))
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	name := args[0]
+	// sqlite3 accepts any unambiguous prefix of a command... and picks
+	// the first match in its table for ambiguous ones: so does this.
+	for _, c := range dotCmds {
+		if c.name == name {
+			return c.run(s, ctx, args[1:])
+		}
+	}
+	for _, c := range dotCmds {
+		if strings.HasPrefix(c.name, name) {
+			return c.run(s, ctx, args[1:])
+		}
+	}
+	return fmt.Errorf("unknown command or invalid arguments:  %q. Enter \".help\" for help", name)
+}
+
+// splitArgs splits a dot-command line into arguments as sqlite3 does:
+// separated by white space, with '...' and "..." quoting (C escapes
+// inside double quotes).
+func splitArgs(line string) ([]string, error) {
+	var args []string
+	i := 0
+	for {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+			i++
+		}
+		if i >= len(line) {
+			return args, nil
+		}
+		switch q := line[i]; q {
+		case '"', '\'':
+			j := i + 1
+			for j < len(line) && line[j] != q {
+				if q == '"' && line[j] == '\\' && j+1 < len(line) {
+					j++
+				}
+				j++
+			}
+			arg := line[i+1 : min(j, len(line))]
+			if q == '"' {
+				arg = resolveBackslashes(arg)
+			}
+			args = append(args, arg)
+			i = j + 1
+		default:
+			j := i
+			for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
+				j++
+			}
+			args = append(args, resolveBackslashes(line[i:j]))
+			i = j
+		}
+	}
+}
+
+// resolveBackslashes replaces C escapes (\t, \n, \\, octal \NNN, ...)
+// in a dot-command argument, as sqlite3 does.
+func resolveBackslashes(z string) string {
+	if !strings.Contains(z, "\\") {
+		return z
+	}
+	var b strings.Builder
+	for i := 0; i < len(z); i++ {
+		c := z[i]
+		if c != '\\' || i+1 >= len(z) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch c = z[i]; c {
+		case 'a':
+			c = '\a'
+		case 'b':
+			c = '\b'
+		case 't':
+			c = '\t'
+		case 'n':
+			c = '\n'
+		case 'v':
+			c = '\v'
+		case 'f':
+			c = '\f'
+		case 'r':
+			c = '\r'
+		default:
+			if c >= '0' && c <= '7' {
+				c -= '0'
+				for k := 0; k < 2 && i+1 < len(z) && z[i+1] >= '0' && z[i+1] <= '7'; k++ {
+					i++
+					c = c<<3 + z[i] - '0'
+				}
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// UsageError is the error of a dot-command called with the wrong
+// arguments; its message is the command's usage.
+type UsageError struct{ Command, Args string }
+
+func (e *UsageError) Error() string { return strings.TrimSpace("Usage: ." + e.Command + " " + e.Args) }
+
+func usageError(name string) error {
+	for _, c := range dotCmds {
+		if c.name == name {
+			return &UsageError{Command: name, Args: c.args}
+		}
+	}
+	return &UsageError{Command: name}
+}
+
+// parseBool reads an on/off argument as sqlite3 does: on, off, yes, no,
+// true, false or a number; anything else is reported and taken as off.
+func (s *Shell) parseBool(arg string) bool {
+	switch strings.ToLower(arg) {
+	case "on", "yes", "true":
+		return true
+	case "off", "no", "false":
+		return false
+	}
+	n, err := strconv.Atoi(arg)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "ERROR: Not a boolean value: %q. Assuming \"no\".\n", arg)
+	}
+	return n != 0
+}
+
+func boolSetting(name string, field func(*Shell) *bool) func(*Shell, context.Context, []string) error {
+	return func(s *Shell, _ context.Context, args []string) error {
+		if len(args) != 1 {
+			return usageError(name)
+		}
+		*field(s) = s.parseBool(args[0])
+		return nil
+	}
+}
+
+func (s *Shell) dotHeaders(_ context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("headers")
+	}
+	s.headers, s.headersSet = s.parseBool(args[0]), true
+	return nil
+}
+
+func (s *Shell) dotHelp(_ context.Context, args []string) error {
+	for _, c := range dotCmds {
+		if len(args) > 0 && !strings.Contains(c.name, strings.TrimPrefix(args[0], ".")) {
+			continue
+		}
+		fmt.Fprintf(s.out, ".%-22s %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+	}
+	return nil
+}
+
+func (s *Shell) dotQuit(context.Context, []string) error { return &ExitError{} }
+
+func (s *Shell) dotExit(_ context.Context, args []string) error {
+	code := 0
+	if len(args) > 0 {
+		code, _ = strconv.Atoi(args[0])
+	}
+	return &ExitError{Code: code}
+}
+
+// setMode switches to m, with the separators sqlite3's .mode sets.
+func (s *Shell) setMode(m mode) {
+	s.mode = m
+	switch m {
+	case modeList:
+		s.colSep, s.rowSep = "|", "\n"
+	case modeLine, modeColumn:
+		s.rowSep = "\n"
+		if m == modeColumn && !s.headersSet {
+			s.headers = true
+		}
+	case modeCSV:
+		s.colSep, s.rowSep = ",", "\r\n"
+	case modeTabs:
+		s.colSep = "\t"
+	case modeQuote:
+		s.colSep, s.rowSep = ",", "\n"
+	case modeASCII:
+		s.colSep, s.rowSep = "\x1f", "\x1e"
+	case modeInsert:
+		s.insertName = quoteIdentIfNeeded("table")
+	}
+	if m.columnar() {
+		s.wrap = 60 // sqlite3's default
+	}
+}
+
+func (s *Shell) dotMode(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		if s.mode.columnar() {
+			fmt.Fprintf(s.out, "current output mode: %s --wrap %d --wordwrap off --noquote\n", s.mode, s.wrap)
+		} else {
+			fmt.Fprintf(s.out, "current output mode: %s\n", s.mode)
+		}
+		return nil
+	}
+	i := slices.IndexFunc(modeNames, func(n string) bool { return len(args[0]) > 0 && strings.HasPrefix(n, args[0]) })
+	if i < 0 {
+		return errors.New("mode should be one of: ascii box column csv html insert json line list markdown quote table tabs")
+	}
+	s.setMode(mode(i))
+	for j := 1; j < len(args); j++ {
+		switch a := args[j]; {
+		case a == "--wrap" && j+1 < len(args):
+			j++
+			n, err := strconv.Atoi(args[j])
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a width", args[j])
+			}
+			s.wrap = n
+		case a == "--noquote":
+		case mode(i) == modeInsert && !strings.HasPrefix(a, "-"):
+			s.insertName = quoteIdentIfNeeded(a)
+		default:
+			return fmt.Errorf("bad option: %s", a)
+		}
+	}
+	return nil
+}
+
+func (s *Shell) dotNullValue(_ context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("nullvalue")
+	}
+	s.nullValue = args[0]
+	return nil
+}
+
+func (s *Shell) dotSeparator(_ context.Context, args []string) error {
+	if len(args) < 1 || len(args) > 2 {
+		return usageError("separator")
+	}
+	s.colSep = args[0]
+	if len(args) > 1 {
+		s.rowSep = args[1]
+	}
+	return nil
+}
+
+func (s *Shell) dotWidth(_ context.Context, args []string) error {
+	s.widths = s.widths[:0]
+	for _, a := range args {
+		n, err := strconv.Atoi(a)
+		if err != nil {
+			return fmt.Errorf("%q is not a width", a)
+		}
+		s.widths = append(s.widths, n)
+	}
+	return nil
+}
+
+func (s *Shell) dotShow(context.Context, []string) error {
+	onOff := map[bool]string{true: "on", false: "off"}
+	out := s.outName
+	if out == "" {
+		out = "stdout"
+	}
+	widths := make([]string, len(s.widths))
+	for i, w := range s.widths {
+		widths[i] = strconv.Itoa(w)
+	}
+	fmt.Fprintf(s.out, "%12s: %s\n", "echo", onOff[s.echo])
+	fmt.Fprintf(s.out, "%12s: %s\n", "headers", onOff[s.headers])
+	fmt.Fprintf(s.out, "%12s: %s\n", "mode", s.mode)
+	fmt.Fprintf(s.out, "%12s: %s\n", "nullvalue", strconv.Quote(s.nullValue))
+	fmt.Fprintf(s.out, "%12s: %s\n", "output", out)
+	fmt.Fprintf(s.out, "%12s: %s\n", "colseparator", strconv.Quote(s.colSep))
+	fmt.Fprintf(s.out, "%12s: %s\n", "rowseparator", strconv.Quote(s.rowSep))
+	fmt.Fprintf(s.out, "%12s: %s\n", "width", strings.Join(widths, " "))
+	fmt.Fprintf(s.out, "%12s: %s\n", "bail", onOff[s.bail])
+	fmt.Fprintf(s.out, "%12s: %s\n", "changes", onOff[s.changes])
+	fmt.Fprintf(s.out, "%12s: %s\n", "timer", onOff[s.timer])
+	fmt.Fprintf(s.out, "%12s: %s\n", "trace", onOff[s.trace != nil])
+	fmt.Fprintf(s.out, "%12s: %s\n", "usage", onOff[s.usage])
+	fmt.Fprintf(s.out, "%12s: %s\n", "filename", s.filename)
+	return nil
+}
+
+// query runs sql with args and returns the text of its rows' columns.
+func (s *Shell) query(ctx context.Context, sql string, args ...any) ([][]string, error) {
+	prev := s.conn.SetContext(ctx)
+	defer s.conn.SetContext(prev)
+	var rows [][]string
+	for st, err := range s.conn.Query(sql, args...) {
+		if err != nil {
+			return nil, err
+		}
+		row := make([]string, st.ColumnCount())
+		for i := range row {
+			row[i] = st.ColumnText(i)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// schemas lists the attached databases, main first.
+func (s *Shell) schemas(ctx context.Context) ([]string, error) {
+	rows, err := s.query(ctx, "SELECT name FROM pragma_database_list ORDER BY seq")
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r[0]
+	}
+	return names, nil
+}
+
+// listNames lists the objects of type typ (and, for tables, views) in
+// every schema whose name is LIKE pattern, in columns as sqlite3 does.
+func (s *Shell) listNames(ctx context.Context, typ string, args []string, cmd string) error {
+	if len(args) > 1 {
+		return usageError(cmd)
+	}
+	pattern := "%"
+	if len(args) == 1 {
+		pattern = args[0]
+	}
+	schemas, err := s.schemas(ctx)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, schema := range schemas {
+		prefix := schema + "."
+		if schema == "main" {
+			prefix = ""
+		}
+		q := fmt.Sprintf(`SELECT name FROM %s.sqlite_schema WHERE type IN (%s) AND name NOT LIKE 'sqlite_%%' AND name LIKE ?1`, quoteIdentIfNeeded(schema), typ)
+		if cmd == "indexes" {
+			q = fmt.Sprintf(`SELECT name FROM %s.sqlite_schema WHERE type='index' AND tbl_name LIKE ?1`, quoteIdentIfNeeded(schema))
+		}
+		rows, err := s.query(ctx, q, pattern)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			names = append(names, prefix+r[0])
+		}
+	}
+	slices.Sort(names)
+	if cmd == "indexes" {
+		for _, n := range names {
+			fmt.Fprintln(s.out, n)
+		}
+		return nil
+	}
+	writeInColumns(s.out, names)
+	return nil
+}
+
+// writeInColumns lays names out in columns down then across, 80
+// characters wide, as sqlite3's .tables does.
+func writeInColumns(w io.Writer, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	maxLen := 0
+	for _, n := range names {
+		maxLen = max(maxLen, len(n))
+	}
+	cols := max(80/(maxLen+2), 1)
+	rows := (len(names) + cols - 1) / cols
+	for i := range rows {
+		var b strings.Builder
+		for j := i; j < len(names); j += rows {
+			if j >= rows {
+				b.WriteString("  ")
+			}
+			fmt.Fprintf(&b, "%-*s", maxLen, names[j])
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+func (s *Shell) dotTables(ctx context.Context, args []string) error {
+	return s.listNames(ctx, "'table','view'", args, "tables")
+}
+
+func (s *Shell) dotIndexes(ctx context.Context, args []string) error {
+	return s.listNames(ctx, "'index'", args, "indexes")
+}
+
+func (s *Shell) dotSchema(ctx context.Context, args []string) error {
+	if len(args) > 1 {
+		return usageError("schema")
+	}
+	schemas, err := s.schemas(ctx)
+	if err != nil {
+		return err
+	}
+	for _, schema := range schemas {
+		q := fmt.Sprintf(`SELECT sql, type, name FROM %s.sqlite_schema WHERE sql NOTNULL AND name NOT LIKE 'sqlite_%%'`, quoteIdentIfNeeded(schema))
+		var params []any
+		if len(args) == 1 {
+			q += ` AND (lower(tbl_name) LIKE lower(?1) OR lower(name) LIKE lower(?1))`
+			params = append(params, args[0])
+		}
+		rows, err := s.query(ctx, q+" ORDER BY rowid", params...)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r[1] == "view" {
+				// sqlite3 names a view's columns in a comment.
+				cols, err := s.query(ctx, fmt.Sprintf("SELECT name FROM %s.pragma_table_info(?1)", quoteIdentIfNeeded(schema)), r[2])
+				if err == nil && len(cols) > 0 {
+					names := make([]string, len(cols))
+					for i, c := range cols {
+						names[i] = quoteIdentIfNeeded(c[0])
+					}
+					r[0] += fmt.Sprintf("\n/* %s(%s) */", quoteIdentIfNeeded(r[2]), strings.Join(names, ","))
+				}
+			}
+			fmt.Fprint(s.out, schemaLine(r[0]))
+		}
+	}
+	return nil
+}
+
+func (s *Shell) dotDatabases(ctx context.Context, _ []string) error {
+	schemas, err := s.schemas(ctx)
+	if err != nil {
+		return err
+	}
+	for _, schema := range schemas {
+		file := s.conn.Filename(schema)
+		if file == "" {
+			file = `""`
+		}
+		ro := map[bool]string{true: "r/o", false: "r/w"}[s.conn.ReadOnly(schema)]
+		txn := map[sqlite.TxnState]string{sqlite.TxnNone: "", sqlite.TxnRead: " read-txn", sqlite.TxnWrite: " write-txn"}[s.conn.TxnState(schema)]
+		fmt.Fprintf(s.out, "%s: %s %s%s\n", schema, file, ro, txn)
+	}
+	return nil
+}
+
+func (s *Shell) dotDump(ctx context.Context, args []string) error {
+	if len(args) > 1 {
+		return usageError("dump")
+	}
+	prev := s.conn.SetContext(ctx)
+	defer s.conn.SetContext(prev)
+	if len(args) == 0 {
+		return dump.Dump(s.conn, s.out, nil)
+	}
+	f, err := os.Create(args[0])
+	if err != nil {
+		return err
+	}
+	bar := s.startProgress("dump")
+	err = dump.Dump(s.conn, &countingWriter{w: f, progress: bar}, nil)
+	bar.done()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Shell) dotRead(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("read")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = s.run(ctx, bufio.NewReader(f), true)
+	if errors.Is(err, ErrFailed) {
+		return fmt.Errorf("%w: %w", errReported, err)
+	}
+	return err
+}
+
+// setOutput sends the results to the file name ("" or "stdout": back to
+// the shell's writer).
+func (s *Shell) setOutput(name string) error {
+	if err := s.closeOutput(); err != nil {
+		return err
+	}
+	if name == "" || name == "stdout" {
+		return nil
+	}
+	if strings.HasPrefix(name, "|") {
+		return errors.New("output to a pipe is not supported")
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("cannot open %q: %w", name, err)
+	}
+	s.outFile, s.out, s.outName = f, f, name
+	return nil
+}
+
+func (s *Shell) closeOutput() error {
+	if s.outFile == nil {
+		return nil
+	}
+	err := s.outFile.Close()
+	s.outFile, s.out, s.outName = nil, s.stdout, ""
+	return err
+}
+
+func (s *Shell) dotOutput(_ context.Context, args []string) error {
+	if len(args) > 1 {
+		return usageError("output")
+	}
+	s.onceReset = false
+	return s.setOutput(strings.Join(args, ""))
+}
+
+func (s *Shell) dotOnce(_ context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("once")
+	}
+	if err := s.setOutput(args[0]); err != nil {
+		return err
+	}
+	s.onceReset = true
+	return nil
+}
+
+func (s *Shell) dotOpen(_ context.Context, args []string) error {
+	var flags sqlite.OpenFlags
+	name := ""
+	newDB := false
+	for _, a := range args {
+		switch a {
+		case "--new":
+			newDB = true
+		case "--readonly":
+			flags |= sqlite.OpenReadOnly
+		default:
+			if strings.HasPrefix(a, "-") {
+				return fmt.Errorf("unknown option: %s", a)
+			}
+			if name != "" {
+				return fmt.Errorf("extra argument: %q", a)
+			}
+			name = a
+		}
+	}
+	if name == "" {
+		name = ":memory:"
+	}
+	if newDB && name != ":memory:" {
+		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	conn, err := sqlite.Open(name, flags)
+	if err != nil {
+		return fmt.Errorf("unable to open database %q: %w", name, err)
+	}
+	s.stopTrace()
+	if s.ownConn {
+		s.conn.Close()
+	}
+	s.conn, s.ownConn, s.filename = conn, true, name
+	if s.timeout > 0 {
+		conn.SetBusyTimeout(s.timeout)
+	}
+	return nil
+}
+
+func (s *Shell) dotTimeout(_ context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("timeout")
+	}
+	ms, err := strconv.Atoi(args[0])
+	if err != nil || ms < 0 {
+		return fmt.Errorf("%q is not a number of milliseconds", args[0])
+	}
+	s.timeout = time.Duration(ms) * time.Millisecond
+	s.conn.SetBusyTimeout(s.timeout)
+	return nil
+}
+
+func (s *Shell) dotParameter(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("parameter")
+	}
+	exec := func(sql string, params ...any) error {
+		prev := s.conn.SetContext(ctx)
+		defer s.conn.SetContext(prev)
+		return s.conn.Exec(sql, params...)
+	}
+	switch args[0] {
+	case "init":
+		return s.createParameters(ctx)
+	case "clear":
+		return exec("DROP TABLE IF EXISTS temp.sqlite_parameters")
+	case "list":
+		exists, err := s.conn.TableExists("temp", "sqlite_parameters")
+		if err != nil || !exists {
+			return err
+		}
+		rows, err := s.query(ctx, "SELECT key, quote(value) FROM temp.sqlite_parameters ORDER BY key")
+		if err != nil {
+			return err
+		}
+		w := 0
+		for _, r := range rows {
+			w = max(w, len(r[0]))
+		}
+		for _, r := range rows {
+			fmt.Fprintf(s.out, "%-*s %s\n", w, r[0], r[1])
+		}
+		return nil
+	case "set":
+		if len(args) != 3 {
+			return errors.New("usage: .parameter set NAME VALUE")
+		}
+		if err := s.createParameters(ctx); err != nil {
+			return err
+		}
+		// The value is an SQL expression, or else text, as in sqlite3.
+		if err := exec(fmt.Sprintf("REPLACE INTO temp.sqlite_parameters(key,value) VALUES(?1,%s)", args[2]), args[1]); err != nil {
+			return exec("REPLACE INTO temp.sqlite_parameters(key,value) VALUES(?1,?2)", args[1], args[2])
+		}
+		return nil
+	case "unset":
+		if len(args) != 2 {
+			return errors.New("usage: .parameter unset NAME")
+		}
+		exists, err := s.conn.TableExists("temp", "sqlite_parameters")
+		if err != nil || !exists {
+			return err
+		}
+		return exec("DELETE FROM temp.sqlite_parameters WHERE key=?1", args[1])
+	}
+	return usageError("parameter")
+}
+
+// backupArgs reads "?DB? FILE".
+func backupArgs(cmd string, args []string) (schema, file string, err error) {
+	switch len(args) {
+	case 1:
+		return "main", args[0], nil
+	case 2:
+		return args[0], args[1], nil
+	}
+	return "", "", usageError(cmd)
+}
+
+func (s *Shell) dotBackup(ctx context.Context, args []string) error {
+	schema, file, err := backupArgs("backup", args)
+	if err != nil {
+		return err
+	}
+	dst, err := sqlite.Open(file, 0)
+	if err != nil {
+		return fmt.Errorf("cannot open %q: %w", file, err)
+	}
+	bar := s.startProgress("backup")
+	err = s.conn.BackupTo(ctx, dst, &sqlite.BackupOptions{SrcSchema: schema, Progress: bar.pages})
+	bar.done()
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Shell) dotRestore(ctx context.Context, args []string) error {
+	schema, file, err := backupArgs("restore", args)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("cannot open %q: %w", file, err)
+	}
+	src, err := sqlite.Open(file, sqlite.OpenReadOnly)
+	if err != nil {
+		return fmt.Errorf("cannot open %q: %w", file, err)
+	}
+	defer src.Close()
+	bar := s.startProgress("restore")
+	err = src.BackupTo(ctx, s.conn, &sqlite.BackupOptions{DstSchema: schema, Progress: bar.pages})
+	bar.done()
+	return err
+}
+
+func (s *Shell) stopTrace() {
+	if s.trace != nil {
+		s.trace()
+		s.trace = nil
+	}
+}
+
+func (s *Shell) dotTrace(_ context.Context, args []string) error {
+	if len(args) != 1 {
+		return usageError("trace")
+	}
+	on := s.parseBool(args[0])
+	s.stopTrace()
+	if !on {
+		return nil
+	}
+	stop, err := trace.Start(s.conn, s.stderr, &trace.Options{Transactions: true})
+	if err != nil {
+		return err
+	}
+	s.trace = func() { stop() }
+	return nil
+}
+
+func (s *Shell) dotPages(ctx context.Context, args []string) error {
+	if len(args) > 1 {
+		return usageError("pages")
+	}
+	prev := s.conn.SetContext(ctx)
+	defer s.conn.SetContext(prev)
+	du, err := inspect.AnalyzePages(s.conn, "main", inspect.ScopeTable)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "page size %d, %d pages, %d free\n", du.PageSize, du.PageCount, du.FreePages)
+	fmt.Fprintf(s.out, "%-24s %8s %8s %10s %6s\n", "table", "pages", "cells", "payload", "used")
+	for _, u := range du.Usage {
+		if len(args) == 1 && !strings.EqualFold(u.Name, args[0]) {
+			continue
+		}
+		fmt.Fprintf(s.out, "%-24s %8d %8d %10d %5.1f%%\n", u.Name, u.Pages, u.Cells, u.Payload, 100*u.Utilization())
+	}
+	return nil
+}
+
+func (s *Shell) dotPlan(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("plan")
+	}
+	prev := s.conn.SetContext(ctx)
+	defer s.conn.SetContext(prev)
+	qd, err := inspect.QueryInfo(s.conn, strings.Join(args, " "))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "statement:  %s\n", qd.First)
+	fmt.Fprintf(s.out, "read-only:  %s\n", map[bool]string{true: "yes", false: "no"}[qd.ReadOnly])
+	if len(qd.Params) > 0 {
+		fmt.Fprintf(s.out, "parameters: %s\n", strings.Join(qd.Params, ", "))
+	}
+	if len(qd.Columns) > 0 {
+		fmt.Fprintln(s.out, "columns:")
+		width := 0
+		for _, c := range qd.Columns {
+			width = max(width, len(c.Name))
+		}
+		for _, c := range qd.Columns {
+			from := "(expression)"
+			if c.Table != "" {
+				from = "from " + c.Database + "." + c.Table + "." + c.Origin
+			}
+			fmt.Fprintf(s.out, "  %-*s  %-8s %s\n", width, c.Name, c.DeclType, from)
+		}
+	}
+	if len(qd.Actions) > 0 {
+		fmt.Fprintln(s.out, "uses:")
+		seen := map[string]bool{}
+		for _, a := range qd.Actions {
+			if line := a.String(); !seen[line] {
+				seen[line] = true
+				fmt.Fprintf(s.out, "  %s\n", line)
+			}
+		}
+	}
+	if qd.Plan != nil {
+		fmt.Fprint(s.out, qd.Plan.String())
+		if !strings.HasSuffix(qd.Plan.String(), "\n") {
+			fmt.Fprintln(s.out)
+		}
+	}
+	return nil
+}
+
+func (s *Shell) dotFTSQ(ctx context.Context, args []string) error {
+	if len(args) < 2 {
+		return usageError("ftsq")
+	}
+	prev := s.conn.SetContext(ctx)
+	defer s.conn.SetContext(prev)
+	t, err := fts.Open(s.conn, args[0])
+	if err != nil {
+		return err
+	}
+	query := strings.Join(args[1:], " ")
+	n := 0
+	for m, err := range t.Search(query) {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(s.out, m.String())
+		n++
+	}
+	if n == 0 {
+		if better, ok, err := t.QuerySuggest(query); err == nil && ok {
+			fmt.Fprintf(s.out, "no match; did you mean: %s\n", better)
+		}
+	}
+	return nil
+}
+
+func (s *Shell) dotStats(context.Context, []string) error {
+	for _, op := range sqlite.DBStatusOps {
+		cur, hi, err := s.conn.Status(op, false)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(s.out, "%-40s %d (highwater %d)\n", op, cur, hi)
+	}
+	return nil
+}
+
+// measure runs fn, with its resource usage printed after it when .usage
+// is on.
+func (s *Shell) measure(fn func() error) error {
+	if !s.usage {
+		return fn()
+	}
+	return usage.Do(s.conn, s.out, nil, fn)
+}
+
+// createParameters creates the table of .parameter, whose name SQLite
+// reserves: as sqlite3 does, it allows that for the moment it takes.
+func (s *Shell) createParameters(ctx context.Context) error {
+	prev := s.conn.SetContext(ctx)
+	defer s.conn.SetContext(prev)
+	old, err := s.conn.SetDBConfig(sqlite.DBConfigWritableSchema, true)
+	if err != nil {
+		return err
+	}
+	defer s.conn.SetDBConfig(sqlite.DBConfigWritableSchema, old)
+	return s.conn.Exec(`CREATE TABLE IF NOT EXISTS temp.sqlite_parameters(key TEXT PRIMARY KEY, value) WITHOUT ROWID`)
+}
+
+// schemaLine is the line .schema prints for sql, as sqlite3 writes it: a
+// table with a quoted name gets IF NOT EXISTS, and the semicolon goes
+// after a comment that ends the text, not inside it.
+func schemaLine(sql string) string {
+	tail := ";\n"
+	if strings.Contains(sql, "/*") || strings.Contains(sql, "--") {
+		for _, term := range []string{"", "*/", "\n"} {
+			if sqlite.Complete(sql + term + ";") {
+				sql += term
+				break
+			}
+		}
+	}
+	if rest, ok := strings.CutPrefix(sql, "CREATE TABLE "); ok && (strings.HasPrefix(rest, `"`) || strings.HasPrefix(rest, "'")) {
+		sql = "CREATE TABLE IF NOT EXISTS " + rest
+	}
+	return sql + tail
+}
