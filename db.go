@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -115,6 +117,7 @@ type DB struct {
 	queue     chan *dbWrite
 	quit      chan struct{} // closed when Close starts
 	cancelled atomic.Bool   // Close gave up draining: fail what is queued
+	userReads atomic.Int32  // reads running the caller's code (see inside)
 	w         *dbWriter     // nil for a read-only database
 	wdone     chan struct{} // closed when the writer goroutine exits
 
@@ -372,17 +375,45 @@ func (db *DB) CloseContext(ctx context.Context) error {
 // the writer (a Write function, a Go function its SQL calls) or a read's
 // caller code (Read's function, Query's loop body). Closing from there
 // would wait for itself.
+//
+// A read runs the caller's code on the caller's goroutine, whose identity
+// costs a microsecond to learn: too much for every read. So Close, when
+// some read runs caller code, looks for that code's entry points (readFn,
+// yieldRow) on its own stack instead. It cannot tell the DB of those
+// frames: a Close of this DB from inside a read of another one, while a
+// read of this one runs caller code elsewhere, is refused too.
 func (db *DB) inside() bool {
-	me := goid()
-	if db.w != nil && db.w.goid.Load() == me {
+	if db.w != nil && db.w.goid.Load() == goid() {
 		return true
 	}
-	for _, r := range db.all {
-		if r.holder.Load() == me {
+	if db.userReads.Load() == 0 {
+		return false
+	}
+	pcs := make([]uintptr, 128)
+	n := runtime.Callers(2, pcs)
+	for n == len(pcs) { // a deep stack: the frames sought are at its bottom
+		pcs = make([]uintptr, 2*len(pcs))
+		n = runtime.Callers(2, pcs)
+	}
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if f.Function == readFnName || f.Function == yieldRowName {
 			return true
 		}
+		if !more {
+			return false
+		}
 	}
-	return false
+}
+
+var (
+	readFnName   = funcName(readFn)
+	yieldRowName = funcName(yieldRow)
+)
+
+func funcName(fn any) string {
+	return runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
 }
 
 func (db *DB) close(ctx context.Context) error {

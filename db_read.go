@@ -27,11 +27,7 @@ type dbReader struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
 	busy   atomic.Bool        // a read is in progress
-	// holder is the goroutine running the caller's code (Read's function,
-	// Query's loop body) with the reader held, 0 when none: a Close it
-	// makes must not wait for the reader it holds.
-	holder atomic.Uint64
-	direct bool // the read runs SQL only, with no context installed
+	direct bool               // the read runs SQL only, with no context installed
 }
 
 // cancelRead ends the read in progress, if any, and reports whether there
@@ -146,9 +142,16 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 		return err
 	}
 	defer func() { err = rd.release(r, rctx, ctx, err) }()
-	r.holder.Store(goid())
-	return fn(r.conn)
+	rd.db.userReads.Add(1)
+	defer rd.db.userReads.Add(-1)
+	return readFn(fn, r.conn)
 }
+
+// readFn and yieldRow run the caller's code while a reader is held: Close
+// looks for them on its goroutine's stack (see DB.inside).
+func readFn(fn func(*sqlite.Conn) error, c *sqlite.Conn) error { return fn(c) }
+
+func yieldRow(yield func(*Row, error) bool, row *Row) bool { return yield(row, nil) }
 
 // readSQL is Read for the package's own functions, which only run SQL.
 func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
@@ -188,11 +191,10 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			r.holder.Store(goid())
+			rd.db.userReads.Add(1)
+			defer rd.db.userReads.Add(-1)
 			err = eachRow(r.conn, sql, args, func(row *Row) bool {
-				if !yield(row, nil) {
-					stop = true
-				}
+				stop = !yieldRow(yield, row)
 				return !stop
 			})
 		}()
@@ -343,7 +345,6 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		r.cancel = nil
 		r.mu.Unlock()
 	}
-	r.holder.Store(0)
 	r.busy.Store(false)
 	rd.db.readers <- r
 	st := &rd.db.stats
