@@ -117,7 +117,6 @@ type DB struct {
 	queue     chan *dbWrite
 	quit      chan struct{} // closed when Close starts
 	cancelled atomic.Bool   // Close gave up draining: fail what is queued
-	userReads atomic.Int32  // reads running the caller's code (see inside)
 	w         *dbWriter     // nil for a read-only database
 	wdone     chan struct{} // closed when the writer goroutine exits
 
@@ -373,20 +372,24 @@ func (db *DB) CloseContext(ctx context.Context) error {
 
 // inside reports whether the calling goroutine runs code of the DB's own:
 // the writer (a Write function, a Go function its SQL calls) or a read's
-// caller code (Read's function, Query's loop body). Closing from there
-// would wait for itself.
+// (Read's function, Query's loop body, a Go function a read calls).
+// Closing from there would wait for itself.
 //
-// A read runs the caller's code on the caller's goroutine, whose identity
-// costs a microsecond to learn: too much for every read. So Close, when
-// some read runs caller code, looks for that code's entry points (readFn,
-// yieldRow) on its own stack instead. It cannot tell the DB of those
-// frames: a Close of this DB from inside a read of another one, while a
-// read of this one runs caller code elsewhere, is refused too.
+// A read runs on the caller's goroutine, whose identity costs a
+// microsecond to learn: too much for every read. So Close, when a read is
+// in progress, looks for the read methods' frames on its own stack
+// instead. Frames do not tell which DB they read: a Close of this DB from
+// inside a read of another one, while this one also has a read in
+// progress, is refused too.
 func (db *DB) inside() bool {
 	if db.w != nil && db.w.goid.Load() == goid() {
 		return true
 	}
-	if db.userReads.Load() == 0 {
+	reading := false
+	for _, r := range db.all {
+		reading = reading || r.busy.Load()
+	}
+	if !reading {
 		return false
 	}
 	pcs := make([]uintptr, 128)
@@ -398,7 +401,7 @@ func (db *DB) inside() bool {
 	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
-		if f.Function == readFnName || f.Function == yieldRowName {
+		if f.File == readFile {
 			return true
 		}
 		if !more {
@@ -407,14 +410,11 @@ func (db *DB) inside() bool {
 	}
 }
 
-var (
-	readFnName   = funcName(readFn)
-	yieldRowName = funcName(yieldRow)
-)
-
-func funcName(fn any) string {
-	return runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
-}
+// readFile is the file of the read methods, whose frames lie below the
+// caller's code of a read (Read's function, Query's loop body). Frames are
+// matched by file, not function name: names change when a closure is
+// inlined into its caller.
+var readFile, _ = runtime.FuncForPC(reflect.ValueOf(Reader.Read).Pointer()).FileLine(reflect.ValueOf(Reader.Read).Pointer())
 
 func (db *DB) close(ctx context.Context) error {
 	cancelled := make(chan struct{})

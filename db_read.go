@@ -142,16 +142,8 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 		return err
 	}
 	defer func() { err = rd.release(r, rctx, ctx, err) }()
-	rd.db.userReads.Add(1)
-	defer rd.db.userReads.Add(-1)
-	return readFn(fn, r.conn)
+	return fn(r.conn)
 }
-
-// readFn and yieldRow run the caller's code while a reader is held: Close
-// looks for them on its goroutine's stack (see DB.inside).
-func readFn(fn func(*sqlite.Conn) error, c *sqlite.Conn) error { return fn(c) }
-
-func yieldRow(yield func(*Row, error) bool, row *Row) bool { return yield(row, nil) }
 
 // readSQL is Read for the package's own functions, which only run SQL.
 func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
@@ -191,12 +183,31 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			rd.db.userReads.Add(1)
-			defer rd.db.userReads.Add(-1)
-			err = eachRow(r.conn, sql, args, func(row *Row) bool {
-				stop = !yieldRow(yield, row)
-				return !stop
-			})
+			// eachRow's loop, written out: the Row then stays on this
+			// stack, sparing an allocation per query.
+			s, perr := prepBound(r.conn, sql, args)
+			if perr != nil {
+				err = perr
+				return
+			}
+			defer s.Close()
+			var b batch
+			var row Row
+			b.start(s)
+			for {
+				b.reset()
+				if b.fill(s, 1); b.rows > 0 {
+					b.row(&row, 0)
+					if !yield(&row, nil) {
+						stop = true
+						return
+					}
+				}
+				if b.done {
+					err = b.err
+					return
+				}
+			}
 		}()
 		if err != nil && !stop {
 			yield(nil, err)
