@@ -344,9 +344,9 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // checkpointed (TRUNCATE), PRAGMA optimize runs (unless disabled) and every
 // connection closes. No goroutine of the DB remains. Close may be called
 // any number of times, from any goroutine: every call waits for the end and
-// returns the same error, as Conn.Close does. Called from inside the DB (a Write or Read function, a Go
+// returns the same error, as [Conn.Close] does. Called from inside the DB (a Write or Read function, a Go
 // function SQL calls during a write, the body of a Query loop), where it
-// would wait for itself, Close fails with ErrReentrant and closes nothing.
+// would wait for itself, Close fails with [ErrReentrant] and closes nothing.
 // It is CloseContext with a context that never ends.
 //
 // https://sqlite.org/c3ref/close.html
