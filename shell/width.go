@@ -88,7 +88,8 @@ func displayLineTail(z string, maxWidth int, runeWidth func(rune) int) (line, ta
 		}
 		r, size := utf8.DecodeRuneInString(z[i:])
 		rw := runeWidth(r)
-		if n+rw > maxWidth {
+		if n+rw > maxWidth && n > 0 {
+			// A character wider than the whole line still takes one.
 			full = true
 			break
 		}
