@@ -49,7 +49,6 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 	readonly := fs.Bool("readonly", false, "open the database read-only")
 	nullvalue := fs.String("nullvalue", "", "`TEXT` for NULL values")
 	separator := fs.String("separator", "", "column separator `SEP`")
-	newline := fs.String("newline", "", "row separator `SEP`")
 	modes := map[string]*bool{}
 	for _, m := range []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "html", "tabs", "ascii"} {
 		modes[m] = fs.Bool(m, false, "set the output mode to "+m)
@@ -77,7 +76,9 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 	defer sh.Close() // and the connection of .open, if any
 	sh.SetBail(*bail)
 	sh.SetEcho(*echo)
-	// The settings of the flags, in the order sqlite3 applies them.
+	// The settings of the flags, as the dot-commands that make them (the
+	// flag package visits them in name order: the mode before -header and
+	// -separator, which then apply to it).
 	var setup []string
 	fs.Visit(func(f *flag.Flag) {
 		switch {
@@ -91,8 +92,6 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 			setup = append(setup, ".nullvalue "+quoteArg(*nullvalue))
 		case f.Name == "separator":
 			setup = append(setup, ".separator "+quoteArg(*separator))
-		case f.Name == "newline":
-			setup = append(setup, ".separator "+quoteArg(sepOrDefault(*separator))+" "+quoteArg(*newline))
 		}
 	})
 	for _, c := range setup {
@@ -153,13 +152,6 @@ func exitOf(err error) *shell.ExitError {
 
 func quoteArg(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-func sepOrDefault(s string) string {
-	if s == "" {
-		return "|"
-	}
-	return s
 }
 
 // silentExit is an outcome already reported (as the shell reports its
