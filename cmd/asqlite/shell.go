@@ -76,14 +76,16 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 	defer sh.Close() // and the connection of .open, if any
 	sh.SetBail(*bail)
 	sh.SetEcho(*echo)
-	// The settings of the flags, as the dot-commands that make them (the
-	// flag package visits them in name order: the mode before -header and
-	// -separator, which then apply to it).
+	// The settings of the flags, as the dot-commands that make them: the
+	// mode first, since -header and -separator apply to it.
 	var setup []string
 	fs.Visit(func(f *flag.Flag) {
-		switch {
-		case modes[f.Name] != nil && *modes[f.Name]:
+		if modes[f.Name] != nil && *modes[f.Name] {
 			setup = append(setup, ".mode "+f.Name)
+		}
+	})
+	fs.Visit(func(f *flag.Flag) {
+		switch {
 		case f.Name == "header" && *header:
 			setup = append(setup, ".headers on")
 		case f.Name == "noheader" && *noheader:
