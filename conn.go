@@ -9,7 +9,12 @@ import (
 )
 
 // Conn is one SQLite connection with a goroutine of its own, the worker,
-// which is the only goroutine that touches the underlying *sqlite.Conn.
+// which serves the calls that arrive while the connection is busy. A call
+// that runs only SQL (Exec, QueryRow, Pragma) and finds the connection idle
+// runs on its caller's goroutine instead, sparing the hand-over; that stops
+// once user code has had the *sqlite.Conn (Run, Tx.Run, the registration
+// methods), since a Go callback calling back into the Conn could then not
+// be recognised. Either way one goroutine at a time uses the connection.
 //
 // Every method is safe for concurrent use by any number of goroutines. Calls
 // run one at a time, in the order they arrive (first come, first served);
@@ -17,8 +22,9 @@ import (
 //
 //   - queued: a call whose context ends while it waits for the worker never
 //     runs and returns at once;
-//   - running SQL: the statement is interrupted (sqlite3_interrupt) and
-//     fails;
+//   - running SQL: the statement is stopped within some thousands of
+//     virtual machine steps and fails; only the cancelled call's own
+//     statements stop, never those of an iteration paused between batches;
 //   - running Go code: functions, hooks and virtual tables get the call's
 //     context (sqlite.FuncContext.Context, or as an argument) and should
 //     return when it ends.
@@ -41,11 +47,14 @@ import (
 //     kept, except that SQLite itself rolls a transaction back when a write
 //     in it is interrupted (https://sqlite.org/c3ref/interrupt.html).
 //
-// A call that only runs SQL (Exec, QueryRow, Pragma, a batch of Query)
-// returns as soon as its context ends, while the worker finishes stopping
-// it; the next call starts after that. Run and Tx wait for their function
-// to return even after the context ended, since the function may share
-// memory with the caller: the function must watch its context.
+// A running call returns its real outcome, even after its context ended:
+// an error means the call applied nothing (beyond what the list above
+// says), nil that it was applied, as when a statement calling a slow Go
+// function completes after its deadline. A Go function that ignores its
+// context thus delays its caller, and Run and Tx wait for their function,
+// which may share memory with the caller: functions must watch their
+// context. The context they get reports an expired deadline as soon as it
+// has passed, before its timer fires.
 //
 // A call made from the worker itself (a Go function or hook calling back
 // into its Conn, or Run's function calling Conn methods) fails at once with
@@ -77,11 +86,20 @@ type Conn struct {
 	garbage  []*cursor // cursors abandoned by their readers
 	ngarbage atomic.Int32
 
-	// Worker-only state.
+	// hold is held by the goroutine using sc: the worker, or a caller
+	// running a call directly (see direct).
+	hold sync.Mutex
+	// callbacks is set once user code has had the *sqlite.Conn (Run, Tx's
+	// Run, the registration methods): Go callbacks may be registered, which
+	// could call back into the Conn from a direct call, where that could
+	// not be recognised.
+	callbacks atomic.Bool
+
+	// State of the goroutine holding hold.
 	sc        *sqlite.Conn
 	cursors   map[*cursor]struct{}
 	readAhead *cursor // cursor whose next batch the idle worker reads
-	watch     watch   // the running call's context, for the progress handler
+	guard     guard   // stops the running call's SQL
 	goexit    bool    // the worker goroutine is ending by runtime.Goexit
 }
 
@@ -207,13 +225,11 @@ type Result struct {
 //
 // https://sqlite.org/c3ref/exec.html
 func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
-	cl := getCall(callExec)
-	cl.sql, cl.args = sql, args
-	if err := c.do(ctx, cl, false); err != nil {
-		return Result{}, err
-	}
-	res, err := cl.res, cl.err
-	putCall(cl)
+	var res Result
+	err := c.call(ctx, false, func(sc *sqlite.Conn) (err error) {
+		res, err = execOn(sc, sql, args)
+		return err
+	})
 	return res, err
 }
 
@@ -225,16 +241,17 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error
 //	var n int
 //	err := conn.QueryRow(ctx, "SELECT count(*) FROM t WHERE x > ?", 10).Scan(&n)
 func (c *Conn) QueryRow(ctx context.Context, sql string, args ...any) *Row {
-	cl := getCall(callQueryRow)
-	cl.sql, cl.args = sql, args
-	if err := c.do(ctx, cl, false); err != nil {
+	var row *Row
+	err := c.call(ctx, false, func(sc *sqlite.Conn) error {
+		row = queryRowOn(sc, sql, args)
+		if row.err == ErrNoRows {
+			return nil
+		}
+		return row.err
+	})
+	if err != nil {
 		return &Row{err: err}
 	}
-	row := cl.row
-	if cl.err != nil {
-		row = &Row{err: cl.err}
-	}
-	putCall(cl)
 	return row
 }
 
@@ -272,20 +289,5 @@ func pragmaValue(r *Row) (any, error) {
 // transaction back. A panic in fn is re-raised in the caller of Run, after
 // the worker recovered it.
 func (c *Conn) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
-	cl := getCall(callRun)
-	cl.run = fn
-	if err := c.do(ctx, cl, true); err != nil {
-		return err
-	}
-	return finishFn(cl)
-}
-
-// finishFn returns the result of a Run or Tx call, re-raising its panic.
-func finishFn(cl *call) error {
-	err, panicked, pv := cl.err, cl.panicked, cl.panicVal
-	putCall(cl)
-	if panicked {
-		panic(pv)
-	}
-	return err
+	return c.call(ctx, true, fn)
 }

@@ -111,6 +111,53 @@ func BenchmarkPointQuery(b *testing.B) {
 	})
 }
 
+// BenchmarkPointQueryWAL is BenchmarkPointQuery on a database file in WAL
+// mode, where each query also takes and releases a read snapshot of the
+// WAL: the setting SPEC's Conn overhead refers to. bare and conn are two
+// connections to the same file.
+func BenchmarkPointQueryWAL(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "point.db")
+	sc, err := sqlite.Open(path, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sc.Close()
+	if err := sc.Exec("PRAGMA journal_mode=WAL"); err != nil {
+		b.Fatal(err)
+	}
+	setupPoint(b, func(q string) error { return sc.Exec(q) })
+	c, err := OpenConn(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	var bareCPU time.Duration
+	b.Run("bare", func(b *testing.B) {
+		cpu0 := cpuTime()
+		for i := range b.N {
+			if v := bareQuery(b, sc, int64(i%1000+1)); v != int64(i%1000+1)*2 {
+				b.Fatal("wrong value", v)
+			}
+		}
+		bareCPU = (cpuTime() - cpu0) / time.Duration(b.N)
+		b.ReportMetric(float64(bareCPU), "cpu-ns/op")
+	})
+	b.Run("conn", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu0 := cpuTime()
+		var v int64
+		for i := range b.N {
+			if err := c.QueryRow(ctx, pointQuery, i%1000+1).Scan(&v); err != nil || v != int64(i%1000+1)*2 {
+				b.Fatal("wrong value", v, err)
+			}
+		}
+		connCPU := (cpuTime() - cpu0) / time.Duration(b.N)
+		b.ReportMetric(float64(connCPU), "cpu-ns/op")
+		b.ReportMetric(float64(connCPU-bareCPU), "extra-cpu-ns/op")
+	})
+}
+
 // streamRows is the size of the streaming benchmark's table.
 const streamRows = 1_000_000
 

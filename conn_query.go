@@ -39,18 +39,20 @@ import (
 // pending longer than needed (https://sqlite.org/wal.html).
 func (c *Conn) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
-		cl := getCall(callQuery)
-		cl.sql, cl.args, cl.b = sql, args, new(batch)
-		if err := c.do(ctx, cl, false); err != nil {
-			yield(nil, err)
+		b := new(batch)
+		var cur *cursor
+		err := c.call(ctx, false, func(*sqlite.Conn) (err error) {
+			cur, err = c.openCursor(ctx, sql, args, b)
+			if err != nil {
+				return err
+			}
+			return b.err
+		})
+		if err != nil && b.err == nil {
+			yield(nil, err) // the query did not start
 			return
 		}
-		b, cur, err := cl.b, cl.cur, cl.err
-		putCall(cl)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
+		b.err = err // as the guard marked it
 		if cur != nil {
 			defer func() {
 				if cur != nil {
@@ -75,19 +77,22 @@ func (c *Conn) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Ro
 				cur = nil
 				return
 			}
-			cl := getCall(callFetch)
-			cl.cur, cl.b = cur, b
-			if err := c.do(ctx, cl, false); err != nil {
+			var next *batch
+			err := c.call(ctx, false, func(*sqlite.Conn) (err error) {
+				next, err = c.fetch(cur, b)
+				if err != nil {
+					return err
+				}
+				return next.err
+			})
+			if next == nil {
+				// Not served (the cursor stays the caller's to release),
+				// or the Conn closed under it.
 				yield(nil, err)
 				return
 			}
-			b, err = cl.b, cl.err
-			putCall(cl)
-			if err != nil {
-				cur = nil
-				yield(nil, err)
-				return
-			}
+			b = next
+			b.err = err
 		}
 	}
 }
@@ -102,56 +107,47 @@ type cursor struct {
 	spare *batch // memory for reading ahead
 }
 
-// openCursor prepares cl.sql and fills the first batch. A query that ends
-// within it needs no cursor.
-func (c *Conn) openCursor(cl *call) {
-	s, err := c.sc.Prep(cl.sql)
+// openCursor prepares sql, binds args and fills b, the first batch. A
+// query that ends within it needs no cursor.
+func (c *Conn) openCursor(ctx context.Context, sql string, args []any, b *batch) (*cursor, error) {
+	s, err := prepBound(c.sc, sql, args)
 	if err != nil {
-		cl.err = err
-		return
+		return nil, err
 	}
-	if err := s.Bind(cl.args...); err != nil {
-		s.Close()
-		cl.err = err
-		return
-	}
-	b := cl.b
 	b.start(s)
 	b.fill(s, c.opts.BatchSize)
 	if b.done {
 		s.Close()
-		return
+		return nil, nil
 	}
-	cur := &cursor{stmt: s, ctx: cl.ctx, cols: b.cols}
+	cur := &cursor{stmt: s, ctx: ctx, cols: b.cols}
 	c.cursors[cur] = struct{}{}
-	cl.cur = cur
 	c.readAhead = cur
+	return cur, nil
 }
 
-// fetch hands over the next batch of cl.cur, taking back the caller's
-// spent batch cl.b. A batch begun by reading ahead is completed first.
-func (c *Conn) fetch(cl *call) {
-	cur := cl.cur
-	b := cur.ahead
-	if b != nil {
-		cur.ahead, cur.spare = nil, cl.b
+// fetch returns the next batch of cur, taking back the caller's spent
+// batch b. A batch begun by reading ahead is completed first. It fails
+// when Close ended the cursor.
+func (c *Conn) fetch(cur *cursor, b *batch) (*batch, error) {
+	if next := cur.ahead; next != nil {
+		cur.ahead, cur.spare = nil, b
+		b = next
 	} else {
-		b = cl.b
 		b.reset()
 	}
 	if cur.stmt == nil && !b.done {
-		cl.err = errConnClosed
-		return
+		return nil, errConnClosed
 	}
 	if !b.done {
 		b.fill(cur.stmt, c.opts.BatchSize)
 	}
-	cl.b = b
 	if b.done {
 		c.closeCursor(cur)
-		return
+		return b, nil
 	}
 	c.readAhead = cur
+	return b, nil
 }
 
 // prefetch reads rows of the next batch of the cursor that is waiting for
@@ -178,7 +174,7 @@ func (c *Conn) prefetch() {
 	c.busy.Store(true)
 	c.install(cur.ctx)
 	b.fillUntil(cur.stmt, c.opts.BatchSize, &c.waiting)
-	b.err = c.deadlineErr(b.err)
+	b.err = c.guard.err(b.err)
 	c.uninstall()
 	c.busy.Store(false)
 	if b.done {

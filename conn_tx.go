@@ -41,12 +41,11 @@ var (
 //
 // https://sqlite.org/lang_transaction.html
 func (c *Conn) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	cl := getCall(callTx)
-	cl.tx = fn
-	if err := c.do(ctx, cl, true); err != nil {
-		return err
-	}
-	return finishFn(cl)
+	return c.call(ctx, true, func(sc *sqlite.Conn) error {
+		tx := &Tx{c: c, ctx: ctx}
+		defer func() { tx.done = true }()
+		return sc.Tx(c.opts.TxMode, func() error { return fn(tx) })
+	})
 }
 
 // Tx is a transaction block in progress, given to the function of Conn.Tx.
@@ -86,9 +85,9 @@ func (tx *Tx) enter(ctx context.Context) (restore func(), err error) {
 		return noRestore, nil
 	}
 	c := tx.c
-	prev, prevWatch := c.sc.Context(), c.watch
+	prev, prevGuard := c.sc.Context(), c.guard
 	c.install(ctx)
-	return func() { c.sc.SetContext(prev); c.watch = prevWatch }, nil
+	return func() { c.sc.SetContext(prev); c.guard = prevGuard }, nil
 }
 
 func noRestore() {}
@@ -101,7 +100,7 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error)
 	}
 	defer restore()
 	res, err := execOn(tx.c.sc, sql, args)
-	return res, tx.c.deadlineErr(err)
+	return res, tx.c.guard.err(err)
 }
 
 // QueryRow runs a query inside the block and returns its first row; see
@@ -113,7 +112,7 @@ func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	}
 	defer restore()
 	r := queryRowOn(tx.c.sc, sql, args)
-	r.err = tx.c.deadlineErr(r.err)
+	r.err = tx.c.guard.err(r.err)
 	return r
 }
 
@@ -134,35 +133,9 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 			return
 		}
 		defer restore()
-		s, err := tx.c.sc.Prep(sql)
+		err = eachRow(tx.c.sc, sql, args, func(r *Row) bool { return yield(r, nil) })
 		if err != nil {
-			yield(nil, err)
-			return
-		}
-		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			yield(nil, err)
-			return
-		}
-		var b batch
-		var row Row
-		b.start(s)
-		for {
-			b.reset()
-			b.fill(s, 1)
-			if b.rows > 0 {
-				b.row(&row, 0)
-				if !yield(&row, nil) {
-					return
-				}
-			}
-			if b.err != nil {
-				yield(nil, tx.c.deadlineErr(b.err))
-				return
-			}
-			if b.done {
-				return
-			}
+			yield(nil, tx.c.guard.err(err))
 		}
 	}
 }
@@ -178,12 +151,13 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	defer restore()
+	tx.c.callbacks.Store(true)
 	inner := &Tx{c: tx.c, ctx: tx.ctx, parent: tx}
 	if ctx != tx.ctx && ctx.Done() != nil {
 		inner.ctx = ctx
 	}
 	defer func() { inner.done = true }()
-	return tx.c.deadlineErr(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
+	return tx.c.guard.err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
 }
 
 // Run runs fn with the plain connection inside the block; see Conn.Run.
@@ -194,5 +168,6 @@ func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 		return err
 	}
 	defer restore()
-	return tx.c.deadlineErr(fn(tx.c.sc))
+	tx.c.callbacks.Store(true)
+	return tx.c.guard.err(fn(tx.c.sc))
 }

@@ -340,8 +340,12 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // Close closes the DB gracefully: new calls fail with ErrClosed, queued
 // writes run and complete, running reads finish, then the WAL is
 // checkpointed (TRUNCATE), PRAGMA optimize runs (unless disabled) and every
-// connection closes. No goroutine of the DB remains. Closing a closed DB
-// returns nil. It is CloseContext with a context that never ends.
+// connection closes. No goroutine of the DB remains. Close may be called
+// any number of times, from any goroutine: every call waits for the end and
+// returns the same error, as Conn.Close does. Called from inside the DB (a Write or Read function, a Go
+// function SQL calls during a write, the body of a Query loop), where it
+// would wait for itself, Close fails with ErrReentrant and closes nothing.
+// It is CloseContext with a context that never ends.
 //
 // https://sqlite.org/c3ref/close.html
 func (db *DB) Close() error { return db.CloseContext(context.Background()) }
@@ -357,15 +361,28 @@ func (db *DB) CloseContext(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	first := false
-	db.closeOnce.Do(func() {
-		first = true
-		db.closeErr = db.close(ctx)
-	})
-	if !first {
-		return nil
+	if db.inside() {
+		return ErrReentrant
 	}
+	db.closeOnce.Do(func() { db.closeErr = db.close(ctx) })
 	return db.closeErr
+}
+
+// inside reports whether the calling goroutine runs code of the DB's own:
+// the writer (a Write function, a Go function its SQL calls) or a read's
+// caller code (Read's function, Query's loop body). Closing from there
+// would wait for itself.
+func (db *DB) inside() bool {
+	me := goid()
+	if db.w != nil && db.w.goid.Load() == me {
+		return true
+	}
+	for _, r := range db.all {
+		if r.holder.Load() == me {
+			return true
+		}
+	}
+	return false
 }
 
 func (db *DB) close(ctx context.Context) error {

@@ -21,13 +21,17 @@ var ErrTimeLimit = errors.New("asqlite: read time limit reached")
 type dbReader struct {
 	conn    *sqlite.Conn
 	applied int // registrations applied to conn
-	guard   dbGuard
+	guard   guard
 	limitAt time.Time // when the read's time limit passes (zero: no limit of its own)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
 	busy   atomic.Bool        // a read is in progress
-	direct bool               // the read runs SQL only, with no context installed
+	// holder is the goroutine running the caller's code (Read's function,
+	// Query's loop body) with the reader held, 0 when none: a Close it
+	// makes must not wait for the reader it holds.
+	holder atomic.Uint64
+	direct bool // the read runs SQL only, with no context installed
 }
 
 // cancelRead ends the read in progress, if any, and reports whether there
@@ -135,6 +139,13 @@ type RowSet struct {
 	Truncated bool
 }
 
+// Limits returns the Reader's limits, the DB's defaults filled in: a
+// TimeLimit or MaxRows of 0 or less means none. Code that reads rows
+// itself, through Read, uses MaxRows to cap them as QueryRows does.
+func (rd Reader) Limits() ReadOptions {
+	return ReadOptions{TimeLimit: rd.timeLimit, MaxRows: rd.maxRows}
+}
+
 // Read is DB.Read with the Reader's limits.
 func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
 	r, rctx, err := rd.acquire(ctx, false)
@@ -142,6 +153,7 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 		return err
 	}
 	defer func() { err = rd.release(r, rctx, ctx, err) }()
+	r.holder.Store(goid())
 	return fn(r.conn)
 }
 
@@ -161,14 +173,13 @@ func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (er
 // started refuses to start a direct read whose deadline has passed, as the
 // binding does for a statement whose context has ended.
 func (r *dbReader) started() error {
-	if r.direct && r.guard.check() {
+	if r.direct && r.guard.check(r.conn) {
 		return errDBNotStarted
 	}
 	return nil
 }
 
-var errDBNotStarted error = &sqlite.Error{Code: sqlite.ErrInterrupt, Offset: -1,
-	Msg: "interrupted: the read's deadline passed before it started"}
+var errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
 
 // Query is DB.Query with the Reader's limits.
 func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
@@ -184,32 +195,13 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			s, perr := r.conn.Prep(sql)
-			if perr != nil {
-				err = perr
-				return
-			}
-			defer s.Close()
-			if err = s.Bind(args...); err != nil {
-				return
-			}
-			var b batch
-			var row Row
-			b.start(s)
-			for {
-				var ok bool
-				ok, err = s.Step()
-				if err != nil || !ok {
-					return
-				}
-				b.reset()
-				b.appendRow(s)
-				b.row(&row, 0)
-				if !yield(&row, nil) {
+			r.holder.Store(goid())
+			err = eachRow(r.conn, sql, args, func(row *Row) bool {
+				if !yield(row, nil) {
 					stop = true
-					return
 				}
-			}
+				return !stop
+			})
 		}()
 		if err != nil && !stop {
 			yield(nil, err)
@@ -221,29 +213,10 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	var out *Row
 	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
-		s, err := c.Prep(sql)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			return err
-		}
-		ok, err := s.Step()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return ErrNoRows
-		}
-		var b batch
-		b.start(s)
-		b.appendRow(s)
-		out = &Row{}
-		b.row(out, 0)
-		return nil
+		out = queryRowOn(c, sql, args)
+		return out.err
 	})
-	if err != nil {
+	if err != nil && (out == nil || err != out.err) {
 		return &Row{err: err}
 	}
 	return out
@@ -254,14 +227,11 @@ func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
 	rs := &RowSet{}
 	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
-		s, err := c.Prep(sql)
+		s, err := prepBound(c, sql, args)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		if err := s.Bind(args...); err != nil {
-			return err
-		}
 		rs.Columns = s.ColumnNames()
 		n := len(rs.Columns)
 		for {
@@ -320,7 +290,7 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 		return nil, nil, errDBClosed
 	default:
 	}
-	if dbEnded(ctx) {
+	if ended(ctx) {
 		db.readers <- r
 		return nil, nil, ctxError(ctx, "read not started")
 	}
@@ -339,7 +309,8 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.busy.Store(true)
 	r.direct = sqlOnly && !db.callbacks.Load()
 	if r.direct {
-		r.guard.watch(deadline, ctx.Done())
+		r.guard.arm(ctx, nil)
+		r.guard.deadline = deadline
 		return r, ctx, nil
 	}
 	var rctx context.Context
@@ -352,8 +323,9 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.mu.Lock()
 	r.cancel = cancel
 	r.mu.Unlock()
-	r.conn.SetContext(rctx)
-	r.guard.arm(rctx)
+	live := newLiveCtx(rctx, nil, nil)
+	r.conn.SetContext(live)
+	r.guard.arm(rctx, live)
 	return r, rctx, nil
 }
 
@@ -378,6 +350,7 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		r.cancel = nil
 		r.mu.Unlock()
 	}
+	r.holder.Store(0)
 	r.busy.Store(false)
 	rd.db.readers <- r
 	st := &rd.db.stats
@@ -396,7 +369,8 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	case closing:
 		return fmt.Errorf("%w: %w", err, errDBClosed)
 	}
-	return dbDeadlineError(err, ctx, true)
+	d, _ := ctx.Deadline()
+	return deadlineErr(err, d)
 }
 
 // dbLimitError is the error of a read stopped by its time limit.

@@ -303,3 +303,17 @@ func TestCloseCheckpointsTheWAL(t *testing.T) {
 		t.Fatal("no checkpoint counted")
 	}
 }
+
+func TestReaderLimitsFillDefaults(t *testing.T) {
+	db, err := Open(context.Background(), ":memory:", &Options{ReadTimeLimit: 3 * time.Second, MaxRows: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := db.Reader(ReadOptions{}).Limits(); got != (ReadOptions{TimeLimit: 3 * time.Second, MaxRows: 7}) {
+		t.Errorf("defaults: %+v", got)
+	}
+	if got := db.Reader(ReadOptions{TimeLimit: time.Millisecond, MaxRows: -1}).Limits(); got != (ReadOptions{TimeLimit: time.Millisecond, MaxRows: -1}) {
+		t.Errorf("overridden: %+v", got)
+	}
+}

@@ -24,7 +24,7 @@ import (
 // Options.ConnectHook does the same for connections as Open makes them.
 func (db *DB) Register(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 	if fn == nil {
-		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: Register with a nil function", Offset: -1}
+		return sqlite.Errorf(sqlite.ErrMisuse, "asqlite: Register with a nil function")
 	}
 	if !db.readOnly {
 		w := newDBWrite(dbWriteRegister, WriteOptions{NoTransaction: true})

@@ -133,7 +133,7 @@ func (wt Writer) ExecMany(ctx context.Context, sql string, argSets [][]any) (Res
 // Write is DB.Write with the Writer's options.
 func (wt Writer) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 	if fn == nil {
-		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: Write with a nil function", Offset: -1}
+		return sqlite.Errorf(sqlite.ErrMisuse, "asqlite: Write with a nil function")
 	}
 	w := newDBWrite(dbWriteFunc, wt.opts)
 	w.fn = fn

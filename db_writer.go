@@ -38,7 +38,7 @@ type dbWriter struct {
 	// deferredFKs is whether DBStatusDeferredFKs can be read.
 	deferredFKs bool
 	// guard watches the context of the write running (on any connection).
-	guard dbGuard
+	guard guard
 }
 
 // Savepoint names of the writer; users' own savepoints nest inside.
@@ -139,7 +139,7 @@ func (wr *dbWriter) take(w *dbWrite) bool {
 		wr.reply(w, errDBClosed)
 		return false
 	}
-	if dbEnded(w.ctx) {
+	if ended(w.ctx) {
 		wr.reply(w, ctxError(w.ctx, "write waiting in the queue"))
 		return false
 	}
@@ -240,17 +240,17 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr er
 	ctx := w.ctx
 	if w.userCode() {
 		// Mark the context Go code receives as the writer's.
-		ctx = context.WithValue(ctx, dbWriterKey{}, wr.db)
+		ctx = newLiveCtx(ctx, dbWriterKey{}, wr.db)
 	}
 	c.SetContext(ctx)
-	wr.guard.arm(w.ctx)
+	wr.guard.arm(w.ctx, ctx)
 	defer func() {
 		wr.guard.disarm()
 		c.SetContext(context.Background())
 	}()
 	lastID := c.LastInsertRowID()
 	err = wr.run(c, w, s)
-	err = dbDeadlineError(err, w.ctx, wr.guard.hit)
+	err = wr.guard.err(err)
 	if id := c.LastInsertRowID(); id != lastID {
 		w.res.LastInsertRowID = id
 	}
@@ -336,8 +336,7 @@ func (wr *dbWriter) deferredViolation(c *sqlite.Conn) error {
 	if n, _, err := c.Status(sqlite.DBStatusDeferredFKs, false); err != nil || n == 0 {
 		return nil
 	}
-	return &sqlite.Error{Code: sqlite.ErrConstraintForeignKey, Offset: -1,
-		Msg: "FOREIGN KEY constraint failed (a deferred constraint the write left unresolved)"}
+	return sqlite.Errorf(sqlite.ErrConstraintForeignKey, "FOREIGN KEY constraint failed (a deferred constraint the write left unresolved)")
 }
 
 // begin opens a write transaction on c.
@@ -400,8 +399,7 @@ func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
 	if !c.AutoCommit() {
 		wr.rollback(c)
 		if err == nil {
-			err = &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
-				Msg: "asqlite: a write without transaction left a transaction open; it was rolled back"}
+			err = sqlite.Errorf(sqlite.ErrMisuse, "asqlite: a write without transaction left a transaction open; it was rolled back")
 		}
 	}
 	wr.reply(w, err)
@@ -541,7 +539,7 @@ func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 		wr.reply(w, err)
 		return
 	}
-	ctxEnded := dbEnded(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	ctxEnded := ended(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 	if ctxEnded || w.panicked != nil {
 		wr.fail(nil)
 		wr.reply(w, err)
@@ -568,7 +566,7 @@ func (wr *dbWriter) drainRedo() {
 		switch {
 		case wr.db.cancelled.Load():
 			wr.reply(w, errDBClosed)
-		case dbEnded(w.ctx):
+		case ended(w.ctx):
 			wr.reply(w, ctxError(w.ctx, "write rolled back with its group"))
 		default:
 			wr.db.stats.redone.Add(1)

@@ -27,8 +27,8 @@ var (
 	ErrReentrant = errors.New("asqlite: call from the connection's own worker would deadlock (use the *sqlite.Conn or *Tx you were given)")
 
 	// ErrNoRows is reported by QueryRow (through Row.Err and Row.Scan) when
-	// the query returns no row.
-	ErrNoRows = errors.New("asqlite: no rows in result set")
+	// the query returns no row. It is sqlite.ErrNoRows.
+	ErrNoRows = sqlite.ErrNoRows
 
 	// ErrTxDone is reported by a method of a Tx used after its block
 	// returned.
@@ -48,7 +48,7 @@ func (e *wrapError) Error() string { return e.msg }
 func (e *wrapError) Unwrap() error { return e.err }
 
 // errNilContext answers a call made with a nil context.
-var errNilContext error = &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "asqlite: nil context", Offset: -1}
+var errNilContext error = sqlite.Errorf(sqlite.ErrMisuse, "asqlite: nil context")
 
 // ctxError reports that ctx ended while a call was in the given phase. It
 // wraps ctx.Err() (so errors.Is(err, context.Canceled) or

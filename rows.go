@@ -198,7 +198,7 @@ func (r *Row) Time(i int, f sqlite.TimeFormat) (time.Time, error) {
 	case f == sqlite.TimeJulianDay:
 		return julianToTime(r.Float(i)), nil
 	}
-	return time.Time{}, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: fmt.Sprintf("unknown TimeFormat %d", f), Offset: -1}
+	return time.Time{}, sqlite.Errorf(sqlite.ErrMisuse, "unknown TimeFormat %d", f)
 }
 
 func julianToTime(d float64) time.Time {
@@ -277,8 +277,7 @@ func (r *Row) Scan(dest ...any) error {
 		return r.err
 	}
 	if len(dest) != len(r.cells) {
-		return &sqlite.Error{Code: sqlite.ErrRange, Offset: -1,
-			Msg: fmt.Sprintf("Scan: %d destinations for %d columns", len(dest), len(r.cells))}
+		return sqlite.Errorf(sqlite.ErrRange, "Scan: %d destinations for %d columns", len(dest), len(r.cells))
 	}
 	for i, d := range dest {
 		if err := r.scanOne(i, d); err != nil {
@@ -511,8 +510,7 @@ func (r *Row) scanError(i int, c cell, dest any, why string) error {
 	if dest != nil {
 		into = fmt.Sprintf(" into %T", dest)
 	}
-	return &sqlite.Error{Code: sqlite.ErrMismatch, Offset: -1,
-		Msg: fmt.Sprintf("Scan column %d%s: %s%s%s: %s", i, name, c.typ, val, into, why)}
+	return sqlite.Errorf(sqlite.ErrMismatch, "Scan column %d%s: %s%s%s: %s", i, name, c.typ, val, into, why)
 }
 
 // floatToInt truncates f toward zero, saturating at the int64 range, as

@@ -21,31 +21,18 @@ import (
 // change with compare-and-swap, so exactly one of them decides its fate:
 //
 //	queued ──worker takes it──▶ running ──worker finishes──▶ done
-//	   │                           │
+//	   │
 //	   └─caller's ctx ends─▶ cancelled (never runs; the worker drops it)
-//	                               └─caller's ctx ends─▶ abandoned (the worker
-//	                                 finishes it and recycles it)
 //
 // Close fails every queued call at once. A running call has the caller's
-// context installed on the connection (sqlite.Conn.SetContext): its end
-// interrupts SQL and is what Go callbacks see.
+// context installed on the connection (sqlite.Conn.SetContext): it is what
+// Go callbacks see, and the progress handler stops the call's own
+// statements when it ends (see deadline.go).
 //
-// The caller of a call that runs only SQL (Exec, QueryRow, a batch of
-// Query) returns as soon as its context ends, even while the worker is
-// still stopping it; the worker then finishes the call on its own and
-// recycles it. The caller of Run or Tx waits for its function to return,
-// because that function may share memory with the caller.
-
-type callKind uint8
-
-const (
-	callExec     callKind = iota // Exec: run a script
-	callQueryRow                 // QueryRow, Pragma: the first row of a query
-	callQuery                    // Query: open a cursor and fill its first batch
-	callFetch                    // Query: fill the next batch of a cursor
-	callRun                      // Run: a function with the *sqlite.Conn
-	callTx                       // Tx: a function inside a transaction
-)
+// Once a call runs, its caller waits for its outcome even after its
+// context ended: SQL stops within microseconds, and only the outcome says
+// whether a statement was applied (one may complete all the same); Run and
+// Tx wait for their function, which may share memory with the caller.
 
 // States of a call (see above).
 const (
@@ -53,21 +40,16 @@ const (
 	stateRunning                // taken by the worker (or failed by Close)
 	stateDone                   // finished; done was signalled
 	stateCancelled              // its caller left while it was queued
-	stateAbandoned              // its caller left while it was running
 )
 
+// call is one piece of work for the worker: fn, run with the caller's
+// context installed. The method that makes the call keeps its results in
+// the variables fn captures.
 type call struct {
-	kind callKind
 	ctx  context.Context
-	sql  string
-	args []any
-	run  func(*sqlite.Conn) error
-	tx   func(*Tx) error
-	cur  *cursor
-	b    *batch
+	fn   func(sc *sqlite.Conn) error
+	user bool // fn runs the caller's function (Run, Tx), which may panic or call runtime.Goexit
 
-	res      Result
-	row      *Row
 	err      error
 	panicked bool
 	panicVal any
@@ -78,41 +60,38 @@ type call struct {
 
 var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
 
-func getCall(kind callKind) *call {
-	cl := callPool.Get().(*call)
-	cl.kind = kind
-	return cl
-}
-
 func putCall(cl *call) {
 	done := cl.done
 	*cl = call{done: done}
 	callPool.Put(cl)
 }
 
-// workerCtx is the context the worker installs for a call: the caller's
-// context, marked with the Conn so that a call made with it from a
-// callback is recognised as re-entrant.
-type workerCtx struct {
-	context.Context
-	c *Conn
+// call runs fn on the worker with ctx installed and returns its error; a
+// panic in a user function is raised again here. A user function may
+// register Go callbacks on the connection, which turns off direct calls.
+func (c *Conn) call(ctx context.Context, user bool, fn func(sc *sqlite.Conn) error) error {
+	if user {
+		c.callbacks.Store(true)
+	}
+	cl := callPool.Get().(*call)
+	cl.fn, cl.user = fn, user
+	if err := c.do(ctx, cl); err != nil {
+		return err
+	}
+	err, panicked, pv := cl.err, cl.panicked, cl.panicVal
+	putCall(cl)
+	if panicked {
+		panic(pv)
+	}
+	return err
 }
 
 type workerKey struct{}
 
-func (w *workerCtx) Value(key any) any {
-	if key == (workerKey{}) {
-		return w.c
-	}
-	return w.Context.Value(key)
-}
-
-// do hands cl to the worker and waits for it. waitFn says the call runs
-// caller code (Run, Tx), which the caller waits for even when ctx ends. A
-// nil error means the worker finished cl and its results are in it; a
-// non-nil error means cl never ran or was abandoned, and the caller must
-// not touch it again.
-func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
+// do hands cl to the worker and waits for it. A nil error means the worker
+// finished cl and its results are in it; a non-nil error means cl never
+// ran, and the caller must not touch it again.
+func (c *Conn) do(ctx context.Context, cl *call) error {
 	if ctx == nil {
 		putCall(cl)
 		return errNilContext
@@ -133,6 +112,9 @@ func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
 		return ErrReentrant
 	}
 	cl.ctx = ctx
+	if !cl.user && c.direct(cl) {
+		return nil
+	}
 	if !c.enqueue(cl) {
 		putCall(cl)
 		return errConnClosed
@@ -153,14 +135,9 @@ func (c *Conn) do(ctx context.Context, cl *call, waitFn bool) error {
 	if cl.state.CompareAndSwap(stateQueued, stateCancelled) {
 		return ctxError(ctx, "cancelled while queued")
 	}
-	select {
-	case <-cl.done: // finished meanwhile: its result says more
-		return nil
-	default:
-	}
-	if !waitFn && cl.state.CompareAndSwap(stateRunning, stateAbandoned) {
-		return ctxError(ctx, "cancelled while running")
-	}
+	// Running: the worker stops its SQL at once, and only the outcome says
+	// whether it was applied (a statement may complete all the same), so
+	// the caller waits for it.
 	<-cl.done
 	return nil
 }
@@ -267,7 +244,10 @@ func (c *Conn) start(path string, opened chan<- error) {
 		return
 	}
 	c.sc = sc
-	sc.AddProgressHandler(progressEvery, c.progress)
+	// Calls stop their own statements only (see progress): a paused
+	// iteration stays open while other calls run.
+	sc.SetInterruptOnDone(false)
+	c.guard.install(sc)
 	opened <- nil
 	c.loop()
 }
@@ -277,31 +257,60 @@ func (c *Conn) loop() {
 	c.workerID.Store(goid())
 	defer func() {
 		if c.goexit {
-			// runtime.Goexit in a user function ended this goroutine:
-			// carry on in a new one. (A panic is not recovered here.)
+			// runtime.Goexit in a user function ended this goroutine, in
+			// the middle of serving: carry on in a new one. (A panic is
+			// not recovered here.)
 			c.goexit = false
+			c.hold.Unlock()
 			go c.loop()
 		}
 	}()
 	for {
+		c.hold.Lock()
 		c.collect()
 		if cl := c.dequeue(); cl != nil {
 			c.serve(cl)
+			c.hold.Unlock()
 			continue
 		}
 		if c.closed.Load() {
 			// Close failed whatever was queued, and nothing can be
 			// queued any more.
 			c.shutdown()
+			c.hold.Unlock()
 			return
 		}
 		if c.readAhead != nil {
 			// A cursor's next batch is read ahead while no call waits.
 			c.prefetch()
+			c.hold.Unlock()
 			continue
 		}
+		c.hold.Unlock()
 		<-c.wake
 	}
+}
+
+// direct runs cl, a call that runs only SQL, on the calling goroutine if
+// the connection is idle: no call queued or running, and no Go callback
+// registered that could call back into the Conn (see Conn.callbacks). It
+// spares the two goroutine switches of a hand-over to the worker, most of
+// the cost of a short call. It reports whether it ran cl.
+func (c *Conn) direct(cl *call) bool {
+	if c.callbacks.Load() || c.waiting.Load() != 0 || !c.hold.TryLock() {
+		return false
+	}
+	if c.closed.Load() {
+		c.hold.Unlock()
+		return false
+	}
+	c.execute(cl)
+	more := c.readAhead != nil || c.ngarbage.Load() != 0 || c.waiting.Load() != 0
+	c.hold.Unlock()
+	if more {
+		c.signal()
+	}
+	return true
 }
 
 // serve runs one call and hands its result over.
@@ -323,16 +332,10 @@ func (c *Conn) serve(cl *call) {
 	c.finish(cl)
 }
 
-// finish hands cl back to its caller, or recycles it if the caller left.
+// finish hands cl back to its caller, which waits for it.
 func (c *Conn) finish(cl *call) {
-	if cl.state.CompareAndSwap(stateRunning, stateDone) {
-		cl.done <- struct{}{}
-		return
-	}
-	if cl.cur != nil {
-		c.closeCursor(cl.cur)
-	}
-	putCall(cl)
+	cl.state.Store(stateDone)
+	cl.done <- struct{}{}
 }
 
 // execute runs cl on the connection with its context installed.
@@ -340,32 +343,13 @@ func (c *Conn) execute(cl *call) {
 	sc := c.sc
 	c.install(cl.ctx)
 	inTx := !sc.AutoCommit()
-	switch cl.kind {
-	case callExec:
-		cl.res, cl.err = execOn(sc, cl.sql, cl.args)
-	case callQueryRow:
-		cl.row = queryRowOn(sc, cl.sql, cl.args)
-	case callQuery:
-		c.openCursor(cl)
-	case callFetch:
-		c.fetch(cl)
-	case callRun:
-		c.runFn(cl, func() error { return cl.run(sc) })
-	case callTx:
-		tx := &Tx{c: c, ctx: cl.ctx}
-		c.runFn(cl, func() error {
-			defer func() { tx.done = true }()
-			return sc.Tx(c.opts.TxMode, func() error { return cl.tx(tx) })
-		})
+	if cl.user {
+		c.runUser(cl)
+	} else {
+		cl.err = cl.fn(sc)
 	}
-	cl.err = c.deadlineErr(cl.err)
-	if cl.row != nil {
-		cl.row.err = c.deadlineErr(cl.row.err)
-	}
-	if cl.b != nil {
-		cl.b.err = c.deadlineErr(cl.b.err)
-	}
-	failed := cl.err != nil || cl.panicked || (cl.row != nil && cl.row.err != nil && cl.row.err != ErrNoRows)
+	cl.err = c.guard.err(cl.err)
+	failed := cl.err != nil || cl.panicked
 	c.uninstall()
 	if failed && !inTx && !sc.AutoCommit() {
 		// A failed call leaves no transaction it opened behind (a script
@@ -374,9 +358,9 @@ func (c *Conn) execute(cl *call) {
 	}
 }
 
-// runFn runs fn, caller code, catching a panic (re-raised by the caller)
-// and surviving runtime.Goexit.
-func (c *Conn) runFn(cl *call, fn func() error) {
+// runUser runs cl.fn, the caller's function, catching a panic (re-raised
+// by the caller) and surviving runtime.Goexit.
+func (c *Conn) runUser(cl *call) {
 	returned := false
 	defer func() {
 		if returned {
@@ -397,7 +381,7 @@ func (c *Conn) runFn(cl *call, fn func() error) {
 		cl.err = errGoexit
 		c.finish(cl)
 	}()
-	cl.err = fn()
+	cl.err = cl.fn(c.sc)
 	returned = true
 }
 
@@ -417,28 +401,4 @@ func execOn(sc *sqlite.Conn, sql string, args []any) (Result, error) {
 		return Result{}, err
 	}
 	return Result{LastInsertRowID: sc.LastInsertRowID(), Changes: sc.Changes()}, nil
-}
-
-// queryRowOn returns the first row of sql, or a Row carrying the error.
-func queryRowOn(sc *sqlite.Conn, sql string, args []any) *Row {
-	s, err := sc.Prep(sql)
-	if err != nil {
-		return &Row{err: err}
-	}
-	defer s.Close()
-	if err := s.Bind(args...); err != nil {
-		return &Row{err: err}
-	}
-	var b batch
-	b.start(s)
-	b.fill(s, 1)
-	if b.err != nil {
-		return &Row{err: b.err}
-	}
-	if b.rows == 0 {
-		return &Row{cols: b.cols, err: ErrNoRows}
-	}
-	r := &Row{}
-	b.row(r, 0)
-	return r
 }

@@ -28,6 +28,16 @@ func sqlOpener(driver string) opener {
 		if readOnly && path != ":memory:" {
 			dsn = "file:" + path + "?mode=ro"
 		}
+		if driver == "asqlite" {
+			// One SQLite connection per sql.DB connection, as the other
+			// drivers: a file would otherwise get a whole asqlite.DB.
+			dsn = "file:" + strings.TrimPrefix(dsn, "file:")
+			if strings.Contains(dsn, "?") {
+				dsn += "&_mode=conn"
+			} else {
+				dsn += "?_mode=conn"
+			}
+		}
 		db, err := sql.Open(driver, dsn)
 		if err != nil {
 			return nil, err

@@ -3,7 +3,8 @@
 # scratch: the comparison of all workloads on all libraries, a longer
 # run of the binding against zombiezen alone on the go-sqlite-bench
 # workloads (SPEC 3's binding target), the paired point-query runs,
-# asqlite's own microbenchmarks, and the PNG charts.
+# asqlite's own microbenchmarks, asqlite serve against the usual
+# handler, and the PNG charts.
 #
 #	cd bench && ./run.sh            # about 20 minutes on 2 cores
 #	COUNT=5 ./run.sh -scale 0.5     # more rounds, smaller tables
@@ -20,4 +21,5 @@ go run ./cmd/compare -run '^gsb$' -libs '^(asqlite|zombiezen)$' -count 7 -out re
 	-md results/binding.md > results/binding.txt
 go run ./cmd/compare -paired -run '^point' -count 5 -time 2s -libs '^asqlite' > results/paired.txt
 (cd .. && go run ./cmd/asqlite bench -count 3) > results/asqlite-bench.txt
+go run ./cmd/serve -time 3s -count 5 > results/serve.txt
 go run ./cmd/plot -o ../docs/img results/results.json

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -65,8 +66,23 @@ func (c *Conn) ResetSession(ctx context.Context) error {
 
 // Ping checks the connection with a trivial statement.
 func (c *Conn) Ping(ctx context.Context) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	defer c.use(ctx)()
 	return errBadConnIfClosed(c.raw.Exec("SELECT 1"))
+}
+
+// ErrNilContext is returned by the methods of Conn and Stmt given a nil
+// context, which database/sql never passes but sql.Conn.Raw makes possible.
+var ErrNilContext = errors.New("asqlite driver: nil context")
+
+// ctxErr reports why a call with ctx must not start.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return ErrNilContext
+	}
+	return ctx.Err()
 }
 
 // use installs ctx on the connection and returns the function that removes it.
@@ -82,7 +98,7 @@ func (c *Conn) Prepare(query string) (driver.Stmt, error) {
 
 // PrepareContext prepares the single statement in query.
 func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	s, err := c.raw.Prepare(query)
@@ -100,9 +116,11 @@ func (c *Conn) Begin() (driver.Tx, error) {
 // BeginTx starts a transaction, choosing the BEGIN mode from the isolation
 // level as the package documentation describes.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := checkIsolation(opts.Isolation); err != nil {
+		return nil, err
+	}
 	mode := c.txlock
 	switch sql.IsolationLevel(opts.Isolation) {
-	case sql.LevelDefault:
 	case sql.LevelReadUncommitted, sql.LevelReadCommitted, sql.LevelWriteCommitted,
 		sql.LevelRepeatableRead, sql.LevelSnapshot:
 		mode = sqlite.Deferred
@@ -110,8 +128,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		mode = sqlite.Immediate
 	case sql.LevelLinearizable:
 		mode = sqlite.Exclusive
-	default:
-		return nil, fmt.Errorf("asqlite driver: unsupported isolation level %v", sql.IsolationLevel(opts.Isolation))
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
 	}
 	defer c.use(ctx)()
 	if opts.ReadOnly {
@@ -128,6 +147,14 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	}
 	c.inTx, c.readTx = true, opts.ReadOnly
 	return &tx{c: c}, nil
+}
+
+// checkIsolation refuses the isolation levels database/sql does not know.
+func checkIsolation(level driver.IsolationLevel) error {
+	if l := sql.IsolationLevel(level); l < sql.LevelDefault || l > sql.LevelLinearizable {
+		return fmt.Errorf("asqlite driver: unsupported isolation level %v", l)
+	}
+	return nil
 }
 
 type tx struct{ c *Conn }
@@ -159,7 +186,7 @@ func (t *tx) end(sql string) error {
 
 // ExecContext runs query, which may hold several statements.
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	defer c.use(ctx)()
@@ -171,7 +198,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 
 // QueryContext runs the single statement in query and returns its rows.
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	s, err := c.raw.Prep(query)
@@ -190,12 +217,33 @@ func (c *Conn) query(ctx context.Context, s *sqlite.Stmt, args []driver.NamedVal
 		return nil, err
 	}
 	c.raw.SetContext(ctx) // kept until the rows are closed, so a late cancel still interrupts
-	return newRows(c, s, closeStmt), nil
+	r, err := startRows(&rows{raw: c.raw, timeFmt: c.timeFmt, ownCtx: true, s: s, closeStmt: closeStmt})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// startRows takes the first step of r's statement now, not in the first
+// Next: a statement whose schema changed (on this connection or another)
+// is re-prepared by it, so the columns read after it describe the statement
+// as it runs.
+func startRows(r *rows) (*rows, error) {
+	row, err := r.s.Step()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.ready, r.done = row, !row
+	r.cols = r.s.ColumnNames()
+	return r, nil
 }
 
 // CheckNamedValue accepts every value the binding can store, converting
 // driver.Valuer implementations first.
-func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
+func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValue(nv) }
+
+func checkNamedValue(nv *driver.NamedValue) error {
 	switch v := nv.Value.(type) {
 	case nil, int64, float64, bool, []byte, string, time.Time, int, int32, uint32, int16, uint16, int8, uint8, float32, sqlite.ZeroBlob:
 		return nil
@@ -215,7 +263,7 @@ func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
 			return err
 		}
 		nv.Value = val
-		return c.CheckNamedValue(nv)
+		return checkNamedValue(nv)
 	}
 	val, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
 	if err != nil {
@@ -225,19 +273,27 @@ func (c *Conn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
+var valuerType = reflect.TypeFor[driver.Valuer]()
+
+// callValuer calls v.Value. A nil pointer whose Value method has a value
+// receiver is NULL, as database/sql has it; any other panic fails the
+// statement rather than storing a value the caller did not give.
 func callValuer(v driver.Valuer) (val driver.Value, err error) {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() && rv.Type().Elem().Implements(valuerType) {
+		return nil, nil
+	}
 	defer func() {
-		// A nil pointer whose Value method has a value receiver panics;
-		// database/sql stores such values as NULL.
 		if r := recover(); r != nil {
-			val, err = nil, nil
+			val, err = nil, fmt.Errorf("asqlite driver: %T.Value panicked: %v", v, r)
 		}
 	}()
 	return v.Value()
 }
 
 // bindArgs converts database/sql arguments for sqlite.Stmt.Bind.
-func (c *Conn) bindArgs(args []driver.NamedValue) []any {
+func (c *Conn) bindArgs(args []driver.NamedValue) []any { return bindArgs(c.timeFmt, args) }
+
+func bindArgs(timeFmt sqlite.TimeFormat, args []driver.NamedValue) []any {
 	if len(args) == 0 {
 		return nil
 	}
@@ -245,7 +301,7 @@ func (c *Conn) bindArgs(args []driver.NamedValue) []any {
 	for i, a := range args {
 		v := a.Value
 		if t, ok := v.(time.Time); ok {
-			v = c.timeValue(t)
+			v = timeValue(timeFmt, t)
 		}
 		if a.Name != "" {
 			v = sqlite.Named(a.Name, v)
@@ -256,8 +312,8 @@ func (c *Conn) bindArgs(args []driver.NamedValue) []any {
 }
 
 // timeValue stores a time in the connector's format.
-func (c *Conn) timeValue(t time.Time) any {
-	switch c.timeFmt {
+func timeValue(timeFmt sqlite.TimeFormat, t time.Time) any {
+	switch timeFmt {
 	case sqlite.TimeUnix:
 		return t.Unix()
 	case sqlite.TimeUnixMilli:

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/driver"
 )
 
@@ -39,4 +42,30 @@ func ExampleConn_Raw() {
 		return nil
 	})
 	// Output: autocommit: true
+}
+
+func ExampleNewDBConnector() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	adb, err := asqlite.Open(ctx, filepath.Join(dir, "app.db"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer adb.Close()
+	// database/sql and asqlite.DB on one database: database/sql's writes
+	// join the DB's write queue, its reads use the DB's readers.
+	db := sql.OpenDB(driver.NewDBConnector(adb))
+	defer db.Close()
+
+	db.Exec("CREATE TABLE langs(name TEXT, year INTEGER)")
+	tx, _ := db.BeginTx(ctx, nil) // holds the DB's writer until Commit
+	tx.Exec("INSERT INTO langs VALUES(?, ?)", "Go", 2009)
+	tx.Commit()
+
+	var year int
+	adb.QueryRow(ctx, "SELECT year FROM langs WHERE name = 'Go'").Scan(&year)
+	fmt.Println("Go appeared in", year)
+	// Output: Go appeared in 2009
 }

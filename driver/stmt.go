@@ -29,10 +29,12 @@ func (s *Stmt) Close() error { return s.s.Close() }
 
 // NumInput returns the number of parameters, or -1 when some are named, so
 // database/sql leaves the checking to Bind.
-func (s *Stmt) NumInput() int {
-	n := s.s.ParamCount()
+func (s *Stmt) NumInput() int { return numInput(s.s) }
+
+func numInput(s *sqlite.Stmt) int {
+	n := s.ParamCount()
 	for i := 1; i <= n; i++ {
-		if name := s.s.ParamName(i); name != "" && name[0] != '?' {
+		if name := s.ParamName(i); name != "" && name[0] != '?' {
 			return -1
 		}
 	}
@@ -59,7 +61,7 @@ func valuesToNamed(args []driver.Value) []driver.NamedValue {
 
 // ExecContext runs the statement with args.
 func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	if s.rows != nil {
@@ -75,7 +77,7 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 
 // QueryContext runs the statement with args and returns its rows.
 func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	if s.rows != nil {
@@ -93,12 +95,15 @@ func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 
 // rows reads a statement's results for database/sql.
 type rows struct {
-	c         *Conn
+	raw       *sqlite.Conn
+	timeFmt   sqlite.TimeFormat
+	ownCtx    bool // the rows installed their query's context on raw
 	s         *sqlite.Stmt
 	closeStmt bool  // the statement is the rows' own (from the cache)
 	owner     *Stmt // the prepared Stmt the rows read, if any
 	cols      []string
 	decl      []string
+	ready     bool // the statement stands on a row Next has not returned yet
 	done      bool
 }
 
@@ -107,10 +112,6 @@ var (
 	_ driver.RowsColumnTypeDatabaseTypeName = (*rows)(nil)
 	_ driver.RowsColumnTypeScanType         = (*rows)(nil)
 )
-
-func newRows(c *Conn, s *sqlite.Stmt, closeStmt bool) *rows {
-	return &rows{c: c, s: s, closeStmt: closeStmt, cols: s.ColumnNames()}
-}
 
 func (r *rows) Columns() []string { return r.cols }
 
@@ -127,7 +128,9 @@ func (r *rows) Close() error {
 		r.owner.rows = nil
 	}
 	r.s = nil
-	r.c.raw.SetContext(context.Background())
+	if r.ownCtx {
+		r.raw.SetContext(context.Background())
+	}
 	return nil
 }
 
@@ -145,26 +148,34 @@ func (r *rows) Next(dest []driver.Value) error {
 	if r.s == nil || r.done {
 		return io.EOF
 	}
-	row, err := r.s.Step()
-	if err != nil {
-		return err
-	}
-	if !row {
-		r.done = true
-		return io.EOF
+	if r.ready {
+		r.ready = false
+	} else {
+		row, err := r.s.Step()
+		if err != nil {
+			return err
+		}
+		if !row {
+			r.done = true
+			return io.EOF
+		}
 	}
 	for i := range dest {
 		switch r.s.ColumnType(i) {
 		case sqlite.Integer:
-			if isTimeDecl(r.declTypes()[i]) && r.c.timeFmt != sqlite.TimeText && r.c.timeFmt != sqlite.TimeJulianDay {
-				t, _ := r.s.ColumnTime(i, r.c.timeFmt)
+			if r.declTypes()[i] == "BOOLEAN" {
+				dest[i] = r.s.ColumnInt64(i) != 0
+				continue
+			}
+			if isTimeDecl(r.declTypes()[i]) && r.timeFmt != sqlite.TimeText && r.timeFmt != sqlite.TimeJulianDay {
+				t, _ := r.s.ColumnTime(i, r.timeFmt)
 				dest[i] = t
 				continue
 			}
 			dest[i] = r.s.ColumnInt64(i)
 		case sqlite.Float:
-			if isTimeDecl(r.declTypes()[i]) && r.c.timeFmt == sqlite.TimeJulianDay {
-				t, _ := r.s.ColumnTime(i, r.c.timeFmt)
+			if isTimeDecl(r.declTypes()[i]) && r.timeFmt == sqlite.TimeJulianDay {
+				t, _ := r.s.ColumnTime(i, r.timeFmt)
 				dest[i] = t
 				continue
 			}
@@ -194,6 +205,7 @@ func isTimeDecl(d string) bool {
 func (r *rows) ColumnTypeDatabaseTypeName(i int) string { return r.declTypes()[i] }
 
 var (
+	typeBool    = reflect.TypeFor[bool]()
 	typeInt64   = reflect.TypeFor[int64]()
 	typeFloat64 = reflect.TypeFor[float64]()
 	typeString  = reflect.TypeFor[string]()
@@ -204,11 +216,14 @@ var (
 
 // ColumnTypeScanType returns the Go type that fits column i's declared
 // type, following SQLite's affinity rules.
-func (r *rows) ColumnTypeScanType(i int) reflect.Type {
-	d := r.declTypes()[i]
+func (r *rows) ColumnTypeScanType(i int) reflect.Type { return scanType(r.declTypes()[i]) }
+
+func scanType(d string) reflect.Type {
 	switch {
 	case isTimeDecl(d):
 		return typeTime
+	case d == "BOOLEAN":
+		return typeBool
 	case strings.Contains(d, "INT"):
 		return typeInt64
 	case strings.Contains(d, "CHAR"), strings.Contains(d, "CLOB"), strings.Contains(d, "TEXT"):

@@ -194,7 +194,7 @@ func (c *Conn) ApplyChangeset(changeset []byte, opts *ApplyOptions) error {
 	case st.err != nil && st.err == c.ctxErr():
 		result = applyInterrupted(st.err)
 	case st.err != nil:
-		result = &Error{Code: ErrAbort, Msg: "changeset not applied", Offset: -1, cause: st.err}
+		result = Errorf(ErrAbort, "changeset not applied").because(st.err)
 	case rc == lib.SQLITE_OK:
 	case st.aborted && (rc == lib.SQLITE_ABORT || rc&0xff == lib.SQLITE_CONSTRAINT):
 		// SQLite reports an abort on foreign key violations as
@@ -208,7 +208,7 @@ func (c *Conn) ApplyChangeset(changeset []byte, opts *ApplyOptions) error {
 		if st.opts.Conflict == nil {
 			msg += " (no conflict handler)"
 		}
-		result = &Error{Code: ErrAbort, Msg: msg, Offset: -1}
+		result = Errorf(ErrAbort, "%s", msg)
 	default:
 		result = c.errorCode(rc, "")
 		if e, ok := result.(*Error); ok {
@@ -301,18 +301,18 @@ func applyConflictTrampoline(tls *libc.TLS, pCtx uintptr, eConflict int32, pIter
 		if kind == ConflictData || kind == ConflictDuplicate {
 			return lib.SQLITE_CHANGESET_REPLACE
 		}
-		st.err = errorf(ErrMisuse, "conflict handler returned ChangesetReplace for a %s conflict in table %q (allowed for DATA and CONFLICT only)", kind, ch.Table)
+		st.err = Errorf(ErrMisuse, "conflict handler returned ChangesetReplace for a %s conflict in table %q (allowed for DATA and CONFLICT only)", kind, ch.Table)
 		return lib.SQLITE_CHANGESET_ABORT
 	case ChangesetAbort:
 		return abort()
 	default:
-		st.err = errorf(ErrMisuse, "conflict handler returned unknown ConflictAction %d", int(act))
+		st.err = Errorf(ErrMisuse, "conflict handler returned unknown ConflictAction %d", int(act))
 		return lib.SQLITE_CHANGESET_ABORT
 	}
 }
 
 func applyInterrupted(cause error) error {
-	return &Error{Code: ErrInterrupt, Msg: "applying changeset: interrupted", Offset: -1, cause: cause}
+	return Errorf(ErrInterrupt, "applying changeset: interrupted").because(cause)
 }
 
 // applyPanicError turns a recovered panic value into an error that keeps an

@@ -96,7 +96,7 @@ func backupStepError(rc int32) error {
 	if code.Primary() == ErrReadOnly {
 		msg += " (the destination is read-only, or in WAL mode with another page size)"
 	}
-	return &Error{Code: code, Msg: msg, Offset: -1}
+	return Errorf(code, "%s", msg)
 }
 
 // Remaining returns the number of pages still to copy, as of the last Step.
@@ -198,7 +198,7 @@ func (c *Conn) BackupTo(ctx context.Context, dst *Conn, opts *BackupOptions) (er
 	// The source's own write transaction would make every step fail with
 	// ErrBusy, and waiting could not help: this goroutine holds it.
 	if c.TxnState(o.SrcSchema) == TxnWrite {
-		return errorf(ErrBusy, "backup: the source connection has a write transaction open on %q; end it first", o.SrcSchema)
+		return Errorf(ErrBusy, "backup: the source connection has a write transaction open on %q; end it first", o.SrcSchema)
 	}
 	b, err := NewBackup(dst, o.DstSchema, c, o.SrcSchema)
 	if err != nil {
@@ -252,5 +252,5 @@ func (c *Conn) BackupTo(ctx context.Context, dst *Conn, opts *BackupOptions) (er
 }
 
 func backupCanceled(cause error) error {
-	return &Error{Code: ErrInterrupt, Msg: "backup interrupted", Offset: -1, cause: cause}
+	return Errorf(ErrInterrupt, "backup interrupted").because(cause)
 }

@@ -104,7 +104,7 @@ func (s *Stmt) bindText(i int, v []byte) error {
 	}
 	z := s.c.buf.bytes(s.c.tls, v)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
+		return Errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
 	}
 	return s.bindRC(i, lib.Xsqlite3_bind_text64(s.c.tls, s.p, int32(i), z, uint64(len(v)), transient, lib.SQLITE_UTF8))
 }
@@ -120,7 +120,7 @@ func (s *Stmt) BindBytes(i int, v []byte) error {
 	}
 	z := s.c.buf.bytes(s.c.tls, v)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
+		return Errorf(ErrNoMem, "out of memory binding %d bytes", len(v))
 	}
 	return s.bindRC(i, lib.Xsqlite3_bind_blob64(s.c.tls, s.p, int32(i), z, uint64(len(v)), transient))
 }
@@ -180,7 +180,7 @@ func (s *Stmt) BindZeroBlob(i int, n int64) error {
 		return closedError("statement")
 	}
 	if n < 0 {
-		return errorf(ErrRange, "negative zeroblob size %d", n)
+		return Errorf(ErrRange, "negative zeroblob size %d", n)
 	}
 	return s.bindRC(i, lib.Xsqlite3_bind_zeroblob64(s.c.tls, s.p, int32(i), uint64(n)))
 }
@@ -200,7 +200,7 @@ func (s *Stmt) BindTime(i int, t time.Time, f TimeFormat) error {
 	case TimeJulianDay:
 		return s.BindFloat(i, julianDay(t))
 	}
-	return errorf(ErrMisuse, "unknown TimeFormat %d", f)
+	return Errorf(ErrMisuse, "unknown TimeFormat %d", f)
 }
 
 func julianDay(t time.Time) float64 {
@@ -231,7 +231,7 @@ func (s *Stmt) ColumnTime(i int, f TimeFormat) (time.Time, error) {
 		d := s.ColumnFloat(i)
 		return time.Unix(0, int64((d-2440587.5)*float64(24*time.Hour))).UTC(), nil
 	}
-	return time.Time{}, errorf(ErrMisuse, "unknown TimeFormat %d", f)
+	return time.Time{}, Errorf(ErrMisuse, "unknown TimeFormat %d", f)
 }
 
 var timeLayouts = []string{
@@ -253,7 +253,7 @@ func ParseTime(v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, errorf(ErrMismatch, "cannot parse %q as a time", v)
+	return time.Time{}, Errorf(ErrMismatch, "cannot parse %q as a time", v)
 }
 
 // ParamCount returns the number of parameters; the largest index when
@@ -369,13 +369,12 @@ func (s *Stmt) BindValue(i int, v any) error {
 	if rv, ok := convertKind(v); ok {
 		return s.BindValue(i, rv)
 	}
-	return &Error{Code: ErrMismatch, Msg: fmt.Sprintf("parameter %d: cannot bind value of type %T", i, v),
-		SQL: s.sql, Offset: -1}
+	return Errorf(ErrMismatch, "parameter %d: cannot bind value of type %T", i, v).in(s.sql, -1)
 }
 
 func (s *Stmt) bindUint(i int, v uint64) error {
 	if v > math.MaxInt64 {
-		return &Error{Code: ErrRange, Msg: fmt.Sprintf("parameter %d: %d overflows int64", i, v), SQL: s.sql, Offset: -1}
+		return Errorf(ErrRange, "parameter %d: %d overflows int64", i, v).in(s.sql, -1)
 	}
 	return s.BindInt64(i, int64(v))
 }
@@ -394,12 +393,11 @@ func (s *Stmt) Bind(args ...any) error {
 		return err
 	}
 	if n != len(pos) {
-		return &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d positional arguments, got %d", n, len(pos)),
-			SQL: s.sql, Offset: -1}
+		return Errorf(ErrRange, "statement takes %d positional arguments, got %d", n, len(pos)).in(s.sql, -1)
 	}
 	for _, na := range named {
 		if s.ParamIndex(na.Name) == 0 {
-			return &Error{Code: ErrRange, Msg: "unknown named parameter " + na.Name, SQL: s.sql, Offset: -1}
+			return Errorf(ErrRange, "unknown named parameter %s", na.Name).in(s.sql, -1)
 		}
 	}
 	return nil
@@ -436,7 +434,7 @@ func (s *Stmt) bindFrom(pos []any, named []NamedArg, used []bool) (int, error) {
 			if name := s.ParamName(i); name != "" && name[0] != '?' {
 				j := findNamed(named, name)
 				if j < 0 {
-					return k, &Error{Code: ErrRange, Msg: "no value for named parameter " + name, SQL: s.sql, Offset: -1}
+					return k, Errorf(ErrRange, "no value for named parameter %s", name).in(s.sql, -1)
 				}
 				if used != nil {
 					used[j] = true
@@ -448,8 +446,7 @@ func (s *Stmt) bindFrom(pos []any, named []NamedArg, used []bool) (int, error) {
 			}
 		}
 		if k >= len(pos) {
-			return k, &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d arguments, got %d", nparams, len(pos)),
-				SQL: s.sql, Offset: -1}
+			return k, Errorf(ErrRange, "statement takes %d arguments, got %d", nparams, len(pos)).in(s.sql, -1)
 		}
 		if err := s.BindValue(i, pos[k]); err != nil {
 			return k, err

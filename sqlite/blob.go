@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"fmt"
 	"io"
 	"math"
 
@@ -119,7 +118,7 @@ func (b *BlobHandle) check() error {
 }
 
 func (b *BlobHandle) expired() error {
-	return errorf(ErrAbort, "blob %s.%s of row %d expired: the row was changed or deleted, or Reopen failed (Reopen to continue)", b.table, b.column, b.rowid)
+	return Errorf(ErrAbort, "blob %s.%s of row %d expired: the row was changed or deleted, or Reopen failed (Reopen to continue)", b.table, b.column, b.rowid)
 }
 
 // Size returns the size of the value in bytes (0 after Close, or after a
@@ -162,7 +161,7 @@ func (b *BlobHandle) ReadAt(p []byte, off int64) (int, error) {
 		return 0, b.expired()
 	}
 	if off < 0 {
-		return 0, errorf(ErrRange, "blob read at negative offset %d", off)
+		return 0, Errorf(ErrRange, "blob read at negative offset %d", off)
 	}
 	if off >= b.size {
 		if len(p) == 0 {
@@ -199,13 +198,13 @@ func (b *BlobHandle) WriteAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if !b.writable {
-		return 0, errorf(ErrReadOnly, "blob %s.%s of row %d was opened read-only", b.table, b.column, b.rowid)
+		return 0, Errorf(ErrReadOnly, "blob %s.%s of row %d was opened read-only", b.table, b.column, b.rowid)
 	}
 	if b.p == 0 {
 		return 0, b.expired()
 	}
 	if off < 0 {
-		return 0, errorf(ErrRange, "blob write at negative offset %d", off)
+		return 0, Errorf(ErrRange, "blob write at negative offset %d", off)
 	}
 	fit := max(0, min(int64(len(p)), b.size-off))
 	var n int
@@ -216,8 +215,7 @@ func (b *BlobHandle) WriteAt(p []byte, off int64) (int, error) {
 		}
 	}
 	if n < len(p) {
-		return n, &Error{Code: ErrError, Offset: -1, cause: io.ErrShortWrite,
-			Msg: fmt.Sprintf("blob of %d bytes cannot grow: %d of %d bytes written at offset %d", b.size, n, len(p), off)}
+		return n, Errorf(ErrError, "blob of %d bytes cannot grow: %d of %d bytes written at offset %d", b.size, n, len(p), off).because(io.ErrShortWrite)
 	}
 	return n, nil
 }
@@ -238,13 +236,13 @@ func (b *BlobHandle) Seek(offset int64, whence int) (int64, error) {
 	case io.SeekEnd:
 		base = b.size
 	default:
-		return b.off, errorf(ErrMisuse, "invalid whence %d", whence)
+		return b.off, Errorf(ErrMisuse, "invalid whence %d", whence)
 	}
 	if offset > math.MaxInt64-base {
-		return b.off, errorf(ErrRange, "seek offset overflows")
+		return b.off, Errorf(ErrRange, "seek offset overflows")
 	}
 	if base+offset < 0 {
-		return b.off, errorf(ErrRange, "seek to negative offset %d", base+offset)
+		return b.off, Errorf(ErrRange, "seek to negative offset %d", base+offset)
 	}
 	b.off = base + offset
 	return b.off, nil
@@ -320,7 +318,7 @@ func (b *BlobHandle) buffer(n int) (uintptr, error) {
 		size := min(max(n, 2*b.bufN, 512), blobChunk)
 		p := lib.Xsqlite3_realloc64(b.c.tls, b.buf, uint64(size))
 		if p == 0 {
-			return 0, errorf(ErrNoMem, "out of memory for blob I/O")
+			return 0, Errorf(ErrNoMem, "out of memory for blob I/O")
 		}
 		b.buf, b.bufN = p, size
 	}

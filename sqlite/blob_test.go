@@ -353,9 +353,7 @@ func TestBlobOpenCloseDoesNotAccumulate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	owned.Lock()
-	live := len(owned.m[c])
-	owned.Unlock()
+	live := len(c.owned)
 	if live != 0 || len(c.onClose) != 1 {
 		t.Fatalf("after 100 open/close: %d live objects, %d close hooks; want 0 and 1", live, len(c.onClose))
 	}

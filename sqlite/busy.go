@@ -143,7 +143,7 @@ func (c *Conn) busyWait(count int) int32 {
 		return 0
 	}
 	if lib.Xsqlite3_is_interrupted(c.tls, c.db) != 0 {
-		c.setCallbackError(errorf(ErrInterrupt, "interrupted while waiting for a lock"))
+		c.setCallbackError(Errorf(ErrInterrupt, "interrupted while waiting for a lock"))
 		return 0
 	}
 	if b.onWait != nil {

@@ -124,12 +124,11 @@ func (c *Conn) Prep(sql string) (*Stmt, error) {
 		return nil, err
 	}
 	if s == nil {
-		return nil, &Error{Code: ErrMisuse, Msg: "no SQL statement to prepare", SQL: sql, Offset: -1}
+		return nil, Errorf(ErrMisuse, "no SQL statement to prepare").in(sql, -1)
 	}
 	if !blank(tail) {
 		s.finalize()
-		return nil, &Error{Code: ErrMisuse, Msg: "more than one statement (use Exec or PrepareTail)",
-			SQL: sql, Offset: len(sql) - len(tail)}
+		return nil, Errorf(ErrMisuse, "more than one statement (use Exec or PrepareTail)").in(sql, len(sql)-len(tail))
 	}
 	c.cache.adopt(sql, s)
 	return s, nil

@@ -29,7 +29,7 @@ func NewChangegroup() (*Changegroup, error) {
 	tls.Free(8)
 	if rc != lib.SQLITE_OK {
 		tls.Close()
-		return nil, errorf(ErrorCode(rc), "creating changegroup: %s", ErrorCode(rc).Error())
+		return nil, Errorf(ErrorCode(rc), "creating changegroup: %s", ErrorCode(rc).Error())
 	}
 	return &Changegroup{tls: tls, p: p}, nil
 }
@@ -69,7 +69,7 @@ func (g *Changegroup) AddChange(ch *Change) error {
 		return err
 	}
 	if ch == nil || ch.it == 0 || ch.kind != 0 {
-		return errorf(ErrMisuse, "AddChange needs a change from a running Changes iteration")
+		return Errorf(ErrMisuse, "AddChange needs a change from a running Changes iteration")
 	}
 	if rc := lib.Xsqlite3changegroup_add_change(g.tls, g.p, ch.it); rc != lib.SQLITE_OK {
 		return changesetError("adding change to changegroup", rc)

@@ -296,7 +296,7 @@ func Changes(changeset []byte) iter.Seq2[*Change, error] {
 // https://sqlite.org/session/sqlite3changeset_invert.html
 func InvertChangeset(changeset []byte) ([]byte, error) {
 	if isPatchset(changeset) {
-		return nil, errorf(ErrMisuse, "a patchset cannot be inverted")
+		return nil, Errorf(ErrMisuse, "a patchset cannot be inverted")
 	}
 	tls := libc.NewTLS()
 	defer tls.Close()
@@ -361,18 +361,18 @@ func changesetError(what string, rc int32) error {
 	case ErrError:
 		msg = "changeset is invalid, or changesets and patchsets are mixed"
 	}
-	return &Error{Code: code, Msg: what + ": " + msg, Offset: -1}
+	return Errorf(code, "%s: %s", what, msg)
 }
 
 // cmallocBytes copies b into memory from the engine's allocator (changeset
 // functions read their input in place). The caller frees it.
 func cmallocBytes(tls *libc.TLS, b []byte) (uintptr, error) {
 	if len(b) > math.MaxInt32 {
-		return 0, errorf(ErrTooBig, "changeset of %d bytes is too large", len(b))
+		return 0, Errorf(ErrTooBig, "changeset of %d bytes is too large", len(b))
 	}
 	p := lib.Xsqlite3_malloc64(tls, uint64(max(len(b), 1)))
 	if p == 0 {
-		return 0, errorf(ErrNoMem, "out of memory copying a %d-byte changeset", len(b))
+		return 0, Errorf(ErrNoMem, "out of memory copying a %d-byte changeset", len(b))
 	}
 	copy(cbytes(p, len(b)), b)
 	return p, nil

@@ -50,7 +50,7 @@ func (c *Conn) CreateCollation(name string, cmp func(a, b string) int) error {
 	}
 	z := c.buf.cstr(c.tls, name)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory registering collation %s", name)
+		return Errorf(ErrNoMem, "out of memory registering collation %s", name)
 	}
 	var rc int32
 	if cmp == nil {

@@ -52,7 +52,7 @@ func (c *Conn) dbConfig(op DBConfig, v int32) (bool, error) {
 		return false, err
 	}
 	if op < lib.SQLITE_DBCONFIG_ENABLE_FKEY || op > lib.SQLITE_DBCONFIG_ENABLE_COMMENTS {
-		return false, errorf(ErrMisuse, "DBConfig %d is not a boolean setting", op)
+		return false, Errorf(ErrMisuse, "DBConfig %d is not a boolean setting", op)
 	}
 	// The variadic arguments are (int onoff, int *pRes): a va_list of two
 	// slots followed by the int the engine writes.

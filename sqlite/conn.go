@@ -2,6 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"modernc.org/libc"
@@ -49,6 +55,9 @@ type Conn struct {
 	ctx   context.Context
 	done  <-chan struct{}
 	stopf func() bool
+	// noIntr: the context's end does not call sqlite3_interrupt (see
+	// SetInterruptOnDone).
+	noIntr bool
 
 	// intr guards interrupting from other goroutines against Close.
 	intr struct {
@@ -63,6 +72,8 @@ type Conn struct {
 	hooks   hookState
 	funcs   funcState
 	onClose []func()
+	ownMu   sync.Mutex
+	owned   map[closer]struct{} // blobs, backups and sessions to close first
 
 	// cbErr is the error a Go callback (function, hook, virtual table)
 	// returned or panicked with while SQLite was running it; the statement
@@ -96,7 +107,7 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	zName := cstring(tls, name)
 	if zName == 0 {
 		tls.Close()
-		return nil, errorf(ErrNoMem, "out of memory opening %q", name)
+		return nil, Errorf(ErrNoMem, "out of memory opening %q", name)
 	}
 	defer lib.Xsqlite3_free(tls, zName)
 	pdb := tls.Alloc(8)
@@ -104,13 +115,19 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	rc := lib.Xsqlite3_open_v2(tls, zName, pdb, int32(flags), 0)
 	c.db = readPtr(pdb)
 	if rc != lib.SQLITE_OK {
-		err := &Error{Code: ErrorCode(rc), Msg: ErrorCode(rc).Error(), Offset: -1}
+		err := Errorf(ErrorCode(rc), "%s", ErrorCode(rc).Error())
 		if c.db != 0 {
 			err.Code = ErrorCode(lib.Xsqlite3_extended_errcode(tls, c.db))
 			err.Msg = gostring(lib.Xsqlite3_errmsg(tls, c.db))
 			lib.Xsqlite3_close_v2(tls, c.db)
 		}
 		err.Msg = "opening " + quote(name) + ": " + err.Msg
+		if err.Code.Primary() == ErrCantOpen {
+			if dir, serr := missingDir(name); serr != nil {
+				err.Msg = "opening " + quote(name) + ": directory " + quote(dir) + " does not exist"
+				err.cause = serr
+			}
+		}
 		tls.Close()
 		return nil, err
 	}
@@ -119,6 +136,33 @@ func Open(name string, flags OpenFlags) (*Conn, error) {
 	c.handle = newHandle(c)
 	c.cache.init(defaultCacheSize)
 	return c, nil
+}
+
+// missingDir returns the directory that should hold the database file
+// name and the error saying it does not exist, or a nil error when it exists
+// or name names no file. SQLite only says it cannot open the file.
+func missingDir(name string) (string, error) {
+	path := name
+	if rest, ok := strings.CutPrefix(name, "file:"); ok {
+		path, _, _ = strings.Cut(rest, "?")
+		path, _, _ = strings.Cut(path, "#")
+		if host, ok := strings.CutPrefix(path, "//"); ok {
+			// file://host/path: SQLite accepts only an empty host or localhost.
+			_, path, _ = strings.Cut(host, "/")
+			path = "/" + path
+		}
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
+	}
+	if path == "" || path == ":memory:" {
+		return "", nil
+	}
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return dir, err
+	}
+	return "", nil
 }
 
 func quote(s string) string {
@@ -212,11 +256,25 @@ func (c *Conn) SetContext(ctx context.Context) context.Context {
 	c.intr.gen++
 	gen := c.intr.gen
 	c.intr.Unlock()
-	if c.done != nil && c.db != 0 {
+	if c.done != nil && c.db != 0 && !c.noIntr {
 		c.stopf = context.AfterFunc(ctx, func() { c.interrupt(gen) })
 	}
 	return old
 }
+
+// SetInterruptOnDone chooses whether the end of the context installed with
+// SetContext interrupts running SQL with sqlite3_interrupt, as it does by
+// default. It applies to the contexts installed after it.
+//
+// sqlite3_interrupt stays in force until no statement of the connection is
+// running, so while a statement is open between two steps (a paused
+// iteration), one context's end also fails that statement and those that
+// start meanwhile. A program that keeps statements of several contexts open
+// at once turns it off and stops SQL with a progress handler that checks
+// the context of the work running now (AddProgressHandler). The context
+// still keeps statements from starting, ends busy waits, and is what
+// callbacks see.
+func (c *Conn) SetInterruptOnDone(on bool) { c.noIntr = !on }
 
 // Context returns the context installed by SetContext, never nil.
 func (c *Conn) Context() context.Context { return c.ctx }
@@ -260,7 +318,7 @@ func (c *Conn) ctxErr() error {
 // message. sql, when not empty, is the statement it concerns. If the context
 // has ended and rc is an interrupt, the error wraps the context's error.
 func (c *Conn) errorCode(rc int32, sql string) error {
-	e := &Error{Code: ErrorCode(rc), SQL: sql, Offset: -1}
+	e := (&Error{Code: ErrorCode(rc)}).in(sql, -1)
 	if c.db != 0 {
 		if ext := lib.Xsqlite3_extended_errcode(c.tls, c.db); ext&0xff == rc&0xff {
 			e.Code = ErrorCode(ext)

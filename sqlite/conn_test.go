@@ -3,9 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -603,5 +605,75 @@ func TestEndedContextStopsPrepare(t *testing.T) {
 	c.SetContext(context.Background())
 	if err := c.Exec("SELECT 1"); err != nil {
 		t.Errorf("connection unusable afterwards: %v", err)
+	}
+}
+
+func TestOpenMissingDirectorySaysSo(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{
+		filepath.Join(dir, "nosuch", "x.db"),
+		"file:" + filepath.Join(dir, "nosuch", "x.db") + "?mode=rwc",
+	} {
+		c, err := sqlite.Open(name, 0)
+		if err == nil {
+			c.Close()
+			t.Fatalf("%s: opened", name)
+		}
+		if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, sqlite.ErrCantOpen) {
+			t.Errorf("%s: got %v, want fs.ErrNotExist and ErrCantOpen", name, err)
+		}
+		if !strings.Contains(err.Error(), "directory") || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("%s: %q does not say the directory does not exist", name, err)
+		}
+	}
+	// A missing file in a directory that exists, opened read-only, still
+	// fails, and does not blame the directory.
+	c, err := sqlite.Open(filepath.Join(dir, "missing.db"), sqlite.OpenReadOnly)
+	if err == nil {
+		c.Close()
+		t.Fatal("read-only open of a missing file succeeded")
+	}
+	if strings.Contains(err.Error(), "directory") {
+		t.Errorf("read-only open of a missing file: %v", err)
+	}
+}
+
+func TestContextEndWithoutInterruptSparesOpenStatements(t *testing.T) {
+	c, err := sqlite.Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetInterruptOnDone(false)
+	s, err := c.Prep("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 10) SELECT i FROM n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ok, err := s.Step(); !ok || err != nil {
+		t.Fatalf("first step: %v, %v", ok, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.SetContext(ctx)
+	cancel()
+	// The ended context keeps statements from starting...
+	if err := c.Exec("SELECT 1"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("statement under an ended context: %v", err)
+	}
+	c.SetContext(context.Background())
+	// ...but interrupted nothing: the open statement carries on.
+	rows := 1
+	for {
+		ok, err := s.Step()
+		if err != nil {
+			t.Fatalf("after %d rows: %v", rows, err)
+		}
+		if !ok {
+			break
+		}
+		rows++
+	}
+	if rows != 10 {
+		t.Fatalf("%d rows, want 10", rows)
 	}
 }

@@ -160,17 +160,39 @@ func (e *Error) Is(target error) bool {
 // that interrupted a statement, or the error a Go callback returned.
 func (e *Error) Unwrap() error { return e.cause }
 
-// errorf builds an Error raised by this package.
-func errorf(code ErrorCode, format string, args ...any) *Error {
-	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Offset: -1}
+// Errorf builds an Error with code and a message formatted as fmt.Errorf
+// does, for errors raised on SQLite's behalf (by this package, or by
+// packages built on it). A %w verb makes the Error wrap that operand.
+func Errorf(code ErrorCode, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Msg: err.Error(), Offset: -1, cause: errors.Unwrap(err)}
 }
+
+// in locates e in the statement sql, at byte offset (-1: nowhere in
+// particular).
+func (e *Error) in(sql string, offset int) *Error {
+	e.SQL, e.Offset = sql, offset
+	return e
+}
+
+// because makes e wrap cause without repeating it in the message (Error
+// appends it).
+func (e *Error) because(cause error) *Error {
+	e.cause = cause
+	return e
+}
+
+// ErrNoRows is wrapped by errors reporting that a query meant to return a
+// row returned none; the packages built on this one (asqlite.ErrNoRows is
+// this value) report it too, so one errors.Is test covers all of them.
+var ErrNoRows = errors.New("sqlite: no rows in result set")
 
 // ErrClosed is reported (wrapped in an *Error with code ErrMisuse) by every
 // method of a closed Conn, Stmt or other object.
 var ErrClosed = errors.New("sqlite: use of closed object")
 
 func closedError(what string) error {
-	return &Error{Code: ErrMisuse, Msg: what + " is closed", Offset: -1, cause: ErrClosed}
+	return Errorf(ErrMisuse, "%s is closed", what).because(ErrClosed)
 }
 
 // CodeOf returns the extended result code carried by err: the Code of an

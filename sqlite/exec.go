@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"fmt"
 	"iter"
 	"reflect"
 	"time"
@@ -56,7 +55,7 @@ func (c *Conn) Exec(sql string, args ...any) error {
 		rest = tail
 	}
 	if k != len(pos) {
-		return &Error{Code: ErrRange, Msg: fmt.Sprintf("%d arguments given, the statements used %d", len(pos), k), SQL: sql, Offset: -1}
+		return Errorf(ErrRange, "%d arguments given, the statements used %d", len(pos), k).in(sql, -1)
 	}
 	return unusedNamed(named, used, sql)
 }
@@ -64,7 +63,7 @@ func (c *Conn) Exec(sql string, args ...any) error {
 func unusedNamed(named []NamedArg, used []bool, sql string) error {
 	for j, u := range used {
 		if !u {
-			return &Error{Code: ErrRange, Msg: "unknown named parameter " + named[j].Name, SQL: sql, Offset: -1}
+			return Errorf(ErrRange, "unknown named parameter %s", named[j].Name).in(sql, -1)
 		}
 	}
 	return nil
@@ -80,7 +79,7 @@ func (s *Stmt) run(pos []any, named []NamedArg, used []bool, exact bool) (int, e
 	}
 	if exact {
 		if n != len(pos) {
-			return n, &Error{Code: ErrRange, Msg: fmt.Sprintf("statement takes %d arguments, got %d", n, len(pos)), SQL: s.sql, Offset: -1}
+			return n, Errorf(ErrRange, "statement takes %d arguments, got %d", n, len(pos)).in(s.sql, -1)
 		}
 		if err := unusedNamed(named, used, s.sql); err != nil {
 			return n, err

@@ -106,7 +106,7 @@ func (c *Conn) fts5API() (uintptr, error) {
 		lib.Xsqlite3_free(tls, zSQL)
 	}()
 	if zSQL == 0 || zType == 0 || slot == 0 {
-		return 0, errorf(ErrNoMem, "out of memory looking up the FTS5 API")
+		return 0, Errorf(ErrNoMem, "out of memory looking up the FTS5 API")
 	}
 	writePtr(slot, 0)
 	pp := tls.Alloc(8)
@@ -125,10 +125,10 @@ func (c *Conn) fts5API() (uintptr, error) {
 	}
 	api := readPtr(slot)
 	if api == 0 {
-		return 0, errorf(ErrError, "FTS5 is not available on this connection")
+		return 0, Errorf(ErrError, "FTS5 is not available on this connection")
 	}
 	if v := (*lib.Tfts5_api)(cptr(api)).FiVersion; v < 3 {
-		return 0, errorf(ErrError, "FTS5 API version %d is too old (need 3)", v)
+		return 0, Errorf(ErrError, "FTS5 API version %d is too old (need 3)", v)
 	}
 	return api, nil
 }
@@ -142,7 +142,7 @@ func (c *Conn) fts5NotAvailable(rc int32) error {
 // fts5Error builds the error for result code rc returned by the FTS5 API
 // while doing what.
 func fts5Error(rc int32, what string) error {
-	return &Error{Code: ErrorCode(rc), Msg: what + ": " + ErrorCode(rc).Error(), Offset: -1}
+	return Errorf(ErrorCode(rc), "%s: %s", what, ErrorCode(rc).Error())
 }
 
 // fts5Code is the result code reported to FTS5 for err, the error a Go

@@ -44,10 +44,10 @@ type fts5Func struct {
 // https://sqlite.org/fts5.html#custom_auxiliary_functions
 func (c *Conn) CreateFTS5Function(name string, fn func(api *FTS5Context, fc *FuncContext, args []Value) error) error {
 	if fn == nil {
-		return errorf(ErrMisuse, "CreateFTS5Function %q: nil function", name)
+		return Errorf(ErrMisuse, "CreateFTS5Function %q: nil function", name)
 	}
 	if name == "" || strings.IndexByte(name, 0) >= 0 {
-		return errorf(ErrMisuse, "CreateFTS5Function: invalid function name %q", name)
+		return Errorf(ErrMisuse, "CreateFTS5Function: invalid function name %q", name)
 	}
 	st, err := c.fts5()
 	if err != nil {
@@ -59,7 +59,7 @@ func (c *Conn) CreateFTS5Function(name string, fn func(api *FTS5Context, fc *Fun
 	zName := cstring(c.tls, name)
 	if zName == 0 {
 		f.release(c.tls)
-		return errorf(ErrNoMem, "out of memory registering FTS5 function %q", name)
+		return Errorf(ErrNoMem, "out of memory registering FTS5 function %q", name)
 	}
 	defer lib.Xsqlite3_free(c.tls, zName)
 	api := (*lib.Tfts5_api)(cptr(st.api))
@@ -158,7 +158,7 @@ type FTS5Hit struct {
 
 func (x *FTS5Context) ended() error {
 	if x.p == 0 {
-		return errorf(ErrMisuse, "FTS5Context used after its call returned")
+		return Errorf(ErrMisuse, "FTS5Context used after its call returned")
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func (x *FTS5Context) checkColumn(col int) error {
 		return err
 	}
 	if col >= x.ColumnCount() {
-		return errorf(ErrRange, "FTS5 column %d out of range (table has %d)", col, x.ColumnCount())
+		return Errorf(ErrRange, "FTS5 column %d out of range (table has %d)", col, x.ColumnCount())
 	}
 	return nil
 }
@@ -244,7 +244,7 @@ func (x *FTS5Context) RawColumnText(col int) ([]byte, error) {
 		return nil, err
 	}
 	if col < 0 {
-		return nil, errorf(ErrRange, "FTS5 column %d out of range", col)
+		return nil, Errorf(ErrRange, "FTS5 column %d out of range", col)
 	}
 	out := x.tls.Alloc(16)
 	defer x.tls.Free(16)
@@ -265,7 +265,7 @@ func (x *FTS5Context) ColumnLocale(col int) (string, error) {
 		return "", err
 	}
 	if col < 0 {
-		return "", errorf(ErrRange, "FTS5 column %d out of range", col)
+		return "", Errorf(ErrRange, "FTS5 column %d out of range", col)
 	}
 	if x.api.FiVersion < 4 {
 		return "", nil
@@ -305,7 +305,7 @@ func (x *FTS5Context) checkPhrase(phrase int) error {
 		return err
 	}
 	if n := x.PhraseCount(); phrase < 0 || phrase >= n {
-		return errorf(ErrRange, "FTS5 phrase %d out of range (query has %d)", phrase, n)
+		return Errorf(ErrRange, "FTS5 phrase %d out of range (query has %d)", phrase, n)
 	}
 	return nil
 }
@@ -340,7 +340,7 @@ func (x *FTS5Context) Inst(i int) (FTS5Hit, error) {
 		return FTS5Hit{}, err
 	}
 	if i < 0 || i > math.MaxInt32 {
-		return FTS5Hit{}, errorf(ErrRange, "FTS5 instance %d out of range", i)
+		return FTS5Hit{}, Errorf(ErrRange, "FTS5 instance %d out of range", i)
 	}
 	out := x.tls.Alloc(16)
 	defer x.tls.Free(16)
@@ -428,7 +428,7 @@ func (x *FTS5Context) QueryToken(phrase, token int) (string, error) {
 		return "", err
 	}
 	if n := x.PhraseSize(phrase); token < 0 || token >= n {
-		return "", errorf(ErrRange, "FTS5 token %d out of range (phrase %d has %d)", token, phrase, n)
+		return "", Errorf(ErrRange, "FTS5 token %d out of range (phrase %d has %d)", token, phrase, n)
 	}
 	out := x.tls.Alloc(16)
 	defer x.tls.Free(16)
@@ -451,7 +451,7 @@ func (x *FTS5Context) InstToken(inst, token int) (string, error) {
 		return "", err
 	}
 	if n := x.PhraseSize(hit.Phrase); token < 0 || token >= n {
-		return "", errorf(ErrRange, "FTS5 token %d out of range (phrase %d has %d)", token, hit.Phrase, n)
+		return "", Errorf(ErrRange, "FTS5 token %d out of range (phrase %d has %d)", token, hit.Phrase, n)
 	}
 	out := x.tls.Alloc(16)
 	defer x.tls.Free(16)
@@ -474,7 +474,7 @@ func (x *FTS5Context) Tokenize(text string, emit func(token []byte, start, end i
 		return err
 	}
 	if len(text) > math.MaxInt32-1 {
-		return errorf(ErrTooBig, "text of %d bytes is too long to tokenize", len(text))
+		return Errorf(ErrTooBig, "text of %d bytes is too long to tokenize", len(text))
 	}
 	tls, p, api := x.tls, x.p, x.api
 	return x.fn.sinks.run(tls, nil, text, emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {

@@ -101,10 +101,10 @@ type fts5TokReg struct {
 // https://sqlite.org/fts5.html#custom_tokenizers
 func (c *Conn) CreateTokenizer(name string, newTokenizer func(args []string) (Tokenizer, error)) error {
 	if newTokenizer == nil {
-		return errorf(ErrMisuse, "CreateTokenizer %q: nil constructor", name)
+		return Errorf(ErrMisuse, "CreateTokenizer %q: nil constructor", name)
 	}
 	if name == "" || strings.IndexByte(name, 0) >= 0 {
-		return errorf(ErrMisuse, "CreateTokenizer: invalid tokenizer name %q", name)
+		return Errorf(ErrMisuse, "CreateTokenizer: invalid tokenizer name %q", name)
 	}
 	st, err := c.fts5()
 	if err != nil {
@@ -119,7 +119,7 @@ func (c *Conn) CreateTokenizer(name string, newTokenizer func(args []string) (To
 	defer tls.Free(fts5TokenizerV2Size)
 	if zName == 0 {
 		freeHandle(reg.h)
-		return errorf(ErrNoMem, "out of memory registering tokenizer %q", name)
+		return Errorf(ErrNoMem, "out of memory registering tokenizer %q", name)
 	}
 	t := (*lib.Tfts5_tokenizer_v2)(cptr(tok))
 	*t = lib.Tfts5_tokenizer_v2{
@@ -165,7 +165,7 @@ type fts5TokCall struct {
 func (reg *fts5TokReg) newGoTokenizer(args []string) (tok Tokenizer, owned []*FTS5Tokenizer, err error) {
 	st := reg.st
 	if st.nesting >= fts5MaxNesting {
-		return nil, nil, errorf(ErrError, "tokenizer %q: constructors nested more than %d deep (does the chain name itself?)", reg.name, fts5MaxNesting)
+		return nil, nil, Errorf(ErrError, "tokenizer %q: constructors nested more than %d deep (does the chain name itself?)", reg.name, fts5MaxNesting)
 	}
 	prev := st.owner
 	st.owner = &owned
@@ -182,7 +182,7 @@ func (reg *fts5TokReg) newGoTokenizer(args []string) (tok Tokenizer, owned []*FT
 	}()
 	tok, err = reg.new(args)
 	if err == nil && tok == nil {
-		err = errorf(ErrMisuse, "tokenizer %q constructor returned no Tokenizer", reg.name)
+		err = Errorf(ErrMisuse, "tokenizer %q constructor returned no Tokenizer", reg.name)
 	}
 	return tok, owned, err
 }
@@ -276,21 +276,21 @@ func fts5TokTokenize(tls *libc.TLS, pTok, pCtx uintptr, flags int32, pText uintp
 // emitToken hands one token of the innermost Tokenize call to the engine.
 func (in *fts5GoTok) emitToken(token []byte, start, end int, colocated bool) error {
 	if in.depth == 0 {
-		return errorf(ErrMisuse, "tokenizer %q: emit called after Tokenize returned", in.reg.name)
+		return Errorf(ErrMisuse, "tokenizer %q: emit called after Tokenize returned", in.reg.name)
 	}
 	call := in.calls[in.depth-1]
 	if call.stop != nil {
 		return call.stop
 	}
 	if start < 0 || end < start || end > call.n {
-		return errorf(ErrRange, "tokenizer %q: token offsets [%d, %d) outside text of %d bytes", in.reg.name, start, end, call.n)
+		return Errorf(ErrRange, "tokenizer %q: token offsets [%d, %d) outside text of %d bytes", in.reg.name, start, end, call.n)
 	}
 	if len(token) > math.MaxInt32 {
-		return errorf(ErrTooBig, "tokenizer %q: token of %d bytes", in.reg.name, len(token))
+		return Errorf(ErrTooBig, "tokenizer %q: token of %d bytes", in.reg.name, len(token))
 	}
 	p := call.buf.bytes(call.tls, token)
 	if p == 0 {
-		return errorf(ErrNoMem, "out of memory passing a token")
+		return Errorf(ErrNoMem, "out of memory passing a token")
 	}
 	var tflags int32
 	if colocated {
@@ -300,7 +300,7 @@ func (in *fts5GoTok) emitToken(token []byte, start, end int, colocated bool) err
 		call.tls, call.pCtx, tflags, p, int32(len(token)), int32(start), int32(end))
 	if rc != lib.SQLITE_OK {
 		call.stopRC = rc
-		call.stop = &Error{Code: ErrorCode(rc), Msg: "FTS5 stopped tokenizer " + quote(in.reg.name) + ": " + ErrorCode(rc).Error(), Offset: -1}
+		call.stop = Errorf(ErrorCode(rc), "FTS5 stopped tokenizer %s: %s", quote(in.reg.name), ErrorCode(rc).Error())
 		return call.stop
 	}
 	return nil
@@ -347,7 +347,7 @@ var (
 // https://sqlite.org/fts5.html#custom_tokenizers
 func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 	if strings.IndexByte(name, 0) >= 0 {
-		return nil, errorf(ErrMisuse, "invalid tokenizer name %q", name)
+		return nil, Errorf(ErrMisuse, "invalid tokenizer name %q", name)
 	}
 	st, err := c.fts5()
 	if err != nil {
@@ -357,7 +357,7 @@ func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 	var zName uintptr
 	if name != "" {
 		if zName = cstring(tls, name); zName == 0 {
-			return nil, errorf(ErrNoMem, "out of memory looking up tokenizer %q", name)
+			return nil, Errorf(ErrNoMem, "out of memory looking up tokenizer %q", name)
 		}
 		defer lib.Xsqlite3_free(tls, zName)
 	}
@@ -367,7 +367,7 @@ func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 	rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, uintptr, uintptr) int32](api.FxFindTokenizer_v2)(
 		tls, st.api, zName, out, out+8)
 	if rc != lib.SQLITE_OK {
-		return nil, &Error{Code: ErrorCode(rc), Msg: "no such tokenizer: " + quote(name), Offset: -1}
+		return nil, Errorf(ErrorCode(rc), "no such tokenizer: %s", quote(name))
 	}
 	userData, mod := readPtr(out), readPtr(out+8)
 	t := &FTS5Tokenizer{st: st, name: name, mod: mod}
@@ -375,7 +375,7 @@ func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 	if m.FxCreate == cfunc(fts5TokCreate) {
 		reg, _ := handleValue(userData).(*fts5TokReg)
 		if reg == nil {
-			return nil, errorf(ErrMisuse, "tokenizer %q is no longer registered", name)
+			return nil, Errorf(ErrMisuse, "tokenizer %q is no longer registered", name)
 		}
 		tok, owned, err := reg.newGoTokenizer(args)
 		if err != nil {
@@ -385,16 +385,14 @@ func (c *Conn) Tokenizer(name string, args []string) (*FTS5Tokenizer, error) {
 	} else {
 		azArg := fts5CStrings(tls, args)
 		if azArg == 0 {
-			return nil, errorf(ErrNoMem, "out of memory creating tokenizer %q", name)
+			return nil, Errorf(ErrNoMem, "out of memory creating tokenizer %q", name)
 		}
 		writePtr(out, 0)
 		rc := cfuncOf[func(*libc.TLS, uintptr, uintptr, int32, uintptr) int32](m.FxCreate)(
 			tls, userData, azArg, int32(len(args)), out)
 		lib.Xsqlite3_free(tls, azArg)
 		if rc != lib.SQLITE_OK {
-			err := &Error{Code: ErrorCode(rc), Msg: "creating tokenizer " + quote(name) + ": " + ErrorCode(rc).Error(), Offset: -1}
-			err.cause = c.takeCallbackError()
-			return nil, err
+			return nil, Errorf(ErrorCode(rc), "creating tokenizer %s: %s", quote(name), ErrorCode(rc).Error()).because(c.takeCallbackError())
 		}
 		t.p = readPtr(out)
 		t.sinks.h = newHandle(&t.sinks)
@@ -424,7 +422,7 @@ func (t *FTS5Tokenizer) Tokenize(text []byte, flags TokenizeFlags, emit func(tok
 		return t.goTok.Tokenize(text, flags, emit)
 	}
 	if len(text) > math.MaxInt32-1 {
-		return errorf(ErrTooBig, "text of %d bytes is too long to tokenize", len(text))
+		return Errorf(ErrTooBig, "text of %d bytes is too long to tokenize", len(text))
 	}
 	tls := t.st.conn.tls
 	return t.sinks.run(tls, text, "", emit, func(pText uintptr, nText int32, pCtx uintptr) int32 {
@@ -494,7 +492,7 @@ func (s *fts5Sinks) run(tls *libc.TLS, textB []byte, textS string, emit func([]b
 		pText = sk.text.cstr(tls, textS)
 	}
 	if pText == 0 {
-		return errorf(ErrNoMem, "out of memory copying text to tokenize")
+		return Errorf(ErrNoMem, "out of memory copying text to tokenize")
 	}
 	s.depth++
 	rc := tokenize(pText, int32(n), s.h)
@@ -508,9 +506,7 @@ func (s *fts5Sinks) run(tls *libc.TLS, textB []byte, textS string, emit func([]b
 		return emitErr
 	}
 	if rc != lib.SQLITE_OK {
-		err := &Error{Code: ErrorCode(rc), Msg: what + " failed: " + ErrorCode(rc).Error(), Offset: -1}
-		err.cause = conn.takeCallbackError()
-		return err
+		return Errorf(ErrorCode(rc), "%s failed: %s", what, ErrorCode(rc).Error()).because(conn.takeCallbackError())
 	}
 	return nil
 }

@@ -208,11 +208,11 @@ func (c *Conn) CreateWindowFunction(name string, nArg int, flags FuncFlags, newW
 func checkName(what, name string) error {
 	switch {
 	case name == "":
-		return errorf(ErrMisuse, "%s name is empty", what)
+		return Errorf(ErrMisuse, "%s name is empty", what)
 	case len(name) > maxFuncName:
-		return errorf(ErrMisuse, "%s name is %d bytes long, more than %d", what, len(name), maxFuncName)
+		return Errorf(ErrMisuse, "%s name is %d bytes long, more than %d", what, len(name), maxFuncName)
 	case strings.IndexByte(name, 0) >= 0:
-		return errorf(ErrMisuse, "%s name %q holds a NUL byte", what, name)
+		return Errorf(ErrMisuse, "%s name %q holds a NUL byte", what, name)
 	}
 	return nil
 }
@@ -225,14 +225,14 @@ func (c *Conn) createFunction(name string, nArg int, flags FuncFlags, e *funcEnt
 		return err
 	}
 	if nArg < -1 || nArg > maxFuncArgs {
-		return errorf(ErrRange, "function %s: argument count %d is outside -1..%d", name, nArg, maxFuncArgs)
+		return Errorf(ErrRange, "function %s: argument count %d is outside -1..%d", name, nArg, maxFuncArgs)
 	}
 	if flags&^allFuncFlags != 0 {
-		return errorf(ErrMisuse, "function %s: unknown flags %#x", name, int(flags&^allFuncFlags))
+		return Errorf(ErrMisuse, "function %s: unknown flags %#x", name, int(flags&^allFuncFlags))
 	}
 	z := c.buf.cstr(c.tls, name)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory registering function %s", name)
+		return Errorf(ErrNoMem, "out of memory registering function %s", name)
 	}
 	enc := int32(flags) | lib.SQLITE_UTF8
 	var rc int32
@@ -384,7 +384,7 @@ func (e *funcEntry) aggregate(fc *FuncContext, peek bool) (inst *aggInstance, sl
 		if peek {
 			return nil, 0, nil
 		}
-		return nil, 0, errorf(ErrNoMem, "out of memory for aggregate %s", e.name)
+		return nil, 0, Errorf(ErrNoMem, "out of memory for aggregate %s", e.name)
 	}
 	if h := readPtr(slot); h != 0 {
 		inst, _ = handleValue(h).(*aggInstance)

@@ -238,7 +238,7 @@ func TestWALHookSeesCommits(t *testing.T) {
 		t.Fatalf("WAL hook calls %+v: want two on main with a growing log", calls)
 	}
 
-	fail = errorf(ErrIOErrWrite, "disk says no")
+	fail = Errorf(ErrIOErrWrite, "disk says no")
 	err := c.Exec("INSERT INTO t VALUES(3)")
 	if !errors.Is(err, fail) || !errors.Is(err, ErrIOErrWrite) {
 		t.Fatalf("error %v does not wrap the hook's error", err)

@@ -34,7 +34,7 @@ func (c *Conn) ColumnMetadata(schema, table, column string) (ColumnMeta, error) 
 		return ColumnMeta{}, err
 	}
 	if table == "" || column == "" {
-		return ColumnMeta{}, errorf(ErrMisuse, "column metadata needs a table and a column name")
+		return ColumnMeta{}, Errorf(ErrMisuse, "column metadata needs a table and a column name")
 	}
 	var meta ColumnMeta
 	out := c.tls.Alloc(32)
@@ -65,7 +65,7 @@ func (c *Conn) TableExists(schema, table string) (bool, error) {
 		return false, err
 	}
 	if table == "" {
-		return false, errorf(ErrMisuse, "table name is empty")
+		return false, Errorf(ErrMisuse, "table name is empty")
 	}
 	rc := c.tableColumnMetadata(schema, table, "", 0, 0, 0, 0, 0)
 	switch {

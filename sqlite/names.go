@@ -18,7 +18,7 @@ func cnames(tls *libc.TLS, b *scratch, emptyNil bool, names ...string) ([]uintpt
 	var sb strings.Builder
 	for _, n := range names {
 		if strings.IndexByte(n, 0) >= 0 {
-			return nil, errorf(ErrMisuse, "name %q contains a NUL byte", n)
+			return nil, Errorf(ErrMisuse, "name %q contains a NUL byte", n)
 		}
 		sb.WriteString(n)
 		sb.WriteByte(0)
@@ -26,7 +26,7 @@ func cnames(tls *libc.TLS, b *scratch, emptyNil bool, names ...string) ([]uintpt
 	all := sb.String()
 	z := b.cstr(tls, all[:len(all)-1])
 	if z == 0 {
-		return nil, errorf(ErrNoMem, "out of memory")
+		return nil, Errorf(ErrNoMem, "out of memory")
 	}
 	ps := make([]uintptr, len(names))
 	off := uintptr(0)

@@ -58,11 +58,11 @@ func (s *Stmt) BindPointer(i int, typ string, v any) error {
 		return closedError("statement")
 	}
 	if typ == "" {
-		return errorf(ErrMisuse, "parameter %d: a pointer needs a type name", i)
+		return Errorf(ErrMisuse, "parameter %d: a pointer needs a type name", i)
 	}
 	z := pointerType(s.c.tls, typ)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory binding a pointer")
+		return Errorf(ErrNoMem, "out of memory binding a pointer")
 	}
 	h := newHandle(v)
 	// SQLite calls the destructor even when the bind fails.
@@ -73,7 +73,7 @@ func (s *Stmt) BindPointer(i int, typ string, v any) error {
 // https://sqlite.org/c3ref/result_blob.html
 func (fc *FuncContext) ResultPointer(typ string, v any) {
 	if typ == "" {
-		fc.ResultError(errorf(ErrMisuse, "a pointer result needs a type name"))
+		fc.ResultError(Errorf(ErrMisuse, "a pointer result needs a type name"))
 		return
 	}
 	z := pointerType(fc.tls, typ)

@@ -60,7 +60,7 @@ func TestPointerResultFlowsBetweenFunctions(t *testing.T) {
 	c.CreateFunction("qty", 1, 0, func(fc *FuncContext, args []Value) error {
 		v, ok := args[0].Pointer("order")
 		if !ok {
-			return errorf(ErrMismatch, "not an order")
+			return Errorf(ErrMismatch, "not an order")
 		}
 		fc.ResultInt(v.(*order).Qty)
 		return nil

@@ -19,7 +19,7 @@ func pragmaSQL(name string) (string, error) {
 		schema, pragma = "", name
 	}
 	if !isIdent(pragma) || (qualified && (schema == "" || strings.IndexByte(schema, 0) >= 0)) {
-		return "", errorf(ErrMisuse, "invalid pragma name %q", name)
+		return "", Errorf(ErrMisuse, "invalid pragma name %q", name)
 	}
 	var b strings.Builder
 	b.WriteString("PRAGMA ")
@@ -64,7 +64,7 @@ func pragmaLiteral(v any) (string, error) {
 	switch v := v.(type) {
 	case string:
 		if strings.IndexByte(v, 0) >= 0 {
-			return "", errorf(ErrMisuse, "pragma value %q holds a NUL byte", v)
+			return "", Errorf(ErrMisuse, "pragma value %q holds a NUL byte", v)
 		}
 		return quoteString(v), nil
 	case bool:
@@ -78,21 +78,21 @@ func pragmaLiteral(v any) (string, error) {
 		return strconv.FormatInt(v, 10), nil
 	case uint64:
 		if v > math.MaxInt64 {
-			return "", errorf(ErrRange, "pragma value %d overflows int64", v)
+			return "", Errorf(ErrRange, "pragma value %d overflows int64", v)
 		}
 		return strconv.FormatUint(v, 10), nil
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return "", errorf(ErrRange, "pragma value %v is not a finite number", v)
+			return "", Errorf(ErrRange, "pragma value %v is not a finite number", v)
 		}
 		return strconv.FormatFloat(v, 'g', -1, 64), nil
 	case nil:
-		return "", errorf(ErrMismatch, "pragma value is nil")
+		return "", Errorf(ErrMismatch, "pragma value is nil")
 	}
 	if rv, ok := convertKind(v); ok && rv != nil {
 		return pragmaLiteral(rv)
 	}
-	return "", errorf(ErrMismatch, "cannot use value of type %T as a pragma value", v)
+	return "", Errorf(ErrMismatch, "cannot use value of type %T as a pragma value", v)
 }
 
 // Pragma runs "PRAGMA name" and returns the first column of its first row
@@ -199,7 +199,7 @@ func (c *Conn) SetJournalMode(mode JournalMode) (JournalMode, error) {
 	switch mode {
 	case JournalDelete, JournalTruncate, JournalPersist, JournalMemory, JournalWAL, JournalOff:
 	default:
-		return "", errorf(ErrMisuse, "unknown journal mode %q", string(mode))
+		return "", Errorf(ErrMisuse, "unknown journal mode %q", string(mode))
 	}
 	m, err := c.setPragma("journal_mode", string(mode))
 	return JournalMode(strings.ToLower(m)), err
@@ -243,7 +243,7 @@ func (c *Conn) Synchronous() (SyncMode, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, errorf(ErrError, "unexpected synchronous value %q", v)
+		return 0, Errorf(ErrError, "unexpected synchronous value %q", v)
 	}
 	return SyncMode(n), nil
 }
@@ -254,7 +254,7 @@ func (c *Conn) Synchronous() (SyncMode, error) {
 // https://sqlite.org/pragma.html#pragma_synchronous
 func (c *Conn) SetSynchronous(m SyncMode) error {
 	if m < SyncOff || m > SyncExtra {
-		return errorf(ErrRange, "unknown synchronous level %d", int(m))
+		return Errorf(ErrRange, "unknown synchronous level %d", int(m))
 	}
 	return c.SetPragma("synchronous", int(m))
 }
@@ -271,7 +271,7 @@ func (c *Conn) UserVersion() (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, errorf(ErrError, "unexpected user_version value %q", v)
+		return 0, Errorf(ErrError, "unexpected user_version value %q", v)
 	}
 	return n, nil
 }
@@ -283,7 +283,7 @@ func (c *Conn) UserVersion() (int, error) {
 // https://sqlite.org/pragma.html#pragma_user_version
 func (c *Conn) SetUserVersion(v int) error {
 	if v < math.MinInt32 || v > math.MaxInt32 {
-		return errorf(ErrRange, "user version %d does not fit in 32 bits", v)
+		return Errorf(ErrRange, "user version %d does not fit in 32 bits", v)
 	}
 	return c.SetPragma("user_version", v)
 }
@@ -306,7 +306,7 @@ func (c *Conn) SetForeignKeys(on bool) error {
 		return err
 	}
 	if !c.AutoCommit() {
-		return errorf(ErrMisuse, "cannot change foreign_keys inside a transaction")
+		return Errorf(ErrMisuse, "cannot change foreign_keys inside a transaction")
 	}
 	return c.SetPragma("foreign_keys", on)
 }
@@ -339,5 +339,5 @@ func (c *Conn) IntegrityCheck() error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return errorf(ErrCorrupt, "integrity check failed:\n%s", strings.Join(problems, "\n"))
+	return Errorf(ErrCorrupt, "integrity check failed:\n%s", strings.Join(problems, "\n"))
 }

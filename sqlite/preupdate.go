@@ -61,7 +61,7 @@ func (u *PreUpdate) Conn() *Conn { return u.c }
 // column index out of range.
 func (u *PreUpdate) Old(i int) (Value, error) {
 	if u.valid && u.Op == OpInsert {
-		return Value{}, errorf(ErrMisuse, "pre-update: no old values for an INSERT")
+		return Value{}, Errorf(ErrMisuse, "pre-update: no old values for an INSERT")
 	}
 	return u.value(i, lib.Xsqlite3_preupdate_old)
 }
@@ -71,24 +71,24 @@ func (u *PreUpdate) Old(i int) (Value, error) {
 // column index out of range.
 func (u *PreUpdate) New(i int) (Value, error) {
 	if u.valid && u.Op == OpDelete {
-		return Value{}, errorf(ErrMisuse, "pre-update: no new values for a DELETE")
+		return Value{}, Errorf(ErrMisuse, "pre-update: no new values for a DELETE")
 	}
 	return u.value(i, lib.Xsqlite3_preupdate_new)
 }
 
 func (u *PreUpdate) value(i int, get func(*libc.TLS, uintptr, int32, uintptr) int32) (Value, error) {
 	if !u.valid {
-		return Value{}, errorf(ErrMisuse, "pre-update: used outside its hook")
+		return Value{}, Errorf(ErrMisuse, "pre-update: used outside its hook")
 	}
 	if n := u.Count(); i < 0 || i >= n {
-		return Value{}, errorf(ErrRange, "pre-update: column %d out of range [0,%d)", i, n)
+		return Value{}, Errorf(ErrRange, "pre-update: column %d out of range [0,%d)", i, n)
 	}
 	c := u.c
 	pp := c.tls.Alloc(8)
 	defer c.tls.Free(8)
 	writePtr(pp, 0)
 	if rc := get(c.tls, c.db, int32(i), pp); rc != lib.SQLITE_OK {
-		return Value{}, errorf(ErrorCode(rc), "pre-update: reading column %d: %s", i, ErrorCode(rc).Error())
+		return Value{}, Errorf(ErrorCode(rc), "pre-update: reading column %d: %s", i, ErrorCode(rc).Error())
 	}
 	return Value{tls: c.tls, p: readPtr(pp)}, nil
 }
@@ -128,8 +128,7 @@ func (c *Conn) SetPreUpdateHook(fn func(u *PreUpdate)) error {
 // hooks: no Session is using it.
 func (c *Conn) preupdateFree() error {
 	if c.hasSession() {
-		return &Error{Code: ErrMisuse, Offset: -1,
-			Msg: "a Session is recording changes on this connection; SQLite has a single pre-update hook"}
+		return Errorf(ErrMisuse, "a Session is recording changes on this connection; SQLite has a single pre-update hook")
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func (c *Conn) Serialize(schema string) ([]byte, error) {
 	}
 	idx := c.schemaIndex(schema)
 	if idx < 0 {
-		return nil, errorf(ErrError, "serialize: no such database: %s", schema)
+		return nil, Errorf(ErrError, "serialize: no such database: %s", schema)
 	}
 	size := c.tls.Alloc(8)
 	defer c.tls.Free(8)
@@ -53,7 +53,7 @@ func (c *Conn) Serialize(schema string) ([]byte, error) {
 	n := readInt64(size)
 	if p == 0 {
 		if n > 0 {
-			return nil, errorf(ErrNoMem, "serialize %s: out of memory for %d bytes", schema, n)
+			return nil, Errorf(ErrNoMem, "serialize %s: out of memory for %d bytes", schema, n)
 		}
 		if n == 0 || idx == 1 {
 			// Nothing written yet (temp is not even opened before use).
@@ -62,7 +62,7 @@ func (c *Conn) Serialize(schema string) ([]byte, error) {
 		if rc := lib.Xsqlite3_errcode(c.tls, c.db); rc != lib.SQLITE_OK {
 			return nil, c.errorCode(rc, "")
 		}
-		return nil, errorf(ErrError, "serialize %s: cannot read the database", schema)
+		return nil, Errorf(ErrError, "serialize %s: cannot read the database", schema)
 	}
 	defer lib.Xsqlite3_free(c.tls, p)
 	return append([]byte(nil), cbytes(p, int(n))...), nil
@@ -98,17 +98,17 @@ func (c *Conn) Deserialize(schema string, data []byte, flags DeserializeFlags) e
 		schema = "main"
 	}
 	if flags&^DeserializeReadOnly != 0 {
-		return errorf(ErrMisuse, "deserialize: unknown flags %#x", uint(flags&^DeserializeReadOnly))
+		return Errorf(ErrMisuse, "deserialize: unknown flags %#x", uint(flags&^DeserializeReadOnly))
 	}
 	switch i := c.schemaIndex(schema); {
 	case i < 0:
-		return errorf(ErrError, "deserialize: no such database: %s", schema)
+		return Errorf(ErrError, "deserialize: no such database: %s", schema)
 	case i == 1:
-		return errorf(ErrError, "deserialize: cannot replace the temp database")
+		return Errorf(ErrError, "deserialize: cannot replace the temp database")
 	}
 	p := lib.Xsqlite3_malloc64(c.tls, uint64(max(len(data), 1)))
 	if p == 0 {
-		return errorf(ErrNoMem, "deserialize %s: out of memory for %d bytes", schema, len(data))
+		return Errorf(ErrNoMem, "deserialize %s: out of memory for %d bytes", schema, len(data))
 	}
 	img := cbytes(p, len(data))
 	copy(img, data)
@@ -136,7 +136,7 @@ func (c *Conn) checkImage(p uintptr, n int) error {
 		return nil
 	}
 	if n < 100 || string(cbytes(p, 16)) != "SQLite format 3\x00" {
-		return errorf(ErrNotADB, "deserialize: data is not a database")
+		return Errorf(ErrNotADB, "deserialize: data is not a database")
 	}
 	out := c.tls.Alloc(8)
 	defer c.tls.Free(8)
@@ -161,7 +161,7 @@ func (c *Conn) checkImage(p uintptr, n int) error {
 			// What SQLite reports for a header it cannot use.
 			code = ErrCorrupt
 		}
-		return errorf(code, "deserialize: %s", msg)
+		return Errorf(code, "deserialize: %s", msg)
 	}
 	return nil
 }

@@ -53,8 +53,7 @@ func (c *Conn) CreateSession(schema string, opts *SessionOptions) (*Session, err
 		return nil, err
 	}
 	if c.hooks.preupdateOn {
-		return nil, &Error{Code: ErrMisuse, Offset: -1,
-			Msg: "a pre-update hook is installed on this connection; SQLite has a single pre-update hook, which sessions need"}
+		return nil, Errorf(ErrMisuse, "a pre-update hook is installed on this connection; SQLite has a single pre-update hook, which sessions need")
 	}
 	if schema == "" {
 		schema = "main"
@@ -95,7 +94,7 @@ func (s *Session) objectConfig(op int32, on bool) error {
 	}
 	writeInt32(p, v)
 	if rc := lib.Xsqlite3session_object_config(s.c.tls, s.p, op, p); rc != lib.SQLITE_OK {
-		return errorf(ErrorCode(rc), "configuring session: %s", ErrorCode(rc).Error())
+		return Errorf(ErrorCode(rc), "configuring session: %s", ErrorCode(rc).Error())
 	}
 	return nil
 }
@@ -285,7 +284,7 @@ func (s *Session) output(f func(*libc.TLS, uintptr, uintptr, uintptr) int32, wha
 }
 
 func (s *Session) failed() error {
-	return &Error{Code: ErrError, Msg: "session is incomplete", Offset: -1, cause: s.err}
+	return Errorf(ErrError, "session is incomplete").because(s.err)
 }
 
 // Diff records into the session the changes that would make table in the
@@ -305,7 +304,7 @@ func (s *Session) Diff(fromSchema, table string) error {
 		return s.failed()
 	}
 	if fromSchema == "" || table == "" {
-		return errorf(ErrMisuse, "Diff needs a schema and a table name")
+		return Errorf(ErrMisuse, "Diff needs a schema and a table name")
 	}
 	z, err := cnames(s.c.tls, &s.c.buf, false, fromSchema, table)
 	if err != nil {
@@ -325,8 +324,7 @@ func (s *Session) Diff(fromSchema, table string) error {
 		if msg == "" {
 			msg = ErrorCode(rc).Error()
 		}
-		return &Error{Code: ErrorCode(rc), Offset: -1,
-			Msg: fmt.Sprintf("diff of %s.%s against %s.%s: %s", fromSchema, table, s.schema, table, msg)}
+		return Errorf(ErrorCode(rc), "diff of %s.%s against %s.%s: %s", fromSchema, table, s.schema, table, msg)
 	}
 	return nil
 }

@@ -239,7 +239,7 @@ func (c *Conn) Status(op DBStatusOp, reset bool) (cur, hiwtr int, err error) {
 	writeInt32(p, 0)
 	writeInt32(p+4, 0)
 	if rc := lib.Xsqlite3_db_status(c.tls, c.db, int32(op), p, p+4, r); rc != lib.SQLITE_OK {
-		return 0, 0, errorf(ErrorCode(rc), "unknown connection status counter %d", int(op))
+		return 0, 0, Errorf(ErrorCode(rc), "unknown connection status counter %d", int(op))
 	}
 	return int(readInt32(p)), int(readInt32(p + 4)), nil
 }
@@ -307,7 +307,7 @@ func GlobalStatus(op StatusOp, reset bool) (cur, hiwtr int64, err error) {
 	writeInt64(p, 0)
 	writeInt64(p+8, 0)
 	if rc := lib.Xsqlite3_status64(tls, int32(op), p, p+8, r); rc != lib.SQLITE_OK {
-		return 0, 0, errorf(ErrorCode(rc), "unknown status counter %d", int(op))
+		return 0, 0, Errorf(ErrorCode(rc), "unknown status counter %d", int(op))
 	}
 	return readInt64(p), readInt64(p + 8), nil
 }

@@ -49,12 +49,11 @@ func (c *Conn) Prepare(sql string) (*Stmt, error) {
 		return nil, err
 	}
 	if s == nil {
-		return nil, &Error{Code: ErrMisuse, Msg: "no SQL statement to prepare", SQL: sql, Offset: -1}
+		return nil, Errorf(ErrMisuse, "no SQL statement to prepare").in(sql, -1)
 	}
 	if !blank(tail) {
 		s.Close()
-		return nil, &Error{Code: ErrMisuse, Msg: "more than one statement (use Exec or PrepareTail)",
-			SQL: sql, Offset: len(sql) - len(tail)}
+		return nil, Errorf(ErrMisuse, "more than one statement (use Exec or PrepareTail)").in(sql, len(sql)-len(tail))
 	}
 	return s, nil
 }
@@ -69,10 +68,10 @@ func (c *Conn) PrepareTail(sql string, flags PrepareFlags) (s *Stmt, tail string
 	if err := c.ctxErr(); err != nil {
 		// Preparing runs Go code too (virtual table constructors); like
 		// Step, it does not start once the context has ended.
-		return nil, "", &Error{Code: ErrInterrupt, Msg: "interrupted: " + err.Error(), SQL: sql, Offset: -1, cause: err}
+		return nil, "", Errorf(ErrInterrupt, "interrupted: %w", err).in(sql, -1)
 	}
 	if len(sql) > math.MaxInt32-1 {
-		return nil, "", &Error{Code: ErrTooBig, Msg: "SQL text too long", Offset: -1}
+		return nil, "", Errorf(ErrTooBig, "SQL text too long")
 	}
 	// A virtual table's constructor may prepare statements while the outer
 	// prepare still reads its SQL, so a nested prepare gets its own copy.
@@ -86,7 +85,7 @@ func (c *Conn) PrepareTail(sql string, flags PrepareFlags) (s *Stmt, tail string
 		defer func() { c.inPrepare = false }()
 	}
 	if z == 0 {
-		return nil, "", errorf(ErrNoMem, "out of memory preparing statement")
+		return nil, "", Errorf(ErrNoMem, "out of memory preparing statement")
 	}
 	out := c.tls.Alloc(16)
 	defer c.tls.Free(16)
@@ -226,8 +225,7 @@ func (s *Stmt) Step() (bool, error) {
 		select {
 		case <-c.done:
 			lib.Xsqlite3_reset(c.tls, s.p)
-			return false, &Error{Code: ErrInterrupt, Msg: "interrupted: " + c.ctx.Err().Error(),
-				SQL: s.sql, Offset: -1, cause: c.ctx.Err()}
+			return false, Errorf(ErrInterrupt, "interrupted: %w", c.ctx.Err()).in(s.sql, -1)
 		default:
 		}
 	}

@@ -133,7 +133,7 @@ func (v Value) Time(f TimeFormat) (time.Time, error) {
 	case f == TimeJulianDay:
 		return time.Unix(0, int64((v.Float()-2440587.5)*float64(24*time.Hour))).UTC(), nil
 	}
-	return time.Time{}, errorf(ErrMisuse, "unknown TimeFormat %d", f)
+	return time.Time{}, Errorf(ErrMisuse, "unknown TimeFormat %d", f)
 }
 
 // Any returns the value as int64, float64, string, []byte or nil.
@@ -288,7 +288,7 @@ func (fc *FuncContext) ResultTime(t time.Time, f TimeFormat) {
 	case TimeJulianDay:
 		fc.ResultFloat(julianDay(t))
 	default:
-		fc.ResultError(errorf(ErrMisuse, "unknown TimeFormat %d", f))
+		fc.ResultError(Errorf(ErrMisuse, "unknown TimeFormat %d", f))
 	}
 }
 
@@ -332,7 +332,7 @@ func (fc *FuncContext) Result(v any) error {
 		if rv, ok := convertKind(v); ok {
 			if u, isUint := rv.(uint64); isUint {
 				if int64(u) < 0 {
-					err := errorf(ErrRange, "result %d overflows int64", u)
+					err := Errorf(ErrRange, "result %d overflows int64", u)
 					fc.ResultError(err)
 					return err
 				}
@@ -340,7 +340,7 @@ func (fc *FuncContext) Result(v any) error {
 			}
 			return fc.Result(rv)
 		}
-		err := errorf(ErrMismatch, "cannot use value of type %T as an SQL result", v)
+		err := Errorf(ErrMismatch, "cannot use value of type %T as an SQL result", v)
 		fc.ResultError(err)
 		return err
 	}

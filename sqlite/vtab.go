@@ -252,7 +252,7 @@ func (c *Conn) DropModule(name string) error {
 	}
 	z := cstring(c.tls, name)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory dropping module %q", name)
+		return Errorf(ErrNoMem, "out of memory dropping module %q", name)
 	}
 	defer lib.Xsqlite3_free(c.tls, z)
 	if rc := lib.Xsqlite3_create_module_v2(c.tls, c.db, z, 0, 0, 0); rc != lib.SQLITE_OK {
@@ -274,7 +274,7 @@ func (c *Conn) DeclareVTab(sql string) error {
 	}
 	z := cstring(c.tls, sql)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory declaring virtual table")
+		return Errorf(ErrNoMem, "out of memory declaring virtual table")
 	}
 	defer lib.Xsqlite3_free(c.tls, z)
 	if rc := lib.Xsqlite3_declare_vtab(c.tls, c.db, z); rc != lib.SQLITE_OK {
@@ -384,12 +384,12 @@ func (fc *FuncContext) NoChange() bool {
 func (v Value) InValues() iter.Seq2[Value, error] {
 	return func(yield func(Value, error) bool) {
 		if v.p == 0 {
-			yield(Value{}, errorf(ErrMisuse, "value is not the list of an IN constraint"))
+			yield(Value{}, Errorf(ErrMisuse, "value is not the list of an IN constraint"))
 			return
 		}
 		out := lib.Xsqlite3_malloc(v.tls, 8)
 		if out == 0 {
-			yield(Value{}, errorf(ErrNoMem, "out of memory reading IN values"))
+			yield(Value{}, Errorf(ErrNoMem, "out of memory reading IN values"))
 			return
 		}
 		defer lib.Xsqlite3_free(v.tls, out)
@@ -403,9 +403,9 @@ func (v Value) InValues() iter.Seq2[Value, error] {
 		switch rc {
 		case lib.SQLITE_DONE:
 		case lib.SQLITE_ERROR, lib.SQLITE_MISUSE:
-			yield(Value{}, errorf(ErrMisuse, "value is not the list of an IN constraint"))
+			yield(Value{}, Errorf(ErrMisuse, "value is not the list of an IN constraint"))
 		default:
-			yield(Value{}, errorf(ErrorCode(rc), "reading IN values: %s", ErrorCode(rc).Error()))
+			yield(Value{}, Errorf(ErrorCode(rc), "reading IN values: %s", ErrorCode(rc).Error()))
 		}
 	}
 }

@@ -275,17 +275,17 @@ func readIndexInfo(tls *libc.TLS, p uintptr, info *IndexInfo) {
 func writeIndexInfo(tls *libc.TLS, info *IndexInfo) error {
 	ii := (*lib.Tsqlite3_index_info)(cptr(info.live.p))
 	if len(info.Constraints) != int(ii.FnConstraint) {
-		return errorf(ErrMisuse, "BestIndex changed the number of constraints from %d to %d", ii.FnConstraint, len(info.Constraints))
+		return Errorf(ErrMisuse, "BestIndex changed the number of constraints from %d to %d", ii.FnConstraint, len(info.Constraints))
 	}
 	if info.IdxNum < math.MinInt32 || info.IdxNum > math.MaxInt32 {
-		return errorf(ErrRange, "BestIndex set IdxNum %d, out of the 32-bit range", info.IdxNum)
+		return Errorf(ErrRange, "BestIndex set IdxNum %d, out of the 32-bit range", info.IdxNum)
 	}
 	for i, c := range info.Constraints {
 		if c.ArgvIndex < 0 || c.ArgvIndex > len(info.Constraints) {
-			return errorf(ErrRange, "BestIndex set ArgvIndex %d on constraint %d of %d", c.ArgvIndex, i, len(info.Constraints))
+			return Errorf(ErrRange, "BestIndex set ArgvIndex %d on constraint %d of %d", c.ArgvIndex, i, len(info.Constraints))
 		}
 		if c.ArgvIndex > 0 && !c.Usable {
-			return errorf(ErrMisuse, "BestIndex set ArgvIndex on unusable constraint %d (%s on column %d)", i, c.Op, c.Column)
+			return Errorf(ErrMisuse, "BestIndex set ArgvIndex on unusable constraint %d (%s on column %d)", i, c.Op, c.Column)
 		}
 	}
 	for i, c := range info.Constraints {
@@ -300,7 +300,7 @@ func writeIndexInfo(tls *libc.TLS, info *IndexInfo) error {
 	if info.IdxStr != "" {
 		z := cstring(tls, info.IdxStr)
 		if z == 0 {
-			return errorf(ErrNoMem, "out of memory storing IdxStr")
+			return Errorf(ErrNoMem, "out of memory storing IdxStr")
 		}
 		ii.FidxStr = z
 		ii.FneedToFreeIdxStr = 1

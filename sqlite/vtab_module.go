@@ -78,16 +78,16 @@ func (c *Conn) createModule(name string, m Module, creator, eponymousOnly bool) 
 		return err
 	}
 	if m == nil {
-		return errorf(ErrMisuse, "nil Module for %q", name)
+		return Errorf(ErrMisuse, "nil Module for %q", name)
 	}
 	z := cstring(c.tls, name)
 	if z == 0 {
-		return errorf(ErrNoMem, "out of memory registering module %q", name)
+		return Errorf(ErrNoMem, "out of memory registering module %q", name)
 	}
 	defer lib.Xsqlite3_free(c.tls, z)
 	mem := lib.Xsqlite3_malloc64(c.tls, uint64(sizeofModule))
 	if mem == 0 {
-		return errorf(ErrNoMem, "out of memory registering module %q", name)
+		return Errorf(ErrNoMem, "out of memory registering module %q", name)
 	}
 	mt := (*lib.Tsqlite3_module)(cptr(mem))
 	*mt = goModule
@@ -213,7 +213,7 @@ func cursorOf(pCursor uintptr) *cursorState {
 	return cs
 }
 
-var errGone = errorf(ErrMisuse, "virtual table used after it was released")
+var errGone = Errorf(ErrMisuse, "virtual table used after it was released")
 
 // --- construction ---
 
@@ -257,7 +257,7 @@ func vtabConstruct(tls *libc.TLS, pAux uintptr, argc int32, argv, ppVTab, pzErr 
 			vt, err = ms.mod.Connect(ms.conn, args)
 		}
 		if err == nil && vt == nil {
-			err = errorf(ErrMisuse, "module %s: %s returned a nil VTab", ms.name, method)
+			err = Errorf(ErrMisuse, "module %s: %s returned a nil VTab", ms.name, method)
 		}
 	}()
 	if err != nil {
@@ -379,7 +379,7 @@ func vtabOpen(tls *libc.TLS, pVtab, ppCursor uintptr) (rc int32) {
 	}()
 	cur, err := vs.vt.Open()
 	if err == nil && cur == nil {
-		err = errorf(ErrMisuse, "virtual table %s: Open returned a nil cursor", vs.table)
+		err = Errorf(ErrMisuse, "virtual table %s: Open returned a nil cursor", vs.table)
 	}
 	if err != nil {
 		return vs.fail(tls, pVtab, err, true, true)
@@ -538,7 +538,7 @@ func vtabUpdate(tls *libc.TLS, pVtab uintptr, argc int32, argv, pRowid uintptr) 
 	}
 	uv, ok := vs.vt.(UpdateVTab)
 	if !ok {
-		return vs.fail(tls, pVtab, errorf(ErrReadOnly, "virtual table %s is read-only", vs.table), true, true)
+		return vs.fail(tls, pVtab, Errorf(ErrReadOnly, "virtual table %s is read-only", vs.table), true, true)
 	}
 	method := "Update"
 	defer func() {

@@ -549,7 +549,7 @@ func (t *kvTable) Insert(rowid Value, cols []Value) (int64, error) {
 	}
 	if _, dup := t.rows[id]; dup {
 		if t.c.VTabOnConflict() != OnConflictReplace {
-			return 0, errorf(ErrConstraintPrimaryKey, "kv: rowid %d exists", id)
+			return 0, Errorf(ErrConstraintPrimaryKey, "kv: rowid %d exists", id)
 		}
 	}
 	t.rows[id] = kvRow{k: cols[0].Text(), v: cols[1].Any()}

@@ -179,7 +179,7 @@ func decodeMatch(b []byte, info *QueryInfo) (Match, error) {
 		m.PhraseColumns = append(m.PhraseColumns, cols)
 	}
 	if bad || len(b) != 0 {
-		return Match{}, &sqlite.Error{Code: sqlite.ErrCorrupt, Offset: -1, Msg: "fts: malformed match information"}
+		return Match{}, sqlite.Errorf(sqlite.ErrCorrupt, "fts: malformed match information")
 	}
 	return m, nil
 }

@@ -1,7 +1,6 @@
 package fts
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -216,11 +215,11 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 		name, sql, found = row.ColumnText(0), row.ColumnText(1), true
 	}
 	if !found {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: no table %s.%s", schema, name)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: no table %s.%s", schema, name)
 	}
 	d, err := parseDecl(sql)
 	if err != nil {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s.%s: %v", schema, name, err)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s.%s: %v", schema, name, err)
 	}
 	t := &Table{conn: c, schema: schema, name: name, columns: d.columns, unindexed: d.unindexed, detail: "full"}
 	if v, ok := d.options["content"]; ok {
@@ -236,7 +235,7 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 	}
 	if tok := d.option("tokenize"); tok != "" {
 		if t.tokenize, err = words(tok); err != nil {
-			return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s.%s: tokenize: %v", schema, name, err)}
+			return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s.%s: tokenize: %v", schema, name, err)
 		}
 	}
 	if v := d.option("detail"); v != "" {
@@ -246,7 +245,7 @@ func OpenSchema(c *sqlite.Conn, schema, name string) (*Table, error) {
 }
 
 func misuse(format string, args ...any) error {
-	return &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1, Msg: "fts: " + fmt.Sprintf(format, args...)}
+	return sqlite.Errorf(sqlite.ErrMisuse, "fts: "+format, args...)
 }
 
 // contentColumns lists the columns of the content table, without the one
@@ -264,7 +263,7 @@ func contentColumns(c *sqlite.Conn, schema, table, rowidCol string) ([]string, e
 		all = append(all, col{row.ColumnText(0), row.ColumnText(1), row.ColumnInt(2)})
 	}
 	if len(all) == 0 {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: no content table %s.%s", schema, table)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: no content table %s.%s", schema, table)
 	}
 	if strings.EqualFold(rowidCol, "rowid") {
 		rowidCol = ""
@@ -401,21 +400,17 @@ func getVarint(b []byte) (uint64, int) {
 	return v, len(b)
 }
 
-// ErrNoRow is wrapped by the error RowByID returns for a rowid the table
-// does not have.
-var ErrNoRow = errors.New("fts: no such row")
-
 // RowByID returns the values of the given columns (all of them when none
 // are named) of row rowid, read through the FTS5 table: from its own
 // content, or from the external content table. Values are int64, float64,
 // string, []byte or nil.
 //
-// Errors: one wrapping ErrNoRow when there is no such row; an
+// Errors: one wrapping sqlite.ErrNoRows when there is no such row; an
 // *sqlite.Error with code ErrError for a column the table does not have,
 // or for a contentless table, which has no values to return.
 func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
 	if t.contentless {
-		return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s is contentless: it keeps no row values", t.name)}
+		return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s is contentless: it keeps no row values", t.name)
 	}
 	if len(columns) == 0 {
 		columns = t.columns
@@ -424,7 +419,7 @@ func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
 	for i, col := range columns {
 		j := slices.IndexFunc(t.columns, func(c string) bool { return strings.EqualFold(c, col) })
 		if j < 0 {
-			return nil, &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: fmt.Sprintf("fts: %s has no column %q", t.name, col)}
+			return nil, sqlite.Errorf(sqlite.ErrError, "fts: %s has no column %q", t.name, col)
 		}
 		sel[i] = quoteIdent(t.columns[j])
 	}
@@ -439,5 +434,5 @@ func (t *Table) RowByID(rowid int64, columns ...string) ([]any, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("%w: %s has no row %d", ErrNoRow, t.name, rowid)
+	return nil, fmt.Errorf("%w: %s has no row %d", sqlite.ErrNoRows, t.name, rowid)
 }

@@ -220,8 +220,8 @@ func TestRowByID(t *testing.T) {
 	if got, err := tb.RowByID(5, "BODY", "title"); err != nil || !slices.Equal(got, []any{nil, "Hi"}) {
 		t.Fatalf("RowByID(5, BODY, title) = %v, %v", got, err)
 	}
-	if _, err := tb.RowByID(6); !errors.Is(err, ErrNoRow) {
-		t.Fatalf("missing row: %v, want ErrNoRow", err)
+	if _, err := tb.RowByID(6); !errors.Is(err, sqlite.ErrNoRows) {
+		t.Fatalf("missing row: %v, want sqlite.ErrNoRows", err)
 	}
 	if _, err := tb.RowByID(5, "nope"); !errors.Is(err, sqlite.ErrError) || !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("unknown column: %v", err)

@@ -91,12 +91,11 @@ func parseBool(tok, opt, v string) (bool, error) {
 	case "false", "0", "off", "no":
 		return false, nil
 	}
-	return false, &sqlite.Error{Code: sqlite.ErrError, Offset: -1,
-		Msg: fmt.Sprintf("tokenizer %s: option %s needs true or false, not %q", tok, opt, v)}
+	return false, sqlite.Errorf(sqlite.ErrError, "tokenizer %s: option %s needs true or false, not %q", tok, opt, v)
 }
 
 func optionError(tok, format string, args ...any) error {
-	return &sqlite.Error{Code: sqlite.ErrError, Offset: -1, Msg: "tokenizer " + tok + ": " + fmt.Sprintf(format, args...)}
+	return sqlite.Errorf(sqlite.ErrError, "tokenizer %s: %s", tok, fmt.Sprintf(format, args...))
 }
 
 // unicodeWords is the UnicodeWords tokenizer.

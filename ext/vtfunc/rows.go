@@ -258,7 +258,7 @@ func result(fc *sqlite.FuncContext, v reflect.Value, fn, col string) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		u := v.Uint()
 		if u > math.MaxInt64 {
-			return &sqlite.Error{Code: sqlite.ErrRange, Msg: fmt.Sprintf("%s: column %s: %d overflows int64", fn, col, u), Offset: -1}
+			return sqlite.Errorf(sqlite.ErrRange, "%s: column %s: %d overflows int64", fn, col, u)
 		}
 		fc.ResultInt64(int64(u))
 		return nil
@@ -278,6 +278,5 @@ func result(fc *sqlite.FuncContext, v reflect.Value, fn, col string) error {
 			return fc.Result(v.Interface())
 		}
 	}
-	return &sqlite.Error{Code: sqlite.ErrMismatch, Offset: -1,
-		Msg: fmt.Sprintf("%s: column %s: cannot use a value of type %s as an SQL value", fn, col, v.Type())}
+	return sqlite.Errorf(sqlite.ErrMismatch, "%s: column %s: cannot use a value of type %s as an SQL value", fn, col, v.Type())
 }

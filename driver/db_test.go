@@ -1,0 +1,526 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/asqlite/asqlite"
+	"github.com/asqlite/asqlite/driver"
+	"github.com/asqlite/asqlite/internal/leakcheck"
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// openFileDB opens a file database through a DSN with no tuning, which
+// selects the DB mode.
+func openFileDB(t *testing.T) *sql.DB {
+	t.Helper()
+	t.Cleanup(leakcheck.Check(t))
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db"))
+	return db
+}
+
+// overDB opens an asqlite.DB and a sql.DB over it.
+func overDB(t *testing.T) (*asqlite.DB, *sql.DB) {
+	t.Helper()
+	t.Cleanup(leakcheck.Check(t))
+	adb, err := asqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(driver.NewDBConnector(adb))
+	t.Cleanup(func() {
+		db.Close()
+		adb.Close()
+	})
+	return adb, db
+}
+
+func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadThenWriteTransactionsNeverFailWithoutTuning(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES(0)")
+	const goroutines, txs = 200, 10
+	var failed atomic.Int64
+	var firstErr sync.Once
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range txs {
+				err := func() error {
+					tx, err := db.Begin()
+					if err != nil {
+						return err
+					}
+					defer tx.Rollback()
+					var n int
+					if err := tx.QueryRow("SELECT n FROM counter").Scan(&n); err != nil {
+						return err
+					}
+					if _, err := tx.Exec("UPDATE counter SET n = ?", n+1); err != nil {
+						return err
+					}
+					return tx.Commit()
+				}()
+				if err != nil {
+					failed.Add(1)
+					firstErr.Do(func() { t.Error(err) })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var n int
+	if err := db.QueryRow("SELECT n FROM counter").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if failed.Load() != 0 || n != goroutines*txs {
+		t.Errorf("%d transactions failed; counter %d, want %d", failed.Load(), n, goroutines*txs)
+	}
+}
+
+func TestConcurrentIncrementsAreExact(t *testing.T) {
+	for _, writers := range []int{200, 10000} {
+		t.Run(fmt.Sprint(writers), func(t *testing.T) {
+			db := openFileDB(t)
+			mustExec(t, db, "CREATE TABLE test(id INTEGER PRIMARY KEY, value INTEGER); INSERT INTO test(value) VALUES(0)")
+			errs := make(chan error, writers)
+			var wg sync.WaitGroup
+			for range writers {
+				wg.Go(func() {
+					_, err := db.Exec("UPDATE test SET value = value + 1 WHERE id = 1")
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			var v int
+			db.QueryRow("SELECT value FROM test WHERE id = 1").Scan(&v)
+			if v != writers {
+				t.Errorf("value %d, want %d", v, writers)
+			}
+		})
+	}
+}
+
+func TestStressInsertsAndReads(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE stress_table(id INTEGER PRIMARY KEY, value TEXT)")
+	const inserts, reads = 300, 300
+	errs := make(chan error, 2*inserts+reads)
+	var wg sync.WaitGroup
+	read := func() {
+		var n int
+		errs <- db.QueryRow("SELECT COUNT(*) FROM stress_table").Scan(&n)
+	}
+	for i := range inserts {
+		wg.Go(func() {
+			_, err := db.Exec("INSERT INTO stress_table(value) VALUES(?)", fmt.Sprint("value_", i))
+			errs <- err
+		})
+		if i%3 == 0 {
+			wg.Go(read)
+		}
+	}
+	for range reads {
+		wg.Go(read)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	db.QueryRow("SELECT COUNT(*) FROM stress_table").Scan(&n)
+	if n != inserts {
+		t.Errorf("%d rows, want %d", n, inserts)
+	}
+}
+
+func TestWritesOutsideTransactionsShareGroupCommits(t *testing.T) {
+	adb, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	before := adb.Stats()
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() {
+			if _, err := db.Exec("INSERT INTO t VALUES(?)", i); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	after := adb.Stats()
+	if w := after.BatchedWrites - before.BatchedWrites; w != 200 {
+		t.Errorf("%d writes went through the queue, want 200", w)
+	}
+	if after.MaxBatch < 2 {
+		t.Errorf("no two writes shared a commit (largest batch %d)", after.MaxBatch)
+	}
+}
+
+func TestReadsGoToReadersWhileATransactionHoldsTheWriter(t *testing.T) {
+	adb, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("INSERT INTO t VALUES(2)"); err != nil {
+		t.Fatal(err)
+	}
+	reads := adb.Stats().Reads
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("read beside the write transaction: %d (%v), want the committed 1", n, err)
+	}
+	if adb.Stats().Reads != reads+1 {
+		t.Error("the query did not run on a reader")
+	}
+	rows, err := db.Query("SELECT x FROM t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+}
+
+func TestWriteTransactionIsSerializedWithQueuedWrites(t *testing.T) {
+	adb, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE log(who TEXT)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO log VALUES('tx')"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Exec("INSERT INTO log VALUES('queued')")
+		done <- err
+	}()
+	for adb.Stats().QueueDepth == 0 {
+		runtime.Gosched()
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("a queued write ran while the transaction held the writer: %v", err)
+	default:
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	rows, _ := db.Query("SELECT who FROM log ORDER BY rowid")
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		order = append(order, s)
+	}
+	rows.Close()
+	if fmt.Sprint(order) != "[tx queued]" {
+		t.Errorf("order %v", order)
+	}
+}
+
+func TestBeginWaitsForTheWriterAsLongAsItsContext(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := db.BeginTx(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("BeginTx while the writer is held: %v, want DeadlineExceeded", err)
+	}
+	// The same goroutine writing outside its own transaction waits for
+	// itself: its context bounds the wait.
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "INSERT INTO t VALUES(1)"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("write outside the open transaction: %v, want DeadlineExceeded", err)
+	}
+}
+
+func TestReadOnlyTransactionSeesOneSnapshot(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	ro, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Rollback()
+	mustExec(t, db, "INSERT INTO t VALUES(2)")
+	var n int
+	if err := ro.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("read-only transaction sees %d rows (%v), want the 1 of its start", n, err)
+	}
+	if _, err := ro.Exec("INSERT INTO t VALUES(3)"); !errors.Is(err, sqlite.ErrReadOnly) {
+		t.Errorf("write in a read-only transaction: %v, want SQLITE_READONLY", err)
+	}
+	if err := ro.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.QueryRow("SELECT count(*) FROM t").Scan(&n)
+	if n != 2 {
+		t.Errorf("after the read-only transaction: %d rows, want 2", n)
+	}
+}
+
+func TestWriteTransactionRollsBackAndReadsItsOwnWrites(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	tx, _ := db.Begin()
+	tx.Exec("INSERT INTO t VALUES(1)")
+	var n int
+	if err := tx.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("transaction sees %d of its rows (%v)", n, err)
+	}
+	if _, err := tx.Exec("COMMIT"); err == nil {
+		t.Error("COMMIT through Exec inside a transaction accepted")
+	}
+	if _, err := tx.Exec("SAVEPOINT s; INSERT INTO t VALUES(2); ROLLBACK TO s; RELEASE s"); err != nil {
+		t.Errorf("savepoint inside a transaction: %v", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	db.QueryRow("SELECT count(*) FROM t").Scan(&n)
+	if n != 0 {
+		t.Errorf("rolled back row visible: %d", n)
+	}
+	if err := tx.Commit(); !errors.Is(err, sql.ErrTxDone) {
+		t.Errorf("commit after rollback: %v", err)
+	}
+}
+
+func TestCancelledTransactionIsRolledBack(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	ctx, cancel := context.WithCancel(context.Background())
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Exec("INSERT INTO t VALUES(1)")
+	cancel()
+	if err := tx.Commit(); err == nil {
+		t.Error("commit of a cancelled transaction succeeded")
+	}
+	var n int
+	db.QueryRow("SELECT count(*) FROM t").Scan(&n)
+	if n != 0 {
+		t.Errorf("%d rows of a cancelled transaction", n)
+	}
+	mustExec(t, db, "INSERT INTO t VALUES(2)")
+}
+
+func TestPreparedNamedConnAndRawInDBMode(t *testing.T) {
+	adb, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT)")
+	ins, err := db.Prepare("INSERT INTO t(name) VALUES(:name)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ins.Close()
+	for _, name := range []string{"ada", "bob"} {
+		res, err := ins.Exec(sql.Named("name", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Errorf("RowsAffected %d", n)
+		}
+	}
+	if _, err := db.Prepare("SELEKT 1"); err == nil {
+		t.Error("bad SQL prepared")
+	}
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := tx.Prepare("SELECT name FROM t WHERE id = ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	if err := sel.QueryRow(2).Scan(&name); err != nil || name != "bob" {
+		t.Errorf("prepared in tx: %q (%v)", name, err)
+	}
+	tx.Commit()
+	err = conn.Raw(func(c any) error {
+		if c.(*driver.DBConn).DB() != adb {
+			t.Error("Raw does not reach the DB")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.QueryRow("INSERT INTO t(name) VALUES('cy') RETURNING id").Scan(&id); err != nil || id != 3 {
+		t.Errorf("INSERT RETURNING through Query: %d (%v)", id, err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 7"); err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 7 {
+		t.Errorf("user_version %d (%v)", v, err)
+	}
+	if _, err := db.Exec("VACUUM"); err != nil {
+		t.Errorf("VACUUM: %v", err)
+	}
+}
+
+func TestDSNSettingsReachEveryConnection(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	dsn := filepath.Join(t.TempDir(), "p.db") + "?_pragma=cache_size(-4000)&_sync=full&_readers=2"
+	db := openDB(t, dsn)
+	db.SetMaxOpenConns(4)
+	ctx := context.Background()
+	conns := make([]*sql.Conn, 4)
+	for i := range conns {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	for _, c := range conns {
+		var size int
+		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil || size != -4000 {
+			t.Errorf("cache_size %d (%v)", size, err)
+		}
+		c.Close()
+	}
+	for _, bad := range []string{"x.db?_sync=sometimes", "x.db?_readers=0", "x.db?_read_limit=0", "x.db?_mode=pool"} {
+		if _, err := sql.Open(driver.Name, bad); err == nil {
+			t.Errorf("DSN %q accepted", bad)
+		}
+	}
+}
+
+func TestMemoryDatabaseInDBModeIsSharedByEveryConnection(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := openDB(t, ":memory:?_mode=db")
+	mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	ctx := context.Background()
+	c1, _ := db.Conn(ctx)
+	c2, _ := db.Conn(ctx)
+	defer c1.Close()
+	defer c2.Close()
+	for _, c := range []*sql.Conn{c1, c2} {
+		var n int
+		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+			t.Errorf("connection sees %d rows (%v)", n, err)
+		}
+	}
+}
+
+func TestRowsInBatchesAndCancelledIteration(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 1000) INSERT INTO t SELECT i FROM c")
+	for _, ro := range []bool{false, true} {
+		tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []interface {
+			Query(string, ...any) (*sql.Rows, error)
+		}{db, tx} {
+			rows, err := q.Query("SELECT x FROM t ORDER BY x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, n := 0, 0
+			for rows.Next() {
+				var x int
+				rows.Scan(&x)
+				sum += x
+				n++
+			}
+			if err := rows.Err(); err != nil || n != 1000 || sum != 500500 {
+				t.Errorf("%d rows, sum %d (%v)", n, sum, err)
+			}
+		}
+		tx.Rollback()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rows, err := db.QueryContext(ctx, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c) SELECT i FROM c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		if n++; n == 100 {
+			cancel()
+		}
+	}
+	if err := rows.Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("rows.Err() = %v after cancel, want context.Canceled", err)
+	}
+	rows.Close()
+	var one int
+	if err := db.QueryRow("SELECT 1").Scan(&one); err != nil {
+		t.Errorf("query after a cancelled one: %v", err)
+	}
+}
+
+func TestReadTimeLimitAppliesToQueriesAndReadOnlyTransactions(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := openDB(t, filepath.Join(t.TempDir(), "l.db")+"?_read_limit=30ms")
+	const forever = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c) SELECT count(*) FROM c"
+	if err := db.QueryRow(forever).Scan(new(int)); !errors.Is(err, asqlite.ErrTimeLimit) {
+		t.Errorf("query: %v, want ErrTimeLimit", err)
+	}
+	tx, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRow(forever).Scan(new(int)); !errors.Is(err, asqlite.ErrTimeLimit) {
+		t.Errorf("read-only transaction: %v, want ErrTimeLimit", err)
+	}
+	// Writes have no time limit but their context.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Millisecond)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, forever); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, asqlite.ErrTimeLimit) {
+		t.Errorf("write: %v, want only DeadlineExceeded", err)
+	}
+}

@@ -1,0 +1,216 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+// decodeBody decodes the JSON body of r into v, refusing trailing data.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return &ParamError{Param: "body", Msg: "not the expected JSON: " + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &ParamError{Param: "body", Msg: "more than one JSON value"}
+	}
+	return nil
+}
+
+// sqlValue turns a decoded JSON value into an SQL value: numbers to
+// int64 or float64, booleans to 1 or 0, a base64 marker object to a blob,
+// other objects and arrays to their JSON text.
+func sqlValue(v any) (any, error) {
+	switch v := v.(type) {
+	case nil, string:
+		return v, nil
+	case bool:
+		if v {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, nil
+		}
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return nil, fmt.Errorf("number %s out of range", v)
+		}
+		return f, nil
+	case map[string]any:
+		if m, ok := v["$base64"].(bool); ok && m {
+			enc, _ := v["encoded"].(string)
+			blob, err := base64.StdEncoding.DecodeString(enc)
+			if err != nil {
+				return nil, fmt.Errorf("bad base64 blob: %w", err)
+			}
+			return blob, nil
+		}
+	}
+	text, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(text), nil
+}
+
+// execute runs the SQL of a POST body {"sql": "...", "params": {...} or
+// [...]} through the write queue.
+func (h *Handler) execute(w http.ResponseWriter, r *http.Request, d *database) result {
+	var body struct {
+		SQL    string          `json:"sql"`
+		Params json.RawMessage `json:"params"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		return writeErr(w, err)
+	}
+	if strings.TrimSpace(body.SQL) == "" {
+		return writeErr(w, &ParamError{Param: "sql", Msg: "missing"})
+	}
+	var args []any
+	if p := bytes.TrimSpace(body.Params); len(p) > 0 && !bytes.Equal(p, []byte("null")) {
+		dec := json.NewDecoder(bytes.NewReader(p))
+		dec.UseNumber()
+		var raw any
+		if err := dec.Decode(&raw); err != nil {
+			return writeErr(w, &ParamError{Param: "params", Msg: err.Error()})
+		}
+		switch raw := raw.(type) {
+		case map[string]any:
+			names := make([]string, 0, len(raw))
+			for k := range raw {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			for _, k := range names {
+				v, err := sqlValue(raw[k])
+				if err != nil {
+					return writeErr(w, &ParamError{Param: "params." + k, Msg: err.Error()})
+				}
+				args = append(args, sqlite.Named(k, v))
+			}
+		case []any:
+			for i, x := range raw {
+				v, err := sqlValue(x)
+				if err != nil {
+					return writeErr(w, &ParamError{Param: "params[" + strconv.Itoa(i) + "]", Msg: err.Error()})
+				}
+				args = append(args, v)
+			}
+		default:
+			return writeErr(w, &ParamError{Param: "params", Msg: "must be an object or an array"})
+		}
+	}
+	res, err := d.db.Exec(context.WithValue(r.Context(), writeKey{}, true), body.SQL, args...)
+	if err != nil {
+		return writeErr(w, err)
+	}
+	b := getBuffer()
+	defer putBuffer(b)
+	b.b = append(b.b, `{"ok":true,"changes":`...)
+	b.b = strconv.AppendInt(b.b, res.Changes, 10)
+	b.b = append(b.b, `,"last_insert_rowid":`...)
+	b.b = strconv.AppendInt(b.b, res.LastInsertRowID, 10)
+	b.b = append(b.b, "}\n"...)
+	return writeJSON(w, http.StatusOK, b.b, result{rows: int(res.Changes)})
+}
+
+// insert inserts the rows of a POST body {"row": {...}} or {"rows":
+// [{...}, ...]} into table, all of them or none, as one write.
+func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, table string) result {
+	var body struct {
+		Row  map[string]any   `json:"row"`
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		return writeErr(w, err)
+	}
+	rows := body.Rows
+	if body.Row != nil {
+		rows = append(rows, body.Row)
+	}
+	if len(rows) == 0 {
+		return writeErr(w, &ParamError{Param: "body", Msg: `no rows: give {"row": {...}} or {"rows": [...]}`})
+	}
+	type stmt struct {
+		sql  string
+		args []any
+	}
+	stmts := make([]stmt, len(rows))
+	for i, row := range rows {
+		if len(row) == 0 {
+			return writeErr(w, &ParamError{Param: "rows[" + strconv.Itoa(i) + "]", Msg: "no columns"})
+		}
+		cols := make([]string, 0, len(row))
+		for k := range row {
+			cols = append(cols, k)
+		}
+		slices.Sort(cols)
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO ")
+		sb.WriteString(quoteIdent(table))
+		sb.WriteString(" (")
+		args := make([]any, len(cols))
+		for j, c := range cols {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(quoteIdent(c))
+			v, err := sqlValue(row[c])
+			if err != nil {
+				return writeErr(w, &ParamError{Param: "rows[" + strconv.Itoa(i) + "]." + c, Msg: err.Error()})
+			}
+			args[j] = v
+		}
+		sb.WriteString(") VALUES (")
+		sb.WriteString(strings.Repeat("?, ", len(cols)-1))
+		sb.WriteString("?)")
+		stmts[i] = stmt{sb.String(), args}
+	}
+	var last int64
+	err := d.db.Write(context.WithValue(r.Context(), writeKey{}, true), func(c *sqlite.Conn) error {
+		for _, st := range stmts {
+			s, err := c.Prep(st.sql)
+			if err != nil {
+				return err
+			}
+			err = s.Exec(st.args...)
+			s.Close()
+			if err != nil {
+				return err
+			}
+		}
+		last = c.LastInsertRowID()
+		return nil
+	})
+	if err != nil {
+		return writeErr(w, err)
+	}
+	b := getBuffer()
+	defer putBuffer(b)
+	b.b = append(b.b, `{"ok":true,"inserted":`...)
+	b.b = strconv.AppendInt(b.b, int64(len(rows)), 10)
+	b.b = append(b.b, `,"last_insert_rowid":`...)
+	b.b = strconv.AppendInt(b.b, last, 10)
+	b.b = append(b.b, "}\n"...)
+	return writeJSON(w, http.StatusOK, b.b, result{rows: len(rows)})
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
