@@ -34,7 +34,7 @@ func init() {
 		{"bail", "on|off", "Stop after hitting an error.  Default OFF", boolSetting("bail", func(s *Shell) *bool { return &s.bail })},
 		{"changes", "on|off", "Show number of rows changed by SQL", boolSetting("changes", func(s *Shell) *bool { return &s.changes })},
 		{"databases", "", "List names and files of attached databases", (*Shell).dotDatabases},
-		{"dump", "?FILE?", "Render database content as SQL (to FILE with a progress bar)", (*Shell).dotDump},
+		{"dump", "", "Render database content as SQL", (*Shell).dotDump},
 		{"echo", "on|off", "Turn command echo on or off", boolSetting("echo", func(s *Shell) *bool { return &s.echo })},
 		{"exit", "?CODE?", "Exit this program with return-code CODE", (*Shell).dotExit},
 		{"ftsq", "TABLE QUERY", "Full-text search of an FTS5 table, suggesting a corrected query", (*Shell).dotFTSQ},
@@ -521,25 +521,20 @@ func (s *Shell) dotDatabases(ctx context.Context, _ []string) error {
 }
 
 func (s *Shell) dotDump(ctx context.Context, args []string) error {
-	if len(args) > 1 {
-		return usageError("dump")
+	if len(args) > 0 {
+		// sqlite3 takes table patterns here; ext/dump writes whole
+		// databases, which is what loads back identically.
+		return fmt.Errorf(".dump writes the whole database: table patterns and options (%s) are not supported", args[0])
 	}
 	prev := s.conn.SetContext(ctx)
 	defer s.conn.SetContext(prev)
-	if len(args) == 0 {
+	if s.outFile == nil {
 		return dump.Dump(s.conn, s.out, nil)
 	}
-	f, err := os.Create(args[0])
-	if err != nil {
-		return err
-	}
+	// To a file (.output, .once): the terminal shows the progress.
 	bar := s.startProgress("dump")
-	err = dump.Dump(s.conn, &countingWriter{w: f, progress: bar}, nil)
-	bar.done()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	defer bar.done()
+	return dump.Dump(s.conn, &countingWriter{w: s.out, progress: bar}, nil)
 }
 
 func (s *Shell) dotRead(ctx context.Context, args []string) error {

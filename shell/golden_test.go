@@ -144,6 +144,7 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		".nullvalue\n.bogus\n.headers\n.bail maybe\n",
 		".changes on\nINSERT INTO zoo VALUES(1,2);\nSELECT 3;\n",
 		".once out.txt\nSELECT 1;\nSELECT 2;\n",
+		".once out.txt\n.tables\n.tables\n",
 		".output out.txt\nSELECT 1;\n.output\nSELECT 2;\n",
 		".mode list\n.mode\n.mode column\n.mode\n",
 		"SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n",

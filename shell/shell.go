@@ -222,7 +222,15 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 		fmt.Fprintf(s.out, "%s\n", strings.TrimRight(input, "\n"))
 	}
 	if strings.HasPrefix(strings.TrimLeft(input, " \t"), ".") {
+		once := s.onceReset
 		err := s.dotCommand(ctx, strings.TrimLeft(input, " \t"))
+		if once && s.onceReset {
+			// .once sends the output of one command, a dot-command too.
+			s.onceReset = false
+			if cerr := s.closeOutput(); err == nil {
+				err = cerr
+			}
+		}
 		var exit *ExitError
 		var usage *UsageError
 		switch {
