@@ -265,14 +265,15 @@ func (s *Shell) setMode(m mode) {
 		s.insertName = quoteIdentIfNeeded("table")
 	}
 	if m.columnar() {
-		s.wrap = 60 // sqlite3's default
+		s.wrap, s.wordWrap, s.quoteCells = 60, false, false // sqlite3's defaults
 	}
 }
 
 func (s *Shell) dotMode(_ context.Context, args []string) error {
 	if len(args) == 0 {
 		if s.mode.columnar() {
-			fmt.Fprintf(s.out, "current output mode: %s --wrap %d --wordwrap off --noquote\n", s.mode, s.wrap)
+			fmt.Fprintf(s.out, "current output mode: %s --wrap %d --wordwrap %s --%s\n", s.mode, s.wrap,
+				map[bool]string{true: "on", false: "off"}[s.wordWrap], map[bool]string{true: "quote", false: "noquote"}[s.quoteCells])
 		} else {
 			fmt.Fprintf(s.out, "current output mode: %s\n", s.mode)
 		}
@@ -292,7 +293,15 @@ func (s *Shell) dotMode(_ context.Context, args []string) error {
 				return fmt.Errorf("%q is not a width", args[j])
 			}
 			s.wrap = n
+		case a == "--wordwrap" && j+1 < len(args):
+			j++
+			s.wordWrap = s.parseBool(args[j])
+		case a == "-ww":
+			s.wordWrap = true
+		case a == "--quote":
+			s.quoteCells = true
 		case a == "--noquote":
+			s.quoteCells = false
 		case mode(i) == modeInsert && !strings.HasPrefix(a, "-"):
 			s.insertName = quoteIdentIfNeeded(a)
 		default:

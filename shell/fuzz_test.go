@@ -11,16 +11,17 @@ import (
 
 func FuzzDisplayLineEnds(f *testing.F) {
 	for _, s := range []string{"", "a\tb", "世界", "line1\nline2", "x\r\ny", "e\u0301\x01z", "\xff\xfe"} {
-		f.Add(s, 3)
+		f.Add(s, 3, false)
+		f.Add(s, 4, true)
 	}
-	f.Fuzz(func(t *testing.T, z string, maxWidth int) {
+	f.Fuzz(func(t *testing.T, z string, maxWidth int, wordWrap bool) {
 		maxWidth %= 100
 		n := len(z)
 		for lines := 0; ; lines++ {
 			if lines > n+1 {
 				t.Fatalf("%q, width %d: more lines than bytes", z, maxWidth)
 			}
-			line, tail, more := displayLineTail(z, maxWidth, runeWidth)
+			line, tail, more := displayLineTail(z, maxWidth, runeWidth, wordWrap)
 			if maxWidth > 0 && displayWidth(line, runeWidth) > max(maxWidth, 2) {
 				t.Fatalf("%q, width %d: line %q too wide", z, maxWidth, line)
 			}

@@ -147,6 +147,8 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		".once out.txt\n.tables\n.tables\n",
 		".output out.txt\nSELECT 1;\n.output\nSELECT 2;\n",
 		".mode list\n.mode\n.mode column\n.mode\n",
+		".mode box --wrap 10 --wordwrap on\nSELECT 'the quick brown fox jumps over the lazy dog' AS t, 'abcdefghijklmnopqrstuvwxyz' AS u, 'x.y-z(1,2)' || char(9) || 'tab, and, commas' AS v;\n.mode\n",
+		".mode table --quote\nSELECT * FROM zoo WHERE rowid NOT IN (7, 8);\n.mode\n.mode column -ww\n.mode\n",
 		"SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n",
 		".bail on\nSELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n",
 		"SELECT 1; SELECT 2\n;SELECT 3\n",

@@ -462,9 +462,12 @@ func (s *Shell) writeColumnar(w io.Writer, names []string, rows [][]cell) {
 		rest := make([]string, n)
 		more := make([]bool, n)
 		for i, c := range row {
-			if c.typ == sqlite.Null {
+			switch {
+			case s.quoteCells:
+				rest[i] = quotedCell(c)
+			case c.typ == sqlite.Null:
 				rest[i] = s.nullValue
-			} else {
+			default:
 				rest[i] = c.text
 			}
 			more[i] = true
@@ -478,7 +481,7 @@ func (s *Shell) writeColumnar(w io.Writer, names []string, rows [][]cell) {
 				}
 				var tail string
 				var hasTail bool
-				line[i], tail, hasTail = displayLineTail(rest[i], absWidth(i), rw)
+				line[i], tail, hasTail = displayLineTail(rest[i], absWidth(i), rw, s.wordWrap)
 				rest[i], more[i] = tail, hasTail
 				next = next || hasTail
 			}
@@ -590,4 +593,18 @@ func padCell(z string, wd int, right bool, rw func(rune) int) string {
 		return strings.Repeat(" ", wd-dw) + z
 	}
 	return z + strings.Repeat(" ", wd-dw)
+}
+
+// quotedCell is c as the columnar modes' --quote shows it: text quoted,
+// blobs in hex, numbers and NULL as SQL writes them.
+func quotedCell(c cell) string {
+	switch c.typ {
+	case sqlite.Null:
+		return "NULL"
+	case sqlite.Text:
+		return quoteString(c.text)
+	case sqlite.Blob:
+		return fmt.Sprintf("x'%x'", c.blob)
+	}
+	return c.text
 }

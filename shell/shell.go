@@ -71,7 +71,9 @@ type Shell struct {
 	colSep     string
 	rowSep     string
 	widths     []int
-	wrap       int // columnar modes wrap longer lines (0: never)
+	wrap       int  // columnar modes wrap longer lines (0: never)
+	wordWrap   bool // ... between words when they can
+	quoteCells bool // ... and show values as SQL literals
 
 	echo     bool
 	bail     bool
