@@ -261,6 +261,8 @@ func (s *Shell) setMode(m mode) {
 		s.colSep, s.rowSep = ",", "\n"
 	case modeASCII:
 		s.colSep, s.rowSep = "\x1f", "\x1e"
+	case modeTcl:
+		s.colSep, s.rowSep = " ", "\n"
 	case modeInsert:
 		s.insertName = quoteIdentIfNeeded("table")
 	}
@@ -279,11 +281,16 @@ func (s *Shell) dotMode(_ context.Context, args []string) error {
 		}
 		return nil
 	}
-	i := slices.IndexFunc(modeNames, func(n string) bool { return len(args[0]) > 0 && strings.HasPrefix(n, args[0]) })
+	name := args[0]
+	if name == "qbox" {
+		name = "box" // with --quote, below
+	}
+	i := slices.IndexFunc(modeNames, func(n string) bool { return len(name) > 0 && strings.HasPrefix(n, name) })
 	if i < 0 {
-		return errors.New("mode should be one of: ascii box column csv html insert json line list markdown quote table tabs")
+		return errors.New("mode should be one of: ascii box column csv html insert json line list markdown qbox quote table tabs tcl")
 	}
 	s.setMode(mode(i))
+	s.quoteCells = args[0] == "qbox"
 	for j := 1; j < len(args); j++ {
 		switch a := args[j]; {
 		case a == "--wrap" && j+1 < len(args):

@@ -90,7 +90,7 @@ func both(t *testing.T, script string) (got, want string) {
 }
 
 func TestOutputModesMatchSqlite3(t *testing.T) {
-	modes := []string{"list", "csv", "json", "line", "quote", "insert", "markdown", "html", "tabs", "ascii"}
+	modes := []string{"list", "csv", "json", "line", "quote", "insert", "markdown", "html", "tabs", "ascii", "tcl"}
 	for _, m := range modes {
 		for _, headers := range []string{"on", "off"} {
 			for _, q := range []string{"SELECT * FROM zoo", "SELECT * FROM wide", "SELECT 1 WHERE 0"} {
@@ -141,6 +141,7 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		"EXPLAIN SELECT * FROM zoo;\n",
 		".separator \\t \\r\\n\nSELECT * FROM zoo;\n.separator \"\\\\ \\\"x\" '\\t'\n.nullvalue 'a b'\nSELECT * FROM zoo;\n.separator \\101\\x\nSELECT 1, 2;\n",
 		"SELECT 1;\n.exit 3\nSELECT 2;\n",
+		".mode qbox\nSELECT * FROM zoo WHERE rowid < 6;\n.mode\n.mode nope\n",
 		".nullvalue\n.bogus\n.headers\n.bail maybe\n",
 		".changes on\nINSERT INTO zoo VALUES(1,2);\nSELECT 3;\n",
 		".once out.txt\nSELECT 1;\nSELECT 2;\n",

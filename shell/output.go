@@ -29,9 +29,10 @@ const (
 	modeHTML
 	modeTabs
 	modeASCII
+	modeTcl
 )
 
-var modeNames = []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "insert", "html", "tabs", "ascii"}
+var modeNames = []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "insert", "html", "tabs", "ascii", "tcl"}
 
 func (m mode) String() string { return modeNames[m] }
 
@@ -234,6 +235,23 @@ func (s *Shell) writeRow(w *bufio.Writer, names []string, row []cell, count int)
 		} else {
 			w.WriteString(");\n")
 		}
+	case modeTcl:
+		if count == 0 && s.headers {
+			for i, name := range names {
+				if i > 0 {
+					w.WriteString(s.colSep)
+				}
+				writeCString(w, name)
+			}
+			w.WriteString(s.rowSep)
+		}
+		for i, c := range row {
+			if i > 0 {
+				w.WriteString(s.colSep)
+			}
+			writeCString(w, s.show(c))
+		}
+		w.WriteString(s.rowSep)
 	case modeHTML:
 		if count == 0 && s.headers {
 			w.WriteString("<TR>")
@@ -299,6 +317,31 @@ func writeJSONString(w *bufio.Writer, z string) {
 			w.WriteString(`\t`)
 		case c < 0x20:
 			fmt.Fprintf(w, `\u%04x`, c)
+		default:
+			w.WriteByte(c)
+		}
+	}
+	w.WriteByte('"')
+}
+
+// writeCString writes z as a C (and Tcl) string literal, as sqlite3's
+// tcl mode does: bytes that are not printable ASCII in octal.
+func writeCString(w *bufio.Writer, z string) {
+	w.WriteByte('"')
+	for i := 0; i < len(z); i++ {
+		switch c := z[i]; {
+		case c == '\\':
+			w.WriteString(`\\`)
+		case c == '"':
+			w.WriteString(`\"`)
+		case c == '\t':
+			w.WriteString(`\t`)
+		case c == '\n':
+			w.WriteString(`\n`)
+		case c == '\r':
+			w.WriteString(`\r`)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(w, "\\%03o", c)
 		default:
 			w.WriteByte(c)
 		}
