@@ -10,7 +10,8 @@
 // lines gather into SQL until sqlite.Complete says a statement ends.
 // Exec runs one dot-command or one piece of complete SQL. For the same
 // query and settings, the output modes list, csv, json, line, quote,
-// insert, markdown, html and tabs write the bytes sqlite3 3.40 writes;
+// insert, markdown, html, tabs, ascii and tcl write the bytes sqlite3 3.40
+// writes (EXPLAIN and EXPLAIN QUERY PLAN take its layouts too);
 // column, table and box align cells by their display width on a terminal
 // (wide characters take two columns, combining marks none), where sqlite3
 // counts characters.
