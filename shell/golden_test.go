@@ -190,3 +190,28 @@ func TestRealsFormatAsSqlite3(t *testing.T) {
 		}
 	}
 }
+
+func TestDumpLoadsBackInSqlite3(t *testing.T) {
+	// The shell's .dump is ext/dump's, not sqlite3's text; what sqlite3
+	// makes of it must be the database itself.
+	sqlite3 := sqlite3Path(t)
+	sh, out, errOut := newShell(t, zoo+"CREATE INDEX za ON zoo(a); CREATE VIEW v AS SELECT a FROM zoo; CREATE TRIGGER tr AFTER INSERT ON wide BEGIN SELECT 1; END;")
+	if err := sh.Exec(context.Background(), ".dump"); err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	load := exec.Command(sqlite3, "copy.db")
+	load.Stdin = strings.NewReader(out.String())
+	if msg, err := load.CombinedOutput(); err != nil || len(msg) > 0 {
+		t.Fatalf("sqlite3 loading the dump: %v: %s", err, msg)
+	}
+	dumpOf := func(db string) string {
+		text, err := exec.Command(sqlite3, db, ".dump").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(text)
+	}
+	if got, want := dumpOf("copy.db"), dumpOf("test.db"); got != want {
+		t.Errorf("sqlite3 dumps the copy as\n%s\nand the original as\n%s", got, want)
+	}
+}
