@@ -897,13 +897,69 @@ func (s *Shell) dotFTSQ(ctx context.Context, args []string) error {
 	return nil
 }
 
+// dotStats prints the memory and cache figures of the library and of
+// the connection, with the names sqlite3's .stats gives them.
 func (s *Shell) dotStats(context.Context, []string) error {
-	for _, op := range sqlite.DBStatusOps {
-		cur, hi, err := s.conn.Status(op, false)
+	for _, g := range []struct {
+		name  string
+		op    sqlite.StatusOp
+		bytes bool
+	}{
+		{"Memory Used", sqlite.StatusMemoryUsed, true},
+		{"Number of Outstanding Allocations", sqlite.StatusMallocCount, false},
+		{"Number of Pcache Overflow Bytes", sqlite.StatusPageCacheOverflow, true},
+		{"Largest Allocation", sqlite.StatusMallocSize, true},
+		{"Largest Pcache Allocation", sqlite.StatusPageCacheSize, true},
+	} {
+		cur, hi, err := sqlite.GlobalStatus(g.op, false)
 		if err != nil {
-			continue
+			return err
 		}
-		fmt.Fprintf(s.out, "%-40s %d (highwater %d)\n", op, cur, hi)
+		if cur == 0 && hi == 0 {
+			continue // not counted: the engine keeps no memory statistics
+		}
+		unit := map[bool]string{true: " bytes", false: ""}[g.bytes]
+		if g.op == sqlite.StatusMallocSize || g.op == sqlite.StatusPageCacheSize {
+			fmt.Fprintf(s.out, "%-37s%d%s\n", g.name+":", hi, unit)
+		} else {
+			fmt.Fprintf(s.out, "%-37s%d (max %d)%s\n", g.name+":", cur, hi, unit)
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		op      sqlite.DBStatusOp
+		useHigh bool // the figure is the high-water mark
+		max     bool // show the high-water mark too
+		bytes   bool
+	}{
+		{"Lookaside Slots Used", sqlite.DBStatusLookasideUsed, false, true, false},
+		{"Successful lookaside attempts", sqlite.DBStatusLookasideHit, true, false, false},
+		{"Lookaside failures due to size", sqlite.DBStatusLookasideMissSize, true, false, false},
+		{"Lookaside failures due to OOM", sqlite.DBStatusLookasideMissFull, true, false, false},
+		{"Pager Heap Usage", sqlite.DBStatusCacheUsed, false, false, true},
+		{"Page cache hits", sqlite.DBStatusCacheHit, false, false, false},
+		{"Page cache misses", sqlite.DBStatusCacheMiss, false, false, false},
+		{"Page cache writes", sqlite.DBStatusCacheWrite, false, false, false},
+		{"Page cache spills", sqlite.DBStatusCacheSpill, false, false, false},
+		{"Schema Heap Usage", sqlite.DBStatusSchemaUsed, false, false, true},
+		{"Statement Heap/Lookaside Usage", sqlite.DBStatusStmtUsed, false, false, true},
+	} {
+		cur, hi, err := s.conn.Status(c.op, false)
+		if err != nil {
+			return err
+		}
+		v := cur
+		if c.useHigh {
+			v = hi
+		}
+		line := fmt.Sprintf("%-37s%d", c.name+":", v)
+		if c.max {
+			line += fmt.Sprintf(" (max %d)", hi)
+		}
+		if c.bytes {
+			line += " bytes"
+		}
+		fmt.Fprintln(s.out, line)
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ func TestLibraryDotCommands(t *testing.T) {
 	for _, tc := range []struct{ cmd, want string }{
 		{".plan SELECT name FROM recipes WHERE name = ?", "SCAN recipes"},
 		{".pages", "recipes"},
-		{".stats", "DBStatus"},
+		{".stats", "Page cache hits:"},
 		{".ftsq search olive", "1"},
 		{".ftsq search olivve", "did you mean: olive"},
 		{".usage on", ""},
