@@ -56,7 +56,7 @@ func init() {
 		{"schema", "?PATTERN?", "Show the CREATE statements matching PATTERN", (*Shell).dotSchema},
 		{"separator", "COL ?ROW?", "Change the column and row separators", (*Shell).dotSeparator},
 		{"show", "", "Show the current values for various settings", (*Shell).dotShow},
-		{"stats", "", "Show the connection's status counters", (*Shell).dotStats},
+		{"stats", "?on|off?", "Show memory and cache figures, or turn showing them after each SQL on or off", (*Shell).dotStats},
 		{"tables", "?TABLE?", "List names of tables matching LIKE pattern TABLE", (*Shell).dotTables},
 		{"timeout", "MS", "Try opening locked tables for MS milliseconds", (*Shell).dotTimeout},
 		{"timer", "on|off", "Turn SQL timer on or off", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
@@ -369,6 +369,7 @@ func (s *Shell) dotShow(context.Context, []string) error {
 	fmt.Fprintf(s.out, "%12s: %s\n", "width", strings.Join(widths, " "))
 	fmt.Fprintf(s.out, "%12s: %s\n", "bail", onOff[s.bail])
 	fmt.Fprintf(s.out, "%12s: %s\n", "changes", onOff[s.changes])
+	fmt.Fprintf(s.out, "%12s: %s\n", "stats", onOff[s.stats])
 	fmt.Fprintf(s.out, "%12s: %s\n", "timer", onOff[s.timer])
 	fmt.Fprintf(s.out, "%12s: %s\n", "trace", onOff[s.trace != nil])
 	fmt.Fprintf(s.out, "%12s: %s\n", "usage", onOff[s.usage])
@@ -899,7 +900,15 @@ func (s *Shell) dotFTSQ(ctx context.Context, args []string) error {
 
 // dotStats prints the memory and cache figures of the library and of
 // the connection, with the names sqlite3's .stats gives them.
-func (s *Shell) dotStats(context.Context, []string) error {
+func (s *Shell) dotStats(_ context.Context, args []string) error {
+	switch len(args) {
+	case 0:
+	case 1:
+		s.stats = s.parseBool(args[0])
+		return nil
+	default:
+		return usageError("stats")
+	}
 	for _, g := range []struct {
 		name  string
 		op    sqlite.StatusOp

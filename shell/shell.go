@@ -80,6 +80,7 @@ type Shell struct {
 	bail     bool
 	changes  bool
 	timer    bool
+	stats    bool // .stats on: the figures after each SQL
 	timeout  time.Duration
 	trace    func() // stops .trace
 	usage    bool
@@ -253,6 +254,9 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 		fmt.Fprintf(s.out, "Run Time: real %.3f user %.6f sys %.6f\n", u.Wall.Seconds(), u.User.Seconds(), u.System.Seconds())
 	} else {
 		err = run()
+	}
+	if s.stats {
+		s.dotStats(ctx, nil)
 	}
 	if s.changes && where != "Error" {
 		fmt.Fprintf(s.out, "changes: %d   total_changes: %d\n", s.conn.Changes(), s.conn.TotalChanges())
