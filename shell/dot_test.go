@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/asqlite/asqlite/ext/fts"
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -33,6 +34,7 @@ func newShell(t *testing.T, script string) (*Shell, *bytes.Buffer, *bytes.Buffer
 }
 
 func TestProgressBarOnlyWhenAsked(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
 	sh, _, _ := newShell(t, "CREATE TABLE t(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 500) INSERT INTO t SELECT randomblob(1000) FROM c")
 	ctx := context.Background()
 	if err := sh.Exec(ctx, ".backup quiet.db"); err != nil {
@@ -114,6 +116,7 @@ func TestLibraryDotCommands(t *testing.T) {
 }
 
 func TestImportStopsWhenContextEnds(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
 	sh, _, _ := newShell(t, "")
 	var csv strings.Builder
 	for range 10000 {
