@@ -3,6 +3,7 @@ package shell
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,7 +118,7 @@ func TestLibraryDotCommands(t *testing.T) {
 
 func TestImportStopsWhenContextEnds(t *testing.T) {
 	t.Cleanup(leakcheck.Check(t))
-	sh, _, _ := newShell(t, "")
+	sh, _, _ := newShell(t, "CREATE TABLE t(a, b)")
 	var csv strings.Builder
 	for range 10000 {
 		csv.WriteString("a,b\n")
@@ -125,10 +126,16 @@ func TestImportStopsWhenContextEnds(t *testing.T) {
 	if err := os.WriteFile("big.csv", []byte(csv.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The import ends its context as soon as it has read from the file,
+	// when its progress bar first draws.
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := sh.Exec(ctx, ".import --csv big.csv t"); err == nil {
-		t.Fatal("import ran to its end after its context ended")
+	defer cancel()
+	sh.SetProgress(cancelWriter(cancel))
+	if err := sh.Exec(ctx, ".import --csv big.csv t"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("import after its context ended: %v", err)
+	}
+	if !sh.Conn().AutoCommit() {
+		t.Error("the import's transaction is still open")
 	}
 	if ok, _ := sh.Conn().TableExists("main", "t"); ok {
 		n := 0
@@ -168,4 +175,12 @@ func TestOpenReplacesConnection(t *testing.T) {
 	if err := given.Exec("SELECT 1"); err != nil {
 		t.Errorf("the caller's connection was closed: %v", err)
 	}
+}
+
+// cancelWriter calls its function on every write.
+type cancelWriter func()
+
+func (c cancelWriter) Write(p []byte) (int, error) {
+	c()
+	return len(p), nil
 }
