@@ -554,16 +554,25 @@ func (s *Shell) dotDump(ctx context.Context, args []string) error {
 	return dump.Dump(s.conn, &countingWriter{w: s.out, progress: bar}, nil)
 }
 
+// maxReadDepth bounds .read within .read, so that a script reading
+// itself fails rather than exhausting the stack.
+const maxReadDepth = 50
+
 func (s *Shell) dotRead(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return usageError("read")
+	}
+	if s.readDepth >= maxReadDepth {
+		return fmt.Errorf(".read nested more than %d deep (does %s read itself?)", maxReadDepth, args[0])
 	}
 	f, err := os.Open(args[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	s.readDepth++
 	err = s.run(ctx, bufio.NewReader(f), true)
+	s.readDepth--
 	if errors.Is(err, ErrFailed) {
 		return fmt.Errorf("%w: %w", errReported, err)
 	}

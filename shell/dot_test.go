@@ -184,3 +184,19 @@ func (c cancelWriter) Write(p []byte) (int, error) {
 	c()
 	return len(p), nil
 }
+
+func TestReadOfItselfFails(t *testing.T) {
+	sh, out, errOut := newShell(t, "")
+	if err := os.WriteFile("self.sql", []byte("SELECT 'once';\n.read self.sql\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Exec(context.Background(), ".read self.sql"); err == nil {
+		t.Fatal("a script reading itself ran to an end")
+	}
+	if n := strings.Count(out.String(), "once\n"); n != maxReadDepth {
+		t.Errorf("ran %d times, want %d", n, maxReadDepth)
+	}
+	if !strings.Contains(errOut.String(), "nested more than") {
+		t.Errorf("error output %q", errOut.String())
+	}
+}

@@ -76,15 +76,16 @@ type Shell struct {
 	wordWrap   bool // ... between words when they can
 	quoteCells bool // ... and show values as SQL literals
 
-	echo     bool
-	bail     bool
-	changes  bool
-	timer    bool
-	stats    bool // .stats on: the figures after each SQL
-	timeout  time.Duration
-	trace    func() // stops .trace
-	usage    bool
-	progress progressFunc // nil: no progress bars (not a terminal)
+	echo      bool
+	bail      bool
+	changes   bool
+	timer     bool
+	stats     bool // .stats on: the figures after each SQL
+	readDepth int  // .read files being read
+	timeout   time.Duration
+	trace     func() // stops .trace
+	usage     bool
+	progress  progressFunc // nil: no progress bars (not a terminal)
 }
 
 // New returns a shell on conn that writes results to stdout and errors to
