@@ -121,6 +121,10 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		sh.SetProgress(f)
 	}
 	if f, ok := stdin.(*os.File); (ok && shell.IsTerminal(f) && !*batch) || *interactive {
+		fmt.Fprintf(stdout, "asqlite shell on SQLite %s\nEnter \".help\" for usage hints.\n", sqlite.Version())
+		if name == ":memory:" {
+			fmt.Fprintln(stdout, "Connected to a transient in-memory database.\nUse \".open FILENAME\" to reopen on a persistent database.")
+		}
 		return errFailed(sh.Interactive(ctx, stdin, stdout, nil))
 	}
 	return errFailed(sh.Run(ctx, stdin))
