@@ -76,8 +76,8 @@ func (s *Shell) dotCommand(ctx context.Context, line string) error {
 		return nil
 	}
 	name := args[0]
-	// sqlite3 accepts any unambiguous prefix of a command... and picks
-	// the first match in its table for ambiguous ones: so does this.
+	// Like sqlite3, accept a prefix of a command's name (".h" for
+	// ".headers"); an ambiguous one picks the first name in order.
 	for _, c := range dotCmds {
 		if c.name == name {
 			return c.run(s, ctx, args[1:])
