@@ -349,31 +349,43 @@ func (s *Shell) dotWidth(_ context.Context, args []string) error {
 	return nil
 }
 
+// dotShow prints the settings as sqlite3 does, then those sqlite3 does
+// not have.
 func (s *Shell) dotShow(context.Context, []string) error {
 	onOff := map[bool]string{true: "on", false: "off"}
 	out := s.outName
 	if out == "" {
 		out = "stdout"
 	}
-	widths := make([]string, len(s.widths))
-	for i, w := range s.widths {
-		widths[i] = strconv.Itoa(w)
+	var widths strings.Builder
+	for _, w := range s.widths {
+		fmt.Fprintf(&widths, "%d ", w)
 	}
-	fmt.Fprintf(s.out, "%12s: %s\n", "echo", onOff[s.echo])
-	fmt.Fprintf(s.out, "%12s: %s\n", "headers", onOff[s.headers])
-	fmt.Fprintf(s.out, "%12s: %s\n", "mode", s.mode)
-	fmt.Fprintf(s.out, "%12s: %s\n", "nullvalue", strconv.Quote(s.nullValue))
-	fmt.Fprintf(s.out, "%12s: %s\n", "output", out)
-	fmt.Fprintf(s.out, "%12s: %s\n", "colseparator", strconv.Quote(s.colSep))
-	fmt.Fprintf(s.out, "%12s: %s\n", "rowseparator", strconv.Quote(s.rowSep))
-	fmt.Fprintf(s.out, "%12s: %s\n", "width", strings.Join(widths, " "))
-	fmt.Fprintf(s.out, "%12s: %s\n", "bail", onOff[s.bail])
-	fmt.Fprintf(s.out, "%12s: %s\n", "changes", onOff[s.changes])
-	fmt.Fprintf(s.out, "%12s: %s\n", "stats", onOff[s.stats])
-	fmt.Fprintf(s.out, "%12s: %s\n", "timer", onOff[s.timer])
-	fmt.Fprintf(s.out, "%12s: %s\n", "trace", onOff[s.trace != nil])
-	fmt.Fprintf(s.out, "%12s: %s\n", "usage", onOff[s.usage])
-	fmt.Fprintf(s.out, "%12s: %s\n", "filename", s.filename)
+	modeLine := s.mode.String()
+	if s.mode.columnar() {
+		modeLine = fmt.Sprintf("%s --wrap %d --wordwrap %s --%s", s.mode, s.wrap, onOff[s.wordWrap], map[bool]string{true: "quote", false: "noquote"}[s.quoteCells])
+	}
+	for _, kv := range [][2]string{
+		{"echo", onOff[s.echo]},
+		{"eqp", "off"},
+		{"explain", "auto"},
+		{"headers", onOff[s.headers]},
+		{"mode", modeLine},
+		{"nullvalue", cLiteral(s.nullValue)},
+		{"output", out},
+		{"colseparator", cLiteral(s.colSep)},
+		{"rowseparator", cLiteral(s.rowSep)},
+		{"stats", onOff[s.stats]},
+		{"width", widths.String()},
+		{"filename", s.filename},
+		{"bail", onOff[s.bail]},
+		{"changes", onOff[s.changes]},
+		{"timer", onOff[s.timer]},
+		{"trace", onOff[s.trace != nil]},
+		{"usage", onOff[s.usage]},
+	} {
+		fmt.Fprintf(s.out, "%12s: %s\n", kv[0], kv[1])
+	}
 	return nil
 }
 

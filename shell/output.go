@@ -325,28 +325,34 @@ func writeJSONString(w *bufio.Writer, z string) {
 }
 
 // writeCString writes z as a C (and Tcl) string literal, as sqlite3's
-// tcl mode does: bytes that are not printable ASCII in octal.
-func writeCString(w *bufio.Writer, z string) {
-	w.WriteByte('"')
+// tcl mode does.
+func writeCString(w *bufio.Writer, z string) { w.WriteString(cLiteral(z)) }
+
+// cLiteral is z as a C string literal, as sqlite3 writes them: bytes
+// that are not printable ASCII in octal.
+func cLiteral(z string) string {
+	var b strings.Builder
+	b.WriteByte('"')
 	for i := 0; i < len(z); i++ {
 		switch c := z[i]; {
 		case c == '\\':
-			w.WriteString(`\\`)
+			b.WriteString(`\\`)
 		case c == '"':
-			w.WriteString(`\"`)
+			b.WriteString(`\"`)
 		case c == '\t':
-			w.WriteString(`\t`)
+			b.WriteString(`\t`)
 		case c == '\n':
-			w.WriteString(`\n`)
+			b.WriteString(`\n`)
 		case c == '\r':
-			w.WriteString(`\r`)
+			b.WriteString(`\r`)
 		case c < ' ' || c >= 0x7f:
-			fmt.Fprintf(w, "\\%03o", c)
+			fmt.Fprintf(&b, "\\%03o", c)
 		default:
-			w.WriteByte(c)
+			b.WriteByte(c)
 		}
 	}
-	w.WriteByte('"')
+	b.WriteByte('"')
+	return b.String()
 }
 
 // quoteReal is a REAL as an SQL or JSON literal that reads back as the

@@ -94,6 +94,9 @@ type Shell struct {
 // it is replaced or in Close.
 func New(conn *sqlite.Conn, stdout, stderr io.Writer) *Shell {
 	s := &Shell{conn: conn, stdout: stdout, stderr: stderr, out: stdout, filename: conn.Filename("main")}
+	if s.filename == "" {
+		s.filename = ":memory:"
+	}
 	s.setMode(modeList)
 	s.colSep, s.rowSep = "|", "\n"
 	return s
