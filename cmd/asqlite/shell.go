@@ -35,9 +35,10 @@ func runShell(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("shell", `
 Opens the database FILE (an in-memory database when FILE is absent or
 ":memory:") and runs SQL statements and dot-commands (.help lists them)
-the way the sqlite3 program does: each SQL argument, then, if there was
-none, standard input — interactively, with line editing, history and Tab
-completion, when it is a terminal. Exits 1 if any statement failed.`)
+the way the sqlite3 program does: the -cmd commands, then each SQL
+argument or, when there is none, standard input — interactively, with line
+editing, history (~/.asqlite_history) and Tab completion, when it is a
+terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 	var cmds stringsFlag
 	fs.Var(&cmds, "cmd", "run `COMMAND` before reading input (repeatable)")
 	bail := fs.Bool("bail", false, "stop after the first error")
