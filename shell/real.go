@@ -24,45 +24,39 @@ func formatReal(r float64, prec int) string {
 	if math.IsInf(r, 0) {
 		return prefix + "Inf"
 	}
-	x := newExt(r)
 	if prec > 0 {
 		prec-- // %g counts the digit before the point
 	}
-	rounder := newExt([]float64{5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10}[prec%10])
-	for idx := prec; idx >= 10; idx -= 10 {
-		rounder = mulExt(rounder, newExt(1.0e-10))
-	}
+	x := newExt(r)
+	tmp := newExt(0)
 	exp := 0
 	if x.Sign() > 0 {
 		scale := newExt(1)
-		for x.Cmp(mulExt(newExt(1e100), scale)) >= 0 && exp <= 350 {
-			scale = mulExt(scale, newExt(1e100))
-			exp += 100
+		for _, step := range []struct {
+			c   *big.Float
+			exp int
+		}{{ext1e100, 100}, {ext1e10, 10}, {ext10, 1}} {
+			for exp <= 350 && x.Cmp(tmp.Mul(step.c, scale)) >= 0 {
+				scale.Mul(scale, step.c)
+				exp += step.exp
+			}
 		}
-		for x.Cmp(mulExt(newExt(1e10), scale)) >= 0 && exp <= 350 {
-			scale = mulExt(scale, newExt(1e10))
-			exp += 10
-		}
-		for x.Cmp(mulExt(newExt(10), scale)) >= 0 && exp <= 350 {
-			scale = mulExt(scale, newExt(10))
-			exp++
-		}
-		x = quoExt(x, scale)
-		for x.Cmp(newExt(1e-8)) < 0 {
-			x = mulExt(x, newExt(1e8))
+		x.Quo(x, scale)
+		for x.Cmp(ext1em8) < 0 {
+			x.Mul(x, ext1e8)
 			exp -= 8
 		}
-		for x.Cmp(newExt(1)) < 0 {
-			x = mulExt(x, newExt(10))
+		for x.Cmp(ext1) < 0 {
+			x.Mul(x, ext10)
 			exp--
 		}
 		if exp > 350 {
 			return prefix + "Inf"
 		}
 	}
-	x = addExt(x, rounder)
-	if x.Cmp(newExt(10)) >= 0 {
-		x = mulExt(x, newExt(0.1))
+	x.Add(x, rounder(prec))
+	if x.Cmp(ext10) >= 0 {
+		x.Mul(x, ext01)
 		exp++
 	}
 	useExp := exp < -4 || exp > prec
@@ -78,7 +72,8 @@ func formatReal(r float64, prec int) string {
 		}
 		nsd--
 		d, _ := x.Int64()
-		x = mulExt(subExt(x, newExt(float64(d))), newExt(10))
+		x.Sub(x, tmp.SetInt64(d))
+		x.Mul(x, ext10)
 		return byte('0' + d)
 	}
 	buf := []byte(prefix)
@@ -122,9 +117,38 @@ func formatReal(r float64, prec int) string {
 // extPrec is the mantissa of the x87 extended type, C's long double.
 const extPrec = 64
 
+// newExt returns f as an extended float; its operations round to extPrec
+// bits, as the x87 does.
 func newExt(f float64) *big.Float { return new(big.Float).SetPrec(extPrec).SetFloat64(f) }
 
-func mulExt(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(extPrec).Mul(a, b) }
-func quoExt(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(extPrec).Quo(a, b) }
-func addExt(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(extPrec).Add(a, b) }
-func subExt(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(extPrec).Sub(a, b) }
+// The constants of SQLite's printf, doubles all.
+var (
+	ext1e100 = newExt(1e100)
+	ext1e10  = newExt(1e10)
+	ext10    = newExt(10)
+	ext1     = newExt(1)
+	ext1e8   = newExt(1e8)
+	ext1em8  = newExt(1e-8)
+	ext01    = newExt(0.1)
+)
+
+// rounders[p] is what SQLite's printf adds to round to p digits after
+// the first: 5e-(p+1), computed as it computes it.
+var rounders = func() []*big.Float {
+	var r []*big.Float
+	for p := range 32 {
+		x := newExt([]float64{5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10}[p%10])
+		for idx := p; idx >= 10; idx -= 10 {
+			x.Mul(x, newExt(1.0e-10))
+		}
+		r = append(r, x)
+	}
+	return r
+}()
+
+func rounder(p int) *big.Float {
+	if p < len(rounders) {
+		return rounders[p]
+	}
+	return rounders[len(rounders)-1]
+}
