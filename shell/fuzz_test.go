@@ -58,6 +58,11 @@ func FuzzFormatRealParses(f *testing.F) {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v float64) {
+		if z, ok := formatReal15(math.Abs(v)); ok {
+			if want := formatExtended(math.Abs(v), 15); z != want {
+				t.Fatalf("%v: quick %q, extended %q", v, z, want)
+			}
+		}
 		for _, prec := range []int{15, 20} {
 			s := formatReal(v, prec)
 			if math.IsInf(v, 0) || math.IsNaN(v) {

@@ -220,3 +220,25 @@ func TestDumpLoadsBackInSqlite3(t *testing.T) {
 		t.Errorf("sqlite3 dumps the copy as\n%s\nand the original as\n%s", got, want)
 	}
 }
+
+func TestQuickRealsMatchExtendedArithmetic(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	vals := []float64{0, 1, 0.5, 1e15, 999999999999999.5, 1000000000000005, 9.99999999999999e22, 5e-324, math.MaxFloat64}
+	for range 50000 {
+		vals = append(vals, rng.Float64()*math.Pow(10, float64(rng.Intn(80)-40)), math.Float64frombits(rng.Uint64()>>1), float64(rng.Int63n(1<<53)))
+	}
+	quick := 0
+	for _, v := range vals {
+		z, ok := formatReal15(v)
+		if !ok {
+			continue
+		}
+		quick++
+		if want := formatExtended(v, 15); z != want {
+			t.Errorf("%v: quick %q, extended %q", v, z, want)
+		}
+	}
+	if quick < len(vals)/2 {
+		t.Errorf("only %d of %d values took the quick way", quick, len(vals))
+	}
+}

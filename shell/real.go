@@ -3,6 +3,8 @@ package shell
 import (
 	"math"
 	"math/big"
+	"strconv"
+	"strings"
 )
 
 // formatReal formats r as SQLite 3.40's printf does with "%!.<prec>g",
@@ -24,6 +26,99 @@ func formatReal(r float64, prec int) string {
 	if math.IsInf(r, 0) {
 		return prefix + "Inf"
 	}
+	if prec == 15 {
+		if z, ok := formatReal15(r); ok {
+			return prefix + z
+		}
+	}
+	return prefix + formatExtended(r, prec)
+}
+
+// formatReal15 is the quick way to formatExtended(r, 15), for r >= 0.
+// Below 1e100, whose double is not exactly 10^100, the extended
+// arithmetic errs by less than a thousandth of the 15th digit, so that
+// its result is the correctly rounded one unless r lies within two
+// hundredths of a digit of halfway between two 15-digit numbers; then,
+// and from 1e100 on, ok is false.
+func formatReal15(r float64) (z string, ok bool) {
+	if r == 0 {
+		return "0.0", true
+	}
+	if !(r > 0 && r < 1e100) {
+		return "", false
+	}
+	e := strconv.FormatFloat(r, 'e', 20, 64) // d.dddddddddddddddddddde±dd, exact to 21 digits
+	i := strings.IndexByte(e, 'e')
+	digits := []byte(e[:1] + e[2:i])
+	exp, err := strconv.Atoi(e[i+1:])
+	if err != nil {
+		return "", false
+	}
+	rest, err := strconv.Atoi(string(digits[15:21]))
+	if err != nil || rest >= 480000 && rest <= 520000 {
+		return "", false
+	}
+	digits = digits[:15]
+	if rest > 500000 {
+		k := 14
+		for ; k >= 0 && digits[k] == '9'; k-- {
+			digits[k] = '0'
+		}
+		if k < 0 {
+			digits[0] = '1'
+			exp++
+		} else {
+			digits[k]++
+		}
+	}
+	return layoutG(digits, exp, 15), true
+}
+
+// layoutG lays out the significant digits of a number and its decimal
+// exponent as SQLite's "%!.<prec>g": fixed-point unless the exponent is
+// below -4 or at least prec, trailing zeros dropped but for one after the
+// point, an exponent of at least two digits.
+func layoutG(digits []byte, exp, prec int) string {
+	var b []byte
+	if exp < -4 || exp > prec-1 {
+		b = append(b, digits[0], '.')
+		b = append(b, digits[1:]...)
+	} else if exp >= 0 {
+		b = append(b, digits[:exp+1]...)
+		b = append(b, '.')
+		b = append(b, digits[exp+1:]...)
+	} else {
+		b = append(b, '0', '.')
+		for range -exp - 1 {
+			b = append(b, '0')
+		}
+		b = append(b, digits...)
+	}
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if b[len(b)-1] == '.' {
+		b = append(b, '0')
+	}
+	if exp < -4 || exp > prec-1 {
+		b = append(b, 'e')
+		if exp < 0 {
+			b = append(b, '-')
+			exp = -exp
+		} else {
+			b = append(b, '+')
+		}
+		if exp >= 100 {
+			b = append(b, byte('0'+exp/100))
+			exp %= 100
+		}
+		b = append(b, byte('0'+exp/10), byte('0'+exp%10))
+	}
+	return string(b)
+}
+
+// formatExtended is formatReal for r >= 0, finite, computed as SQLite does.
+func formatExtended(r float64, prec int) string {
 	if prec > 0 {
 		prec-- // %g counts the digit before the point
 	}
@@ -51,7 +146,7 @@ func formatReal(r float64, prec int) string {
 			exp--
 		}
 		if exp > 350 {
-			return prefix + "Inf"
+			return "Inf"
 		}
 	}
 	x.Add(x, rounder(prec))
@@ -76,7 +171,7 @@ func formatReal(r float64, prec int) string {
 		x.Mul(x, ext10)
 		return byte('0' + d)
 	}
-	buf := []byte(prefix)
+	var buf []byte
 	if e2 < 0 {
 		buf = append(buf, '0')
 	} else {
