@@ -63,6 +63,11 @@ func FuzzFormatRealParses(f *testing.F) {
 				t.Fatalf("%v: quick %q, extended %q", v, z, want)
 			}
 		}
+		if a := math.Abs(v); !math.IsInf(a, 0) && !math.IsNaN(a) {
+			if got, want := formatExtended(a, 20), formatExtendedBig(a, 20); got != want {
+				t.Fatalf("%v: %q, math/big says %q", a, got, want)
+			}
+		}
 		for _, prec := range []int{15, 20} {
 			s := formatReal(v, prec)
 			if math.IsInf(v, 0) || math.IsNaN(v) {

@@ -23,6 +23,9 @@ INSERT INTO zoo VALUES (NULL, 1), (42, -7), (1.0, 1e300), (-0.0, 0.1), ('it''s "
 line2', 'tab	here'), ('cr' || char(13) || 'lf' || char(13,10) || 'x', '\n and \012'), (x'00ff41', ''),
  (9223372036854775807, 3.14159265358979), (1e-5, 123456789012345678.0), (-1e999, 1e999),
  ('<b>&amp;</b>', char(1,2,31,127)), ('a b', 'x''y'), ('back\\slash', '!#$%'), (x'', -9223372036854775808);
+INSERT INTO zoo VALUES (91/7.0, 13.0), (0.3, 2.0/3), (1e15, 1e16), (100.0, 1e-300);
+CREATE TABLE nums AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 2000)
+ SELECT i, i/7.0 AS sev, i*0.001 AS milli, 1.0/i AS inv, i*i*1e150 AS big, -i/3.0 AS neg FROM c;
 CREATE TABLE wide(w);
 INSERT INTO wide VALUES ('héllo 世界'), ('e' || char(769)), ('ｆｕｌｌ');
 `
@@ -97,7 +100,7 @@ func TestOutputModesMatchSqlite3(t *testing.T) {
 	modes := []string{"list", "csv", "json", "line", "quote", "insert", "markdown", "html", "tabs", "ascii", "tcl"}
 	for _, m := range modes {
 		for _, headers := range []string{"on", "off"} {
-			for _, q := range []string{"SELECT * FROM zoo", "SELECT * FROM wide", "SELECT 1 WHERE 0"} {
+			for _, q := range []string{"SELECT * FROM zoo", "SELECT * FROM wide", "SELECT * FROM nums", "SELECT 1 WHERE 0"} {
 				script := fmt.Sprintf(".mode %s\n.headers %s\n%s;\n", m, headers, q)
 				got, want := both(t, script)
 				if got != want {

@@ -355,16 +355,17 @@ func cLiteral(z string) string {
 	return b.String()
 }
 
-// quoteReal is a REAL as an SQL or JSON literal that reads back as the
-// same double: integral values with ".0" when wholeAsInt, infinities
-// as 1e999 when inf (sqlite3's quote mode writes Inf).
-func quoteReal(r float64, wholeAsInt, inf bool) string {
+// quoteReal is a REAL as quote, insert and json modes write it, with 20
+// significant digits, so that 91/7.0 is 12.999999999999999999 as sqlite3
+// 3.40 writes it; insert mode (insert true) writes whole numbers as
+// integers with ".0" and infinities as 1e999, as does json (inf true).
+func quoteReal(r float64, insert, inf bool) string {
 	switch {
-	case inf && math.IsInf(r, 1):
+	case (insert || inf) && math.IsInf(r, 1):
 		return "1e999"
-	case inf && math.IsInf(r, -1):
+	case (insert || inf) && math.IsInf(r, -1):
 		return "-1e999"
-	case wholeAsInt && r >= -0x1p63 && r < 0x1p63 && r == math.Trunc(r):
+	case insert && r >= -0x1p63 && r < 0x1p63 && r == math.Trunc(r):
 		return strconv.FormatInt(int64(r), 10) + ".0"
 	}
 	return formatReal(r, 20)
@@ -380,7 +381,7 @@ func sqlLiteral(c cell, escapeNewlines bool) string {
 	case sqlite.Integer:
 		return c.text
 	case sqlite.Float:
-		return quoteReal(c.real, true, escapeNewlines)
+		return quoteReal(c.real, escapeNewlines, false)
 	case sqlite.Blob:
 		return fmt.Sprintf("X'%x'", c.blob)
 	}

@@ -2,7 +2,7 @@ package shell
 
 import (
 	"math"
-	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -117,41 +117,41 @@ func layoutG(digits []byte, exp, prec int) string {
 	return string(b)
 }
 
-// formatExtended is formatReal for r >= 0, finite, computed as SQLite does.
+// formatExtended is formatReal for r >= 0, finite, computed as SQLite
+// 3.40's printf computes it, in extended precision.
 func formatExtended(r float64, prec int) string {
 	if prec > 0 {
 		prec-- // %g counts the digit before the point
 	}
 	x := newExt(r)
-	tmp := newExt(0)
 	exp := 0
-	if x.Sign() > 0 {
+	if !x.zero() {
 		scale := newExt(1)
 		for _, step := range []struct {
-			c   *big.Float
+			c   ext
 			exp int
 		}{{ext1e100, 100}, {ext1e10, 10}, {ext10, 1}} {
-			for exp <= 350 && x.Cmp(tmp.Mul(step.c, scale)) >= 0 {
-				scale.Mul(scale, step.c)
+			for exp <= 350 && x.cmp(step.c.mul(scale)) >= 0 {
+				scale = scale.mul(step.c)
 				exp += step.exp
 			}
 		}
-		x.Quo(x, scale)
-		for x.Cmp(ext1em8) < 0 {
-			x.Mul(x, ext1e8)
+		x = x.quo(scale)
+		for x.cmp(ext1em8) < 0 {
+			x = x.mul(ext1e8)
 			exp -= 8
 		}
-		for x.Cmp(ext1) < 0 {
-			x.Mul(x, ext10)
+		for x.cmp(ext1) < 0 {
+			x = x.mul(ext10)
 			exp--
 		}
 		if exp > 350 {
 			return "Inf"
 		}
 	}
-	x.Add(x, rounder(prec))
-	if x.Cmp(ext10) >= 0 {
-		x.Mul(x, ext01)
+	x = x.add(rounder(prec))
+	if x.cmp(ext10) >= 0 {
+		x = x.mul(ext01)
 		exp++
 	}
 	useExp := exp < -4 || exp > prec
@@ -166,9 +166,8 @@ func formatExtended(r float64, prec int) string {
 			return '0'
 		}
 		nsd--
-		d, _ := x.Int64()
-		x.Sub(x, tmp.SetInt64(d))
-		x.Mul(x, ext10)
+		d := x.floor()
+		x = x.subExact(newExt(float64(d))).mul(ext10)
 		return byte('0' + d)
 	}
 	var buf []byte
@@ -209,12 +208,161 @@ func formatExtended(r float64, prec int) string {
 	return string(buf)
 }
 
-// extPrec is the mantissa of the x87 extended type, C's long double.
-const extPrec = 64
+// ext is a non-negative number in the x87's extended format, C's long
+// double on amd64: m·2^e with a 64-bit mantissa m, whose top bit is set
+// unless the number is zero. Its operations round to nearest, ties to
+// even, as the x87 does.
+type ext struct {
+	m uint64
+	e int
+}
 
-// newExt returns f as an extended float; its operations round to extPrec
-// bits, as the x87 does.
-func newExt(f float64) *big.Float { return new(big.Float).SetPrec(extPrec).SetFloat64(f) }
+func newExt(f float64) ext {
+	if f == 0 {
+		return ext{}
+	}
+	frac, exp := math.Frexp(f) // frac in [0.5, 1)
+	return ext{m: uint64(math.Ldexp(frac, 64)), e: exp - 64}
+}
+
+func (a ext) zero() bool { return a.m == 0 }
+
+func (a ext) cmp(b ext) int {
+	switch {
+	case a.m == 0 || b.m == 0:
+		return cmpUint(a.m, b.m)
+	case a.e != b.e:
+		if a.e < b.e {
+			return -1
+		}
+		return 1
+	}
+	return cmpUint(a.m, b.m)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// round returns the 128-bit mantissa hi·2^64+lo, with hi's top bit set,
+// as an ext of exponent e+64 rounded to 64 bits; sticky says whether
+// bits below lo were lost, which breaks a tie upward.
+func round(hi, lo uint64, e int, sticky bool) ext {
+	const half = 1 << 63
+	if lo > half || lo == half && (sticky || hi&1 == 1) {
+		hi++
+		if hi == 0 {
+			return ext{m: half, e: e + 65}
+		}
+	}
+	return ext{m: hi, e: e + 64}
+}
+
+func (a ext) mul(b ext) ext {
+	if a.m == 0 || b.m == 0 {
+		return ext{}
+	}
+	hi, lo := bits.Mul64(a.m, b.m)
+	e := a.e + b.e
+	if hi>>63 == 0 {
+		hi, lo = hi<<1|lo>>63, lo<<1
+		e--
+	}
+	return round(hi, lo, e, false)
+}
+
+func (a ext) quo(b ext) ext {
+	if a.m == 0 {
+		return ext{}
+	}
+	// q = a.m·2^k / b.m with k chosen so that q has 64 bits.
+	var q, r uint64
+	var e int
+	if a.m >= b.m {
+		q, r = bits.Div64(a.m>>1, a.m<<63, b.m)
+		e = a.e - b.e - 63
+	} else {
+		q, r = bits.Div64(a.m, 0, b.m)
+		e = a.e - b.e - 64
+	}
+	// Round on the remainder: above half of b.m, or half with q odd.
+	if r > b.m-r || r == b.m-r && q&1 == 1 {
+		q++
+		if q == 0 {
+			return ext{m: 1 << 63, e: e + 1}
+		}
+	}
+	return ext{m: q, e: e}
+}
+
+func (a ext) add(b ext) ext {
+	if a.m == 0 {
+		return b
+	}
+	if b.m == 0 {
+		return a
+	}
+	if a.e < b.e {
+		a, b = b, a
+	}
+	d := a.e - b.e
+	if d > 64 {
+		return a // b is below half of a's last bit
+	}
+	// b aligned under a, in 128 bits: exact, since d <= 64.
+	bhi, blo := b.m>>d, uint64(0)
+	if d == 64 {
+		bhi, blo = 0, b.m
+	} else if d > 0 {
+		blo = b.m << (64 - d)
+	}
+	lo, carry := bits.Add64(0, blo, 0)
+	hi, carry := bits.Add64(a.m, bhi, carry)
+	e := a.e - 64
+	sticky := false
+	if carry != 0 {
+		sticky = lo&1 == 1
+		lo = lo>>1 | hi<<63
+		hi = hi>>1 | 1<<63
+		e++
+	}
+	return round(hi, lo, e, sticky)
+}
+
+// subExact returns a-b for b <= a when the difference is exact in 64
+// bits, as it is for a number minus its integer part.
+func (a ext) subExact(b ext) ext {
+	if b.m == 0 {
+		return a
+	}
+	d := a.e - b.e
+	if d >= 64 {
+		return a
+	}
+	m := a.m - b.m>>d
+	if m == 0 {
+		return ext{}
+	}
+	lz := bits.LeadingZeros64(m)
+	return ext{m: m << lz, e: a.e - lz}
+}
+
+// floor returns the integer part of a, which is below 2^63.
+func (a ext) floor() int64 {
+	if a.m == 0 || a.e <= -64 {
+		return 0
+	}
+	if a.e >= 0 {
+		return int64(a.m << a.e)
+	}
+	return int64(a.m >> -a.e)
+}
 
 // The constants of SQLite's printf, doubles all.
 var (
@@ -229,19 +377,19 @@ var (
 
 // rounders[p] is what SQLite's printf adds to round to p digits after
 // the first: 5e-(p+1), computed as it computes it.
-var rounders = func() []*big.Float {
-	var r []*big.Float
+var rounders = func() []ext {
+	var r []ext
 	for p := range 32 {
 		x := newExt([]float64{5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10}[p%10])
 		for idx := p; idx >= 10; idx -= 10 {
-			x.Mul(x, newExt(1.0e-10))
+			x = x.mul(newExt(1.0e-10))
 		}
 		r = append(r, x)
 	}
 	return r
 }()
 
-func rounder(p int) *big.Float {
+func rounder(p int) ext {
 	if p < len(rounders) {
 		return rounders[p]
 	}
