@@ -30,39 +30,39 @@ var dotCmds []dotCmd
 
 func init() {
 	dotCmds = []dotCmd{
-		{"backup", "?DB? FILE", "Backup DB (default \"main\") to FILE", (*Shell).dotBackup},
-		{"bail", "on|off", "Stop after hitting an error.  Default OFF", boolSetting("bail", func(s *Shell) *bool { return &s.bail })},
-		{"changes", "on|off", "Show number of rows changed by SQL", boolSetting("changes", func(s *Shell) *bool { return &s.changes })},
-		{"databases", "", "List names and files of attached databases", (*Shell).dotDatabases},
-		{"dump", "?FILE?", "Render database content as SQL (to FILE with a progress bar)", (*Shell).dotDump},
-		{"echo", "on|off", "Turn command echo on or off", boolSetting("echo", func(s *Shell) *bool { return &s.echo })},
-		{"exit", "?CODE?", "Exit this program with return-code CODE", (*Shell).dotExit},
-		{"ftsq", "TABLE QUERY", "Full-text search of an FTS5 table, suggesting a corrected query", (*Shell).dotFTSQ},
-		{"headers", "on|off", "Turn display of headers on or off", (*Shell).dotHeaders},
-		{"help", "?PATTERN?", "Show help text for PATTERN", (*Shell).dotHelp},
-		{"import", "FILE TABLE", "Import data from FILE into TABLE (--csv, --skip N)", (*Shell).dotImport},
-		{"indexes", "?TABLE?", "Show names of indexes", (*Shell).dotIndexes},
-		{"mode", "MODE ?TABLE?", "Set output mode", (*Shell).dotMode},
-		{"nullvalue", "STRING", "Use STRING in place of NULL values", (*Shell).dotNullValue},
-		{"once", "?FILE?", "Output for the next SQL command only to FILE", (*Shell).dotOnce},
-		{"open", "?--new? ?--readonly? ?FILE?", "Close existing database and reopen FILE", (*Shell).dotOpen},
-		{"output", "?FILE?", "Send output to FILE or stdout if FILE is omitted", (*Shell).dotOutput},
-		{"pages", "?TABLE?", "Show how the database's pages are used, per table", (*Shell).dotPages},
-		{"parameter", "CMD ...", "Manage SQL parameter bindings (set, list, unset, clear)", (*Shell).dotParameter},
-		{"plan", "SQL", "Describe SQL without running it: columns, parameters, plan", (*Shell).dotPlan},
-		{"quit", "", "Exit this program", (*Shell).dotQuit},
-		{"read", "FILE", "Read input from FILE", (*Shell).dotRead},
-		{"restore", "?DB? FILE", "Restore content of DB (default \"main\") from FILE", (*Shell).dotRestore},
-		{"schema", "?PATTERN?", "Show the CREATE statements matching PATTERN", (*Shell).dotSchema},
-		{"separator", "COL ?ROW?", "Change the column and row separators", (*Shell).dotSeparator},
-		{"show", "", "Show the current values for various settings", (*Shell).dotShow},
-		{"stats", "", "Show the connection's status counters", (*Shell).dotStats},
-		{"tables", "?TABLE?", "List names of tables matching LIKE pattern TABLE", (*Shell).dotTables},
-		{"timeout", "MS", "Try opening locked tables for MS milliseconds", (*Shell).dotTimeout},
-		{"timer", "on|off", "Turn SQL timer on or off", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
-		{"trace", "on|off", "Trace each statement: time, rows, changes, counters", (*Shell).dotTrace},
-		{"usage", "on|off", "Show the resources each SQL command used", boolSetting("usage", func(s *Shell) *bool { return &s.usage })},
-		{"width", "NUM1 NUM2 ...", "Set minimum column widths for columnar output", (*Shell).dotWidth},
+		{"backup", "?DB? FILE", "copy database DB (main if omitted) into the database FILE", (*Shell).dotBackup},
+		{"bail", "on|off", "stop at the first error (off at start)", boolSetting("bail", func(s *Shell) *bool { return &s.bail })},
+		{"changes", "on|off", "after each SQL line, print the rows it changed", boolSetting("changes", func(s *Shell) *bool { return &s.changes })},
+		{"databases", "", "print each attached database with its file", (*Shell).dotDatabases},
+		{"dump", "", "write the whole database as SQL text", (*Shell).dotDump},
+		{"echo", "on|off", "print each command before running it", boolSetting("echo", func(s *Shell) *bool { return &s.echo })},
+		{"exit", "?CODE?", "leave the shell with exit status CODE", (*Shell).dotExit},
+		{"ftsq", "TABLE QUERY", "search an FTS5 table; on no match, suggest a corrected query", (*Shell).dotFTSQ},
+		{"headers", "on|off", "print column names above the rows", (*Shell).dotHeaders},
+		{"help", "?PATTERN?", "describe the commands whose names contain PATTERN", (*Shell).dotHelp},
+		{"import", "FILE TABLE", "load CSV FILE into TABLE, created if missing (--csv, --ascii, --skip N, --schema S)", (*Shell).dotImport},
+		{"indexes", "?TABLE?", "list the indexes (of the tables matching TABLE)", (*Shell).dotIndexes},
+		{"mode", "MODE ?TABLE?", "choose how rows are written (list, csv, json, box, ...); with no MODE, print it", (*Shell).dotMode},
+		{"nullvalue", "STRING", "write NULL values as STRING", (*Shell).dotNullValue},
+		{"once", "?FILE?", "send the output of the next command only to FILE", (*Shell).dotOnce},
+		{"open", "?--new? ?--readonly? ?FILE?", "close the database and open FILE (in memory if omitted)", (*Shell).dotOpen},
+		{"output", "?FILE?", "send output to FILE, or back to the terminal if omitted", (*Shell).dotOutput},
+		{"pages", "?TABLE?", "print how the pages of each table (or of TABLE) are used", (*Shell).dotPages},
+		{"parameter", "CMD ...", "values for SQL parameters: set NAME VALUE, unset NAME, list, clear", (*Shell).dotParameter},
+		{"plan", "SQL", "describe SQL without running it: columns, parameters, what it uses, plan", (*Shell).dotPlan},
+		{"quit", "", "leave the shell", (*Shell).dotQuit},
+		{"read", "FILE", "run the commands and SQL in FILE", (*Shell).dotRead},
+		{"restore", "?DB? FILE", "replace database DB (main if omitted) by a copy of FILE", (*Shell).dotRestore},
+		{"schema", "?PATTERN?", "print the CREATE statements (of the objects matching PATTERN)", (*Shell).dotSchema},
+		{"separator", "COL ?ROW?", "set the column (and row) separators of list and csv output", (*Shell).dotSeparator},
+		{"show", "", "print the settings", (*Shell).dotShow},
+		{"stats", "?on|off?", "print memory and cache figures; on: after each SQL line too", (*Shell).dotStats},
+		{"tables", "?TABLE?", "list the tables and views (matching the LIKE pattern TABLE)", (*Shell).dotTables},
+		{"timeout", "MS", "wait up to MS milliseconds for a locked database", (*Shell).dotTimeout},
+		{"timer", "on|off", "after each SQL line, print the time it took", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
+		{"trace", "on|off", "trace each statement on stderr: time, rows, changes, counters", (*Shell).dotTrace},
+		{"usage", "on|off", "after each SQL line, print the resources it used", boolSetting("usage", func(s *Shell) *bool { return &s.usage })},
+		{"width", "NUM1 NUM2 ...", "set the widths of the columns of column, box, table and markdown output", (*Shell).dotWidth},
 	}
 }
 
@@ -76,8 +76,8 @@ func (s *Shell) dotCommand(ctx context.Context, line string) error {
 		return nil
 	}
 	name := args[0]
-	// sqlite3 accepts any unambiguous prefix of a command... and picks
-	// the first match in its table for ambiguous ones: so does this.
+	// Like sqlite3, accept a prefix of a command's name (".h" for
+	// ".headers"); an ambiguous one picks the first name in order.
 	for _, c := range dotCmds {
 		if c.name == name {
 			return c.run(s, ctx, args[1:])
@@ -261,28 +261,36 @@ func (s *Shell) setMode(m mode) {
 		s.colSep, s.rowSep = ",", "\n"
 	case modeASCII:
 		s.colSep, s.rowSep = "\x1f", "\x1e"
+	case modeTcl:
+		s.colSep, s.rowSep = " ", "\n"
 	case modeInsert:
 		s.insertName = quoteIdentIfNeeded("table")
 	}
 	if m.columnar() {
-		s.wrap = 60 // sqlite3's default
+		s.wrap, s.wordWrap, s.quoteCells = 60, false, false // sqlite3's defaults
 	}
 }
 
 func (s *Shell) dotMode(_ context.Context, args []string) error {
 	if len(args) == 0 {
 		if s.mode.columnar() {
-			fmt.Fprintf(s.out, "current output mode: %s --wrap %d --wordwrap off --noquote\n", s.mode, s.wrap)
+			fmt.Fprintf(s.out, "current output mode: %s --wrap %d --wordwrap %s --%s\n", s.mode, s.wrap,
+				map[bool]string{true: "on", false: "off"}[s.wordWrap], map[bool]string{true: "quote", false: "noquote"}[s.quoteCells])
 		} else {
 			fmt.Fprintf(s.out, "current output mode: %s\n", s.mode)
 		}
 		return nil
 	}
-	i := slices.IndexFunc(modeNames, func(n string) bool { return len(args[0]) > 0 && strings.HasPrefix(n, args[0]) })
+	name := args[0]
+	if name == "qbox" {
+		name = "box" // with --quote, below
+	}
+	i := slices.IndexFunc(modeNames, func(n string) bool { return len(name) > 0 && strings.HasPrefix(n, name) })
 	if i < 0 {
-		return errors.New("mode should be one of: ascii box column csv html insert json line list markdown quote table tabs")
+		return errors.New("mode should be one of: ascii box column csv html insert json line list markdown qbox quote table tabs tcl")
 	}
 	s.setMode(mode(i))
+	s.quoteCells = args[0] == "qbox"
 	for j := 1; j < len(args); j++ {
 		switch a := args[j]; {
 		case a == "--wrap" && j+1 < len(args):
@@ -292,7 +300,15 @@ func (s *Shell) dotMode(_ context.Context, args []string) error {
 				return fmt.Errorf("%q is not a width", args[j])
 			}
 			s.wrap = n
+		case a == "--wordwrap" && j+1 < len(args):
+			j++
+			s.wordWrap = s.parseBool(args[j])
+		case a == "-ww":
+			s.wordWrap = true
+		case a == "--quote":
+			s.quoteCells = true
 		case a == "--noquote":
+			s.quoteCells = false
 		case mode(i) == modeInsert && !strings.HasPrefix(a, "-"):
 			s.insertName = quoteIdentIfNeeded(a)
 		default:
@@ -333,30 +349,43 @@ func (s *Shell) dotWidth(_ context.Context, args []string) error {
 	return nil
 }
 
+// dotShow prints the settings as sqlite3 does, then those sqlite3 does
+// not have.
 func (s *Shell) dotShow(context.Context, []string) error {
 	onOff := map[bool]string{true: "on", false: "off"}
 	out := s.outName
 	if out == "" {
 		out = "stdout"
 	}
-	widths := make([]string, len(s.widths))
-	for i, w := range s.widths {
-		widths[i] = strconv.Itoa(w)
+	var widths strings.Builder
+	for _, w := range s.widths {
+		fmt.Fprintf(&widths, "%d ", w)
 	}
-	fmt.Fprintf(s.out, "%12s: %s\n", "echo", onOff[s.echo])
-	fmt.Fprintf(s.out, "%12s: %s\n", "headers", onOff[s.headers])
-	fmt.Fprintf(s.out, "%12s: %s\n", "mode", s.mode)
-	fmt.Fprintf(s.out, "%12s: %s\n", "nullvalue", strconv.Quote(s.nullValue))
-	fmt.Fprintf(s.out, "%12s: %s\n", "output", out)
-	fmt.Fprintf(s.out, "%12s: %s\n", "colseparator", strconv.Quote(s.colSep))
-	fmt.Fprintf(s.out, "%12s: %s\n", "rowseparator", strconv.Quote(s.rowSep))
-	fmt.Fprintf(s.out, "%12s: %s\n", "width", strings.Join(widths, " "))
-	fmt.Fprintf(s.out, "%12s: %s\n", "bail", onOff[s.bail])
-	fmt.Fprintf(s.out, "%12s: %s\n", "changes", onOff[s.changes])
-	fmt.Fprintf(s.out, "%12s: %s\n", "timer", onOff[s.timer])
-	fmt.Fprintf(s.out, "%12s: %s\n", "trace", onOff[s.trace != nil])
-	fmt.Fprintf(s.out, "%12s: %s\n", "usage", onOff[s.usage])
-	fmt.Fprintf(s.out, "%12s: %s\n", "filename", s.filename)
+	modeLine := s.mode.String()
+	if s.mode.columnar() {
+		modeLine = fmt.Sprintf("%s --wrap %d --wordwrap %s --%s", s.mode, s.wrap, onOff[s.wordWrap], map[bool]string{true: "quote", false: "noquote"}[s.quoteCells])
+	}
+	for _, kv := range [][2]string{
+		{"echo", onOff[s.echo]},
+		{"eqp", "off"},
+		{"explain", "auto"},
+		{"headers", onOff[s.headers]},
+		{"mode", modeLine},
+		{"nullvalue", cLiteral(s.nullValue)},
+		{"output", out},
+		{"colseparator", cLiteral(s.colSep)},
+		{"rowseparator", cLiteral(s.rowSep)},
+		{"stats", onOff[s.stats]},
+		{"width", widths.String()},
+		{"filename", s.filename},
+		{"bail", onOff[s.bail]},
+		{"changes", onOff[s.changes]},
+		{"timer", onOff[s.timer]},
+		{"trace", onOff[s.trace != nil]},
+		{"usage", onOff[s.usage]},
+	} {
+		fmt.Fprintf(s.out, "%12s: %s\n", kv[0], kv[1])
+	}
 	return nil
 }
 
@@ -521,37 +550,41 @@ func (s *Shell) dotDatabases(ctx context.Context, _ []string) error {
 }
 
 func (s *Shell) dotDump(ctx context.Context, args []string) error {
-	if len(args) > 1 {
-		return usageError("dump")
+	if len(args) > 0 {
+		// sqlite3 takes table patterns here; ext/dump writes whole
+		// databases, which is what loads back identically.
+		return fmt.Errorf(".dump writes the whole database: table patterns and options (%s) are not supported", args[0])
 	}
 	prev := s.conn.SetContext(ctx)
 	defer s.conn.SetContext(prev)
-	if len(args) == 0 {
+	if s.outFile == nil {
 		return dump.Dump(s.conn, s.out, nil)
 	}
-	f, err := os.Create(args[0])
-	if err != nil {
-		return err
-	}
+	// To a file (.output, .once): the terminal shows the progress.
 	bar := s.startProgress("dump")
-	err = dump.Dump(s.conn, &countingWriter{w: f, progress: bar}, nil)
-	bar.done()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	defer bar.done()
+	return dump.Dump(s.conn, &countingWriter{w: s.out, progress: bar}, nil)
 }
+
+// maxReadDepth bounds .read within .read, so that a script reading
+// itself fails rather than exhausting the stack.
+const maxReadDepth = 50
 
 func (s *Shell) dotRead(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return usageError("read")
+	}
+	if s.readDepth >= maxReadDepth {
+		return fmt.Errorf(".read nested more than %d deep (does %s read itself?)", maxReadDepth, args[0])
 	}
 	f, err := os.Open(args[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	s.readDepth++
 	err = s.run(ctx, bufio.NewReader(f), true)
+	s.readDepth--
 	if errors.Is(err, ErrFailed) {
 		return fmt.Errorf("%w: %w", errReported, err)
 	}
@@ -886,13 +919,77 @@ func (s *Shell) dotFTSQ(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (s *Shell) dotStats(context.Context, []string) error {
-	for _, op := range sqlite.DBStatusOps {
-		cur, hi, err := s.conn.Status(op, false)
+// dotStats prints the memory and cache figures of the library and of
+// the connection, with the names sqlite3's .stats gives them.
+func (s *Shell) dotStats(_ context.Context, args []string) error {
+	switch len(args) {
+	case 0:
+	case 1:
+		s.stats = s.parseBool(args[0])
+		return nil
+	default:
+		return usageError("stats")
+	}
+	for _, g := range []struct {
+		name  string
+		op    sqlite.StatusOp
+		bytes bool
+	}{
+		{"Memory Used", sqlite.StatusMemoryUsed, true},
+		{"Number of Outstanding Allocations", sqlite.StatusMallocCount, false},
+		{"Number of Pcache Overflow Bytes", sqlite.StatusPageCacheOverflow, true},
+		{"Largest Allocation", sqlite.StatusMallocSize, true},
+		{"Largest Pcache Allocation", sqlite.StatusPageCacheSize, true},
+	} {
+		cur, hi, err := sqlite.GlobalStatus(g.op, false)
 		if err != nil {
-			continue
+			return err
 		}
-		fmt.Fprintf(s.out, "%-40s %d (highwater %d)\n", op, cur, hi)
+		if cur == 0 && hi == 0 {
+			continue // not counted: the engine keeps no memory statistics
+		}
+		unit := map[bool]string{true: " bytes", false: ""}[g.bytes]
+		if g.op == sqlite.StatusMallocSize || g.op == sqlite.StatusPageCacheSize {
+			fmt.Fprintf(s.out, "%-37s%d%s\n", g.name+":", hi, unit)
+		} else {
+			fmt.Fprintf(s.out, "%-37s%d (max %d)%s\n", g.name+":", cur, hi, unit)
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		op      sqlite.DBStatusOp
+		useHigh bool // the figure is the high-water mark
+		max     bool // show the high-water mark too
+		bytes   bool
+	}{
+		{"Lookaside Slots Used", sqlite.DBStatusLookasideUsed, false, true, false},
+		{"Successful lookaside attempts", sqlite.DBStatusLookasideHit, true, false, false},
+		{"Lookaside failures due to size", sqlite.DBStatusLookasideMissSize, true, false, false},
+		{"Lookaside failures due to OOM", sqlite.DBStatusLookasideMissFull, true, false, false},
+		{"Pager Heap Usage", sqlite.DBStatusCacheUsed, false, false, true},
+		{"Page cache hits", sqlite.DBStatusCacheHit, false, false, false},
+		{"Page cache misses", sqlite.DBStatusCacheMiss, false, false, false},
+		{"Page cache writes", sqlite.DBStatusCacheWrite, false, false, false},
+		{"Page cache spills", sqlite.DBStatusCacheSpill, false, false, false},
+		{"Schema Heap Usage", sqlite.DBStatusSchemaUsed, false, false, true},
+		{"Statement Heap/Lookaside Usage", sqlite.DBStatusStmtUsed, false, false, true},
+	} {
+		cur, hi, err := s.conn.Status(c.op, false)
+		if err != nil {
+			return err
+		}
+		v := cur
+		if c.useHigh {
+			v = hi
+		}
+		line := fmt.Sprintf("%-37s%d", c.name+":", v)
+		if c.max {
+			line += fmt.Sprintf(" (max %d)", hi)
+		}
+		if c.bytes {
+			line += " bytes"
+		}
+		fmt.Fprintln(s.out, line)
 	}
 	return nil
 }

@@ -3,12 +3,14 @@ package shell
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/asqlite/asqlite/ext/fts"
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -33,6 +35,7 @@ func newShell(t *testing.T, script string) (*Shell, *bytes.Buffer, *bytes.Buffer
 }
 
 func TestProgressBarOnlyWhenAsked(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
 	sh, _, _ := newShell(t, "CREATE TABLE t(x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 500) INSERT INTO t SELECT randomblob(1000) FROM c")
 	ctx := context.Background()
 	if err := sh.Exec(ctx, ".backup quiet.db"); err != nil {
@@ -40,12 +43,12 @@ func TestProgressBarOnlyWhenAsked(t *testing.T) {
 	}
 	var bar bytes.Buffer
 	sh.SetProgress(&bar)
-	for _, cmd := range []string{".backup loud.db", ".restore loud.db", ".dump dump.sql", ".once rows.csv", "SELECT hex(x) FROM t;", ".mode csv", ".import rows.csv u"} {
+	for _, cmd := range []string{".backup loud.db", ".restore loud.db", ".once dump.sql", ".dump", ".once rows.csv", "SELECT hex(x) FROM t;", ".mode csv", ".import rows.csv u"} {
 		bar.Reset()
 		if err := sh.Exec(ctx, cmd); err != nil {
 			t.Fatalf("%s: %v", cmd, err)
 		}
-		if name := strings.Fields(cmd)[0][1:]; cmd[0] == '.' && cmd != ".mode csv" && cmd != ".once rows.csv" && !strings.Contains(bar.String(), name) {
+		if name := strings.Fields(cmd)[0][1:]; cmd[0] == '.' && cmd != ".mode csv" && !strings.HasPrefix(cmd, ".once") && !strings.Contains(bar.String(), name) {
 			t.Errorf("%s drew no progress bar: %q", cmd, bar.String())
 		}
 	}
@@ -73,12 +76,15 @@ func TestLibraryDotCommands(t *testing.T) {
 	for _, tc := range []struct{ cmd, want string }{
 		{".plan SELECT name FROM recipes WHERE name = ?", "SCAN recipes"},
 		{".pages", "recipes"},
-		{".stats", "DBStatus"},
+		{".stats", "Page cache hits:"},
 		{".ftsq search olive", "1"},
 		{".ftsq search olivve", "did you mean: olive"},
 		{".usage on", ""},
 		{"SELECT count(*) FROM recipes;", "vm"},
 		{".usage off", ""},
+		{".stats on", ""},
+		{"SELECT 1;", "Pager Heap Usage"},
+		{".stats off", ""},
 		{".timeout 250", ""},
 		{".help", ".import"},
 		{".show", "mode: list"},
@@ -111,7 +117,8 @@ func TestLibraryDotCommands(t *testing.T) {
 }
 
 func TestImportStopsWhenContextEnds(t *testing.T) {
-	sh, _, _ := newShell(t, "")
+	t.Cleanup(leakcheck.Check(t))
+	sh, _, _ := newShell(t, "CREATE TABLE t(a, b)")
 	var csv strings.Builder
 	for range 10000 {
 		csv.WriteString("a,b\n")
@@ -119,10 +126,16 @@ func TestImportStopsWhenContextEnds(t *testing.T) {
 	if err := os.WriteFile("big.csv", []byte(csv.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The import ends its context as soon as it has read from the file,
+	// when its progress bar first draws.
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := sh.Exec(ctx, ".import --csv big.csv t"); err == nil {
-		t.Fatal("import ran to its end after its context ended")
+	defer cancel()
+	sh.SetProgress(cancelWriter(cancel))
+	if err := sh.Exec(ctx, ".import --csv big.csv t"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("import after its context ended: %v", err)
+	}
+	if !sh.Conn().AutoCommit() {
+		t.Error("the import's transaction is still open")
 	}
 	if ok, _ := sh.Conn().TableExists("main", "t"); ok {
 		n := 0
@@ -161,5 +174,29 @@ func TestOpenReplacesConnection(t *testing.T) {
 	}
 	if err := given.Exec("SELECT 1"); err != nil {
 		t.Errorf("the caller's connection was closed: %v", err)
+	}
+}
+
+// cancelWriter calls its function on every write.
+type cancelWriter func()
+
+func (c cancelWriter) Write(p []byte) (int, error) {
+	c()
+	return len(p), nil
+}
+
+func TestReadOfItselfFails(t *testing.T) {
+	sh, out, errOut := newShell(t, "")
+	if err := os.WriteFile("self.sql", []byte("SELECT 'once';\n.read self.sql\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Exec(context.Background(), ".read self.sql"); err == nil {
+		t.Fatal("a script reading itself ran to an end")
+	}
+	if n := strings.Count(out.String(), "once\n"); n != maxReadDepth {
+		t.Errorf("ran %d times, want %d", n, maxReadDepth)
+	}
+	if !strings.Contains(errOut.String(), "nested more than") {
+		t.Errorf("error output %q", errOut.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -22,9 +23,14 @@ INSERT INTO zoo VALUES (NULL, 1), (42, -7), (1.0, 1e300), (-0.0, 0.1), ('it''s "
 line2', 'tab	here'), ('cr' || char(13) || 'lf' || char(13,10) || 'x', '\n and \012'), (x'00ff41', ''),
  (9223372036854775807, 3.14159265358979), (1e-5, 123456789012345678.0), (-1e999, 1e999),
  ('<b>&amp;</b>', char(1,2,31,127)), ('a b', 'x''y'), ('back\\slash', '!#$%'), (x'', -9223372036854775808);
+INSERT INTO zoo VALUES (91/7.0, 13.0), (0.3, 2.0/3), (1e15, 1e16), (100.0, 1e-300);
+CREATE TABLE nums AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 2000)
+ SELECT i, i/7.0 AS sev, i*0.001 AS milli, 1.0/i AS inv, i*i*1e150 AS big, -i/3.0 AS neg FROM c;
 CREATE TABLE wide(w);
 INSERT INTO wide VALUES ('héllo 世界'), ('e' || char(769)), ('ｆｕｌｌ');
 `
+
+var extraSettings = regexp.MustCompile(`(?m)^ *(bail|changes|timer|trace|usage): o(n|ff)\n`)
 
 // sqlite3Path returns the sqlite3 program, skipping the test without it.
 func sqlite3Path(t *testing.T) string {
@@ -86,14 +92,15 @@ func both(t *testing.T, script string) (got, want string) {
 	if data, err := os.ReadFile(filepath.Join(dir, "out.txt")); err == nil {
 		got += "out.txt: " + string(data)
 	}
-	return got, want
+	// .show's lines after sqlite3's are the shell's own settings.
+	return extraSettings.ReplaceAllString(got, ""), want
 }
 
 func TestOutputModesMatchSqlite3(t *testing.T) {
-	modes := []string{"list", "csv", "json", "line", "quote", "insert", "markdown", "html", "tabs", "ascii"}
+	modes := []string{"list", "csv", "json", "line", "quote", "insert", "markdown", "html", "tabs", "ascii", "tcl"}
 	for _, m := range modes {
 		for _, headers := range []string{"on", "off"} {
-			for _, q := range []string{"SELECT * FROM zoo", "SELECT * FROM wide", "SELECT 1 WHERE 0"} {
+			for _, q := range []string{"SELECT * FROM zoo", "SELECT * FROM wide", "SELECT * FROM nums", "SELECT 1 WHERE 0"} {
 				script := fmt.Sprintf(".mode %s\n.headers %s\n%s;\n", m, headers, q)
 				got, want := both(t, script)
 				if got != want {
@@ -141,11 +148,16 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		"EXPLAIN SELECT * FROM zoo;\n",
 		".separator \\t \\r\\n\nSELECT * FROM zoo;\n.separator \"\\\\ \\\"x\" '\\t'\n.nullvalue 'a b'\nSELECT * FROM zoo;\n.separator \\101\\x\nSELECT 1, 2;\n",
 		"SELECT 1;\n.exit 3\nSELECT 2;\n",
+		".mode qbox\nSELECT * FROM zoo WHERE rowid < 6;\n.mode\n.mode nope\n",
+		".show\n.mode box\n.width 3 -4\n.nullvalue é\n.stats on\n.separator ; \\t\n.show\n.stats off\n.mode insert t\n.output out.txt\n.show\n",
 		".nullvalue\n.bogus\n.headers\n.bail maybe\n",
 		".changes on\nINSERT INTO zoo VALUES(1,2);\nSELECT 3;\n",
 		".once out.txt\nSELECT 1;\nSELECT 2;\n",
+		".once out.txt\n.tables\n.tables\n",
 		".output out.txt\nSELECT 1;\n.output\nSELECT 2;\n",
 		".mode list\n.mode\n.mode column\n.mode\n",
+		".mode box --wrap 10 --wordwrap on\nSELECT 'the quick brown fox jumps over the lazy dog' AS t, 'abcdefghijklmnopqrstuvwxyz' AS u, 'x.y-z(1,2)' || char(9) || 'tab, and, commas' AS v;\n.mode\n",
+		".mode table --quote\nSELECT * FROM zoo WHERE rowid NOT IN (7, 8);\n.mode\n.mode column -ww\n.mode\n",
 		"SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n",
 		".bail on\nSELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n",
 		"SELECT 1; SELECT 2\n;SELECT 3\n",
@@ -184,5 +196,52 @@ func TestRealsFormatAsSqlite3(t *testing.T) {
 		if got := formatReal(v, 15) + " " + formatReal(v, 20); got != lines[i] {
 			t.Errorf("%v: got %q, sqlite3 %q", v, got, lines[i])
 		}
+	}
+}
+
+func TestDumpLoadsBackInSqlite3(t *testing.T) {
+	// The shell's .dump is ext/dump's, not sqlite3's text; what sqlite3
+	// makes of it must be the database itself.
+	sqlite3 := sqlite3Path(t)
+	sh, out, errOut := newShell(t, zoo+"CREATE INDEX za ON zoo(a); CREATE VIEW v AS SELECT a FROM zoo; CREATE TRIGGER tr AFTER INSERT ON wide BEGIN SELECT 1; END;")
+	if err := sh.Exec(context.Background(), ".dump"); err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	load := exec.Command(sqlite3, "copy.db")
+	load.Stdin = strings.NewReader(out.String())
+	if msg, err := load.CombinedOutput(); err != nil || len(msg) > 0 {
+		t.Fatalf("sqlite3 loading the dump: %v: %s", err, msg)
+	}
+	dumpOf := func(db string) string {
+		text, err := exec.Command(sqlite3, db, ".dump").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(text)
+	}
+	if got, want := dumpOf("copy.db"), dumpOf("test.db"); got != want {
+		t.Errorf("sqlite3 dumps the copy as\n%s\nand the original as\n%s", got, want)
+	}
+}
+
+func TestQuickRealsMatchExtendedArithmetic(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	vals := []float64{0, 1, 0.5, 1e15, 999999999999999.5, 1000000000000005, 9.99999999999999e22, 5e-324, math.MaxFloat64}
+	for range 50000 {
+		vals = append(vals, rng.Float64()*math.Pow(10, float64(rng.Intn(80)-40)), math.Float64frombits(rng.Uint64()>>1), float64(rng.Int63n(1<<53)))
+	}
+	quick := 0
+	for _, v := range vals {
+		z, ok := formatReal15(v)
+		if !ok {
+			continue
+		}
+		quick++
+		if want := formatExtended(v, 15); z != want {
+			t.Errorf("%v: quick %q, extended %q", v, z, want)
+		}
+	}
+	if quick < len(vals)/2 {
+		t.Errorf("only %d of %d values took the quick way", quick, len(vals))
 	}
 }

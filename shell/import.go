@@ -284,6 +284,8 @@ func (s *Shell) dotImport(ctx context.Context, args []string) error {
 	err = s.importRows(ctx, p, ins, insGroup, group, nCol)
 	if own {
 		if err != nil {
+			// The rollback must run even when ctx has ended.
+			s.conn.SetContext(context.WithoutCancel(ctx))
 			s.conn.Exec("ROLLBACK")
 			return err
 		}

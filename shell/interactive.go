@@ -65,7 +65,7 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 		s.stdout, s.stderr, s.progress = stdout, stderr, nil
 	}()
 
-	keys := newKeyPump(in)
+	keys := newKeyPump(ctx, in)
 	defer keys.stop()
 	hist := &history{file: historyPath(opts.HistoryFile)}
 	hist.load()
@@ -96,6 +96,9 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 		}
 		keys.sawInterrupt = false
 		line, err := t.ReadLine()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
 		if err != nil {
 			if keys.sawInterrupt {
 				sql.Reset()
@@ -106,9 +109,6 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			return err
-		}
-		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var input string
@@ -155,14 +155,15 @@ func (c crlfWriter) Write(p []byte) (int, error) {
 // mode: Ctrl-C is a byte, not a signal), while other keys typed ahead
 // wait for the next prompt.
 type keyPump struct {
+	ctx          context.Context // its end ends the line being read
 	chunks       chan []byte
 	done         chan struct{}
 	pending      []byte
 	sawInterrupt bool // a Ctrl-C went to the line editor
 }
 
-func newKeyPump(in io.Reader) *keyPump {
-	k := &keyPump{chunks: make(chan []byte), done: make(chan struct{})}
+func newKeyPump(ctx context.Context, in io.Reader) *keyPump {
+	k := &keyPump{ctx: ctx, chunks: make(chan []byte), done: make(chan struct{})}
 	go func() {
 		defer close(k.chunks)
 		buf := make([]byte, 256)
@@ -188,11 +189,15 @@ func (k *keyPump) stop() { close(k.done) }
 
 func (k *keyPump) Read(p []byte) (int, error) {
 	if len(k.pending) == 0 {
-		chunk, ok := <-k.chunks
-		if !ok {
-			return 0, io.EOF
+		select {
+		case chunk, ok := <-k.chunks:
+			if !ok {
+				return 0, io.EOF
+			}
+			k.pending = chunk
+		case <-k.ctx.Done():
+			return 0, k.ctx.Err()
 		}
-		k.pending = chunk
 	}
 	n := copy(p, k.pending)
 	if bytes.IndexByte(p[:n], 3) >= 0 {

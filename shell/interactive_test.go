@@ -5,6 +5,7 @@ package shell
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -183,4 +184,45 @@ func TestInteractiveEditsRecallsCompletesAndInterrupts(t *testing.T) {
 	if want := "SELECT 40 + 2;\nSELECT count(*) FROM orders_archive ;\n"; !strings.HasPrefix(string(hist), want) {
 		t.Errorf("history file %q, want it to start with %q", hist, want)
 	}
+}
+
+func TestInteractiveEndsWithItsContext(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	master, slave := openPTY(t)
+	conn, err := sqlite.Open(":memory:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sh := New(conn, slave, slave)
+	defer sh.Close()
+	scr := &screen{changed: make(chan struct{}, 1)}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			scr.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sh.Interactive(ctx, slave, slave, &InteractiveOptions{HistoryFile: "-"}) }()
+	scr.waitFor(t, "asqlite> ")
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Interactive returned %v, want context.Canceled", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Interactive went on after its context ended")
+	}
+	slave.Close()
+	master.Close()
+	<-copied
 }

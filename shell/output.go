@@ -29,9 +29,10 @@ const (
 	modeHTML
 	modeTabs
 	modeASCII
+	modeTcl
 )
 
-var modeNames = []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "insert", "html", "tabs", "ascii"}
+var modeNames = []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "insert", "html", "tabs", "ascii", "tcl"}
 
 func (m mode) String() string { return modeNames[m] }
 
@@ -234,6 +235,23 @@ func (s *Shell) writeRow(w *bufio.Writer, names []string, row []cell, count int)
 		} else {
 			w.WriteString(");\n")
 		}
+	case modeTcl:
+		if count == 0 && s.headers {
+			for i, name := range names {
+				if i > 0 {
+					w.WriteString(s.colSep)
+				}
+				writeCString(w, name)
+			}
+			w.WriteString(s.rowSep)
+		}
+		for i, c := range row {
+			if i > 0 {
+				w.WriteString(s.colSep)
+			}
+			writeCString(w, s.show(c))
+		}
+		w.WriteString(s.rowSep)
 	case modeHTML:
 		if count == 0 && s.headers {
 			w.WriteString("<TR>")
@@ -306,16 +324,48 @@ func writeJSONString(w *bufio.Writer, z string) {
 	w.WriteByte('"')
 }
 
-// quoteReal is a REAL as an SQL or JSON literal that reads back as the
-// same double: integral values with ".0" when wholeAsInt, infinities
-// as 1e999 when inf (sqlite3's quote mode writes Inf).
-func quoteReal(r float64, wholeAsInt, inf bool) string {
+// writeCString writes z as a C (and Tcl) string literal, as sqlite3's
+// tcl mode does.
+func writeCString(w *bufio.Writer, z string) { w.WriteString(cLiteral(z)) }
+
+// cLiteral is z as a C string literal, as sqlite3 writes them: bytes
+// that are not printable ASCII in octal.
+func cLiteral(z string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(z); i++ {
+		switch c := z[i]; {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// quoteReal is a REAL as quote, insert and json modes write it, with 20
+// significant digits, so that 91/7.0 is 12.999999999999999999 as sqlite3
+// 3.40 writes it; insert mode (insert true) writes whole numbers as
+// integers with ".0" and infinities as 1e999, as does json (inf true).
+func quoteReal(r float64, insert, inf bool) string {
 	switch {
-	case inf && math.IsInf(r, 1):
+	case (insert || inf) && math.IsInf(r, 1):
 		return "1e999"
-	case inf && math.IsInf(r, -1):
+	case (insert || inf) && math.IsInf(r, -1):
 		return "-1e999"
-	case wholeAsInt && r >= -0x1p63 && r < 0x1p63 && r == math.Trunc(r):
+	case insert && r >= -0x1p63 && r < 0x1p63 && r == math.Trunc(r):
 		return strconv.FormatInt(int64(r), 10) + ".0"
 	}
 	return formatReal(r, 20)
@@ -331,7 +381,7 @@ func sqlLiteral(c cell, escapeNewlines bool) string {
 	case sqlite.Integer:
 		return c.text
 	case sqlite.Float:
-		return quoteReal(c.real, true, escapeNewlines)
+		return quoteReal(c.real, escapeNewlines, false)
 	case sqlite.Blob:
 		return fmt.Sprintf("X'%x'", c.blob)
 	}
@@ -462,9 +512,12 @@ func (s *Shell) writeColumnar(w io.Writer, names []string, rows [][]cell) {
 		rest := make([]string, n)
 		more := make([]bool, n)
 		for i, c := range row {
-			if c.typ == sqlite.Null {
+			switch {
+			case s.quoteCells:
+				rest[i] = quotedCell(c)
+			case c.typ == sqlite.Null:
 				rest[i] = s.nullValue
-			} else {
+			default:
 				rest[i] = c.text
 			}
 			more[i] = true
@@ -478,7 +531,7 @@ func (s *Shell) writeColumnar(w io.Writer, names []string, rows [][]cell) {
 				}
 				var tail string
 				var hasTail bool
-				line[i], tail, hasTail = displayLineTail(rest[i], absWidth(i), rw)
+				line[i], tail, hasTail = displayLineTail(rest[i], absWidth(i), rw, s.wordWrap)
 				rest[i], more[i] = tail, hasTail
 				next = next || hasTail
 			}
@@ -590,4 +643,18 @@ func padCell(z string, wd int, right bool, rw func(rune) int) string {
 		return strings.Repeat(" ", wd-dw) + z
 	}
 	return z + strings.Repeat(" ", wd-dw)
+}
+
+// quotedCell is c as the columnar modes' --quote shows it: text quoted,
+// blobs in hex, numbers and NULL as SQL writes them.
+func quotedCell(c cell) string {
+	switch c.typ {
+	case sqlite.Null:
+		return "NULL"
+	case sqlite.Text:
+		return quoteString(c.text)
+	case sqlite.Blob:
+		return fmt.Sprintf("x'%x'", c.blob)
+	}
+	return c.text
 }

@@ -10,7 +10,8 @@
 // lines gather into SQL until sqlite.Complete says a statement ends.
 // Exec runs one dot-command or one piece of complete SQL. For the same
 // query and settings, the output modes list, csv, json, line, quote,
-// insert, markdown, html and tabs write the bytes sqlite3 3.40 writes;
+// insert, markdown, html, tabs, ascii and tcl write the bytes sqlite3 3.40
+// writes (EXPLAIN and EXPLAIN QUERY PLAN take its layouts too);
 // column, table and box align cells by their display width on a terminal
 // (wide characters take two columns, combining marks none), where sqlite3
 // counts characters.
@@ -71,16 +72,20 @@ type Shell struct {
 	colSep     string
 	rowSep     string
 	widths     []int
-	wrap       int // columnar modes wrap longer lines (0: never)
+	wrap       int  // columnar modes wrap longer lines (0: never)
+	wordWrap   bool // ... between words when they can
+	quoteCells bool // ... and show values as SQL literals
 
-	echo     bool
-	bail     bool
-	changes  bool
-	timer    bool
-	timeout  time.Duration
-	trace    func() // stops .trace
-	usage    bool
-	progress progressFunc // nil: no progress bars (not a terminal)
+	echo      bool
+	bail      bool
+	changes   bool
+	timer     bool
+	stats     bool // .stats on: the figures after each SQL
+	readDepth int  // .read files being read
+	timeout   time.Duration
+	trace     func() // stops .trace
+	usage     bool
+	progress  progressFunc // nil: no progress bars (not a terminal)
 }
 
 // New returns a shell on conn that writes results to stdout and errors to
@@ -89,6 +94,9 @@ type Shell struct {
 // it is replaced or in Close.
 func New(conn *sqlite.Conn, stdout, stderr io.Writer) *Shell {
 	s := &Shell{conn: conn, stdout: stdout, stderr: stderr, out: stdout, filename: conn.Filename("main")}
+	if s.filename == "" {
+		s.filename = ":memory:"
+	}
 	s.setMode(modeList)
 	s.colSep, s.rowSep = "|", "\n"
 	return s
@@ -222,7 +230,15 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 		fmt.Fprintf(s.out, "%s\n", strings.TrimRight(input, "\n"))
 	}
 	if strings.HasPrefix(strings.TrimLeft(input, " \t"), ".") {
+		once := s.onceReset
 		err := s.dotCommand(ctx, strings.TrimLeft(input, " \t"))
+		if once && s.onceReset {
+			// .once sends the output of one command, a dot-command too.
+			s.onceReset = false
+			if cerr := s.closeOutput(); err == nil {
+				err = cerr
+			}
+		}
 		var exit *ExitError
 		var usage *UsageError
 		switch {
@@ -242,6 +258,9 @@ func (s *Shell) runLine(ctx context.Context, input, where string) error {
 		fmt.Fprintf(s.out, "Run Time: real %.3f user %.6f sys %.6f\n", u.Wall.Seconds(), u.User.Seconds(), u.System.Seconds())
 	} else {
 		err = run()
+	}
+	if s.stats {
+		s.dotStats(ctx, nil)
 	}
 	if s.changes && where != "Error" {
 		fmt.Fprintf(s.out, "changes: %d   total_changes: %d\n", s.conn.Changes(), s.conn.TotalChanges())

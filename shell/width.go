@@ -50,20 +50,20 @@ func cutToWidth(z string, wd int, rw func(rune) int) string {
 
 // displayLine returns the first display line of z, as displayLineTail.
 func displayLine(z string, maxWidth int, rw func(rune) int) (string, bool) {
-	line, _, more := displayLineTail(z, maxWidth, rw)
+	line, _, more := displayLineTail(z, maxWidth, rw, false)
 	return line, more
 }
 
 // displayLineTail cuts the first display line from z: up to a control
 // character (a newline ends a line; "\r\n" counts as one) or maxWidth
-// columns (0: no limit), with tabs expanded to the next multiple of 8. It
-// returns the line, what follows for the next line, and whether there is
-// a next line.
-func displayLineTail(z string, maxWidth int, runeWidth func(rune) int) (line, tail string, more bool) {
+// columns (0: no limit), with tabs expanded to the next multiple of 8;
+// with wordWrap, a line cut at maxWidth ends after a space or between a
+// word and punctuation when one is in its second half. It returns the
+// line, what follows for the next line, and whether there is a next line.
+func displayLineTail(z string, maxWidth int, runeWidth func(rune) int, wordWrap bool) (line, tail string, more bool) {
 	if maxWidth <= 0 {
 		maxWidth = 1000000
 	}
-	var b strings.Builder
 	n, i := 0, 0
 	full := false // stopped at maxWidth
 	for i < len(z) {
@@ -75,7 +75,6 @@ func displayLineTail(z string, maxWidth int, runeWidth func(rune) int) (line, ta
 		if c == '\t' {
 			for {
 				n++
-				b.WriteByte(' ')
 				if n&7 == 0 || n >= maxWidth {
 					break
 				}
@@ -88,23 +87,76 @@ func displayLineTail(z string, maxWidth int, runeWidth func(rune) int) (line, ta
 		}
 		r, size := utf8.DecodeRuneInString(z[i:])
 		rw := runeWidth(r)
-		if n+rw > maxWidth {
+		if n+rw > maxWidth && n > 0 {
+			// A character wider than the whole line still takes one.
 			full = true
 			break
 		}
 		n += rw
-		b.WriteString(z[i : i+size])
 		i += size
 	}
+	k := i // the line is z[:k]
+	if full && wordWrap {
+		k = i
+		for k > i/2 && !isSpace(z[k-1]) {
+			k--
+		}
+		if k <= i/2 {
+			for k = i; k > i/2; k-- {
+				if isAlnum(z[k-1]) != isAlnum(z[k]) && z[k]&0xc0 != 0x80 {
+					break
+				}
+			}
+		}
+		if k <= i/2 {
+			k = i
+		} else {
+			for i = k; i < len(z) && z[i] == ' '; i++ {
+			}
+		}
+	}
+	line = expandTabs(z[:k], maxWidth, runeWidth)
 	switch {
 	case i >= len(z):
-		return b.String(), "", false
+		return line, "", false
 	case full && z[i] >= ' ':
-		return b.String(), z[i:], true
+		return line, z[i:], true
 	case z[i] == '\r' && i+1 < len(z) && z[i+1] == '\n':
-		return b.String(), z[i+2:], i+2 < len(z)
+		return line, z[i+2:], i+2 < len(z)
 	case i+1 >= len(z):
-		return b.String(), "", false
+		return line, "", false
 	}
-	return b.String(), z[i+1:], true
+	return line, z[i+1:], true
+}
+
+// expandTabs returns z, which holds no other control character, with
+// each tab replaced by spaces up to the next multiple of 8 columns (or
+// maxWidth).
+func expandTabs(z string, maxWidth int, runeWidth func(rune) int) string {
+	if !strings.Contains(z, "\t") {
+		return z
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range z {
+		if r != '\t' {
+			n += runeWidth(r)
+			b.WriteRune(r)
+			continue
+		}
+		for {
+			n++
+			b.WriteByte(' ')
+			if n&7 == 0 || n >= maxWidth {
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -35,9 +35,10 @@ func runShell(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("shell", `
 Opens the database FILE (an in-memory database when FILE is absent or
 ":memory:") and runs SQL statements and dot-commands (.help lists them)
-the way the sqlite3 program does: each SQL argument, then, if there was
-none, standard input — interactively, with line editing, history and Tab
-completion, when it is a terminal. Exits 1 if any statement failed.`)
+the way the sqlite3 program does: the -cmd commands, then each SQL
+argument or, when there is none, standard input — interactively, with line
+editing, history (~/.asqlite_history) and Tab completion, when it is a
+terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 	var cmds stringsFlag
 	fs.Var(&cmds, "cmd", "run `COMMAND` before reading input (repeatable)")
 	bail := fs.Bool("bail", false, "stop after the first error")
@@ -49,7 +50,6 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 	readonly := fs.Bool("readonly", false, "open the database read-only")
 	nullvalue := fs.String("nullvalue", "", "`TEXT` for NULL values")
 	separator := fs.String("separator", "", "column separator `SEP`")
-	newline := fs.String("newline", "", "row separator `SEP`")
 	modes := map[string]*bool{}
 	for _, m := range []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "html", "tabs", "ascii"} {
 		modes[m] = fs.Bool(m, false, "set the output mode to "+m)
@@ -77,12 +77,16 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 	defer sh.Close() // and the connection of .open, if any
 	sh.SetBail(*bail)
 	sh.SetEcho(*echo)
-	// The settings of the flags, in the order sqlite3 applies them.
+	// The settings of the flags, as the dot-commands that make them: the
+	// mode first, since -header and -separator apply to it.
 	var setup []string
 	fs.Visit(func(f *flag.Flag) {
-		switch {
-		case modes[f.Name] != nil && *modes[f.Name]:
+		if modes[f.Name] != nil && *modes[f.Name] {
 			setup = append(setup, ".mode "+f.Name)
+		}
+	})
+	fs.Visit(func(f *flag.Flag) {
+		switch {
 		case f.Name == "header" && *header:
 			setup = append(setup, ".headers on")
 		case f.Name == "noheader" && *noheader:
@@ -91,8 +95,6 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 			setup = append(setup, ".nullvalue "+quoteArg(*nullvalue))
 		case f.Name == "separator":
 			setup = append(setup, ".separator "+quoteArg(*separator))
-		case f.Name == "newline":
-			setup = append(setup, ".separator "+quoteArg(sepOrDefault(*separator))+" "+quoteArg(*newline))
 		}
 	})
 	for _, c := range setup {
@@ -120,6 +122,10 @@ completion, when it is a terminal. Exits 1 if any statement failed.`)
 		sh.SetProgress(f)
 	}
 	if f, ok := stdin.(*os.File); (ok && shell.IsTerminal(f) && !*batch) || *interactive {
+		fmt.Fprintf(stdout, "asqlite shell on SQLite %s\nEnter \".help\" for usage hints.\n", sqlite.Version())
+		if name == ":memory:" {
+			fmt.Fprintln(stdout, "Connected to a transient in-memory database.\nUse \".open FILENAME\" to reopen on a persistent database.")
+		}
 		return errFailed(sh.Interactive(ctx, stdin, stdout, nil))
 	}
 	return errFailed(sh.Run(ctx, stdin))
@@ -153,13 +159,6 @@ func exitOf(err error) *shell.ExitError {
 
 func quoteArg(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-func sepOrDefault(s string) string {
-	if s == "" {
-		return "|"
-	}
-	return s
 }
 
 // silentExit is an outcome already reported (as the shell reports its

@@ -75,3 +75,10 @@ func TestShellWritesFileDatabase(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestShellSeparatorAppliesToTheMode(t *testing.T) {
+	code, out, errOut := runShellCommand(t, "", "-separator", ";", "-tabs", "-nullvalue", "-", ":memory:", "SELECT 1, NULL")
+	if code != 0 || out != "1;-\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
