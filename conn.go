@@ -10,11 +10,11 @@ import (
 
 // Conn is one SQLite connection with a goroutine of its own, the worker,
 // which serves the calls that arrive while the connection is busy. A call
-// that runs only SQL (Exec, QueryRow, Pragma) and finds the connection idle
-// runs on its caller's goroutine instead, sparing the hand-over; that stops
-// once user code has had the *sqlite.Conn (Run, Tx.Run, the registration
-// methods), since a Go callback calling back into the Conn could then not
-// be recognised. Either way one goroutine at a time uses the connection.
+// that runs only SQL ([Conn.Exec], [Conn.QueryRow], [Conn.Pragma]) and
+// finds the connection idle runs on its caller's goroutine instead, sparing
+// the hand-over; that stops once user code has had the *sqlite.Conn
+// ([Conn.Run], [Tx.Run], the registration methods), since a Go callback
+// calling back into the Conn could then not be recognised. Either way one goroutine at a time uses the connection.
 //
 // Every method is safe for concurrent use by any number of goroutines. Calls
 // run one at a time, in the order they arrive (first come, first served);
@@ -58,10 +58,11 @@ import (
 //
 // A call made from the worker itself (a Go function or hook calling back
 // into its Conn, or Run's function calling Conn methods) fails at once with
-// ErrReentrant instead of deadlocking; see ErrReentrant for how it is
+// [ErrReentrant] instead of deadlocking; see ErrReentrant for how it is
 // recognised.
 //
-// Close the Conn when done; see Close for what happens to calls in flight.
+// Close the Conn when done; see [Conn.Close] for what happens to calls in
+// flight.
 type Conn struct {
 	qmu     sync.Mutex
 	queue   []*call // calls waiting for the worker, oldest at qhead

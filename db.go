@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -342,9 +344,9 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // checkpointed (TRUNCATE), PRAGMA optimize runs (unless disabled) and every
 // connection closes. No goroutine of the DB remains. Close may be called
 // any number of times, from any goroutine: every call waits for the end and
-// returns the same error, as Conn.Close does. Called from inside the DB (a Write or Read function, a Go
+// returns the same error, as [Conn.Close] does. Called from inside the DB (a Write or Read function, a Go
 // function SQL calls during a write, the body of a Query loop), where it
-// would wait for itself, Close fails with ErrReentrant and closes nothing.
+// would wait for itself, Close fails with [ErrReentrant] and closes nothing.
 // It is CloseContext with a context that never ends.
 //
 // https://sqlite.org/c3ref/close.html
@@ -370,20 +372,49 @@ func (db *DB) CloseContext(ctx context.Context) error {
 
 // inside reports whether the calling goroutine runs code of the DB's own:
 // the writer (a Write function, a Go function its SQL calls) or a read's
-// caller code (Read's function, Query's loop body). Closing from there
-// would wait for itself.
+// (Read's function, Query's loop body, a Go function a read calls).
+// Closing from there would wait for itself.
+//
+// A read runs on the caller's goroutine, whose identity costs a
+// microsecond to learn: too much for every read. So Close, when a read is
+// in progress, looks for the read methods' frames on its own stack
+// instead. Frames do not tell which DB they read: a Close of this DB from
+// inside a read of another one, while this one also has a read in
+// progress, is refused too.
 func (db *DB) inside() bool {
-	me := goid()
-	if db.w != nil && db.w.goid.Load() == me {
+	if db.w != nil && db.w.goid.Load() == goid() {
 		return true
 	}
+	reading := false
 	for _, r := range db.all {
-		if r.holder.Load() == me {
+		reading = reading || r.busy.Load()
+	}
+	if !reading {
+		return false
+	}
+	pcs := make([]uintptr, 128)
+	n := runtime.Callers(2, pcs)
+	for n == len(pcs) { // a deep stack: the frames sought are at its bottom
+		pcs = make([]uintptr, 2*len(pcs))
+		n = runtime.Callers(2, pcs)
+	}
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if f.File == readFile {
 			return true
 		}
+		if !more {
+			return false
+		}
 	}
-	return false
 }
+
+// readFile is the file of the read methods, whose frames lie below the
+// caller's code of a read (Read's function, Query's loop body). Frames are
+// matched by file, not function name: names change when a closure is
+// inlined into its caller.
+var readFile, _ = runtime.FuncForPC(reflect.ValueOf(Reader.Read).Pointer()).FileLine(reflect.ValueOf(Reader.Read).Pointer())
 
 func (db *DB) close(ctx context.Context) error {
 	cancelled := make(chan struct{})

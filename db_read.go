@@ -27,11 +27,7 @@ type dbReader struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
 	busy   atomic.Bool        // a read is in progress
-	// holder is the goroutine running the caller's code (Read's function,
-	// Query's loop body) with the reader held, 0 when none: a Close it
-	// makes must not wait for the reader it holds.
-	holder atomic.Uint64
-	direct bool // the read runs SQL only, with no context installed
+	direct bool               // the read runs SQL only, with no context installed
 }
 
 // cancelRead ends the read in progress, if any, and reports whether there
@@ -153,7 +149,6 @@ func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err e
 		return err
 	}
 	defer func() { err = rd.release(r, rctx, ctx, err) }()
-	r.holder.Store(goid())
 	return fn(r.conn)
 }
 
@@ -195,13 +190,31 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			r.holder.Store(goid())
-			err = eachRow(r.conn, sql, args, func(row *Row) bool {
-				if !yield(row, nil) {
-					stop = true
+			// eachRow's loop, written out: the Row then stays on this
+			// stack, sparing an allocation per query.
+			s, perr := prepBound(r.conn, sql, args)
+			if perr != nil {
+				err = perr
+				return
+			}
+			defer s.Close()
+			var b batch
+			var row Row
+			b.start(s)
+			for {
+				b.reset()
+				if b.fill(s, 1); b.rows > 0 {
+					b.row(&row, 0)
+					if !yield(&row, nil) {
+						stop = true
+						return
+					}
 				}
-				return !stop
-			})
+				if b.done {
+					err = b.err
+					return
+				}
+			}
 		}()
 		if err != nil && !stop {
 			yield(nil, err)
@@ -350,7 +363,6 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		r.cancel = nil
 		r.mu.Unlock()
 	}
-	r.holder.Store(0)
 	r.busy.Store(false)
 	rd.db.readers <- r
 	st := &rd.db.stats

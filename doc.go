@@ -8,16 +8,19 @@
 // SQLite connections are not safe for concurrent use, and SQLite runs one
 // statement of a connection at a time. Package sqlite (the binding) exposes
 // that plain connection. Package asqlite puts each connection behind a
-// goroutine of its own, the worker, which alone touches it:
+// goroutine of its own, the worker, and lets one goroutine at a time use
+// it:
 //
-//   - Conn is one connection and its worker. Calls from any number of
-//     goroutines are served one at a time, first come first served. Query
+//   - [Conn] is one connection and its worker. Calls from any number of
+//     goroutines are served one at a time, first come first served (a short
+//     call finding the connection idle runs on its caller's goroutine). Query
 //     results travel from the worker in batches of rows, not row by row.
-//     Transaction blocks (Conn.Tx) and arbitrary code (Conn.Run) run on the
-//     worker as one call, so nothing else interleaves with them.
-//   - DB (one writer connection and a pool of readers, for applications
-//     with many concurrent readers and writers) is built from the same
-//     pieces and shares Row, Result and the errors of this package.
+//     Transaction blocks ([Conn.Tx]) and arbitrary code ([Conn.Run]) run on
+//     the worker as one call, so nothing else interleaves with them.
+//   - [DB] (one writer connection and a pool of readers, for applications
+//     with many concurrent readers and writers) stops SQL with the same
+//     guard as Conn and shares [Row], [Result] and the errors of this
+//     package.
 //
 // Go functions, hooks and virtual tables registered through a Conn run on
 // its worker too, and receive the context of the call whose SQL triggered
@@ -26,11 +29,13 @@
 // # Contexts
 //
 // A call whose context ends before the worker takes it never runs and
-// returns at once. A running call has its SQL interrupted
-// (sqlite3_interrupt), and Go callbacks see their context end. The error
-// then satisfies errors.Is(err, context.Canceled) or
-// errors.Is(err, context.DeadlineExceeded). Conn's documentation says what
-// a cancelled call leaves behind.
+// returns at once. A running call has its own statements stopped (never
+// those of another call, such as an iteration paused between batches), and
+// Go callbacks see their context end, as soon as its deadline has passed;
+// the caller waits for the call's real outcome. A failed call's error then
+// satisfies errors.Is(err, context.Canceled) or
+// errors.Is(err, context.DeadlineExceeded). [Conn]'s documentation says
+// what a cancelled call leaves behind.
 //
 // # Rows
 //
@@ -42,5 +47,5 @@
 //
 // Errors from SQLite are *sqlite.Error values carrying the result code,
 // matched with errors.Is(err, sqlite.ErrConstraint) and the like. This
-// package adds ErrClosed, ErrReentrant, ErrNoRows and ErrTxDone.
+// package adds [ErrClosed], [ErrReentrant], [ErrNoRows] and [ErrTxDone].
 package asqlite

@@ -27,7 +27,7 @@ var (
 	ErrReentrant = errors.New("asqlite: call from the connection's own worker would deadlock (use the *sqlite.Conn or *Tx you were given)")
 
 	// ErrNoRows is reported by QueryRow (through Row.Err and Row.Scan) when
-	// the query returns no row. It is sqlite.ErrNoRows.
+	// the query returns no row. It is [sqlite.ErrNoRows].
 	ErrNoRows = sqlite.ErrNoRows
 
 	// ErrTxDone is reported by a method of a Tx used after its block

@@ -23,3 +23,4 @@ go run ./cmd/compare -paired -run '^point' -count 5 -time 2s -libs '^asqlite' > 
 (cd .. && go run ./cmd/asqlite bench -count 3) > results/asqlite-bench.txt
 go run ./cmd/serve -time 3s -count 5 > results/serve.txt
 go run ./cmd/plot -o ../docs/img results/results.json
+go test -run '^$' -bench 'ConcurrentCommits|SQLReads' -benchtime 2s -count 3 . > results/sql.txt

@@ -148,32 +148,18 @@ func TestDefaultBusyTimeoutWaitsForTheLock(t *testing.T) {
 	if _, err := holder.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	started := make(chan struct{})
-	go func() {
-		c, err := db.Conn(ctx)
-		if err != nil {
-			done <- err
-			return
-		}
-		defer c.Close()
-		close(started)
-		_, err = c.ExecContext(ctx, "INSERT INTO t VALUES(1)")
-		done <- err
-	}()
-	<-started
-	holder.ExecContext(ctx, "INSERT INTO t VALUES(0)")
-	select {
-	case err := <-done:
-		t.Fatalf("the INSERT did not wait for the lock: %v", err)
-	case <-time.After(100 * time.Millisecond):
-		// Still waiting, as a busy timeout makes it; release the lock.
-	}
-	if _, err := holder.ExecContext(ctx, "COMMIT"); err != nil {
+	defer holder.ExecContext(ctx, "ROLLBACK")
+	other, err := db.Conn(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil {
-		t.Errorf("INSERT after the lock was released: %v", err)
+	defer other.Close()
+	// Without a busy timeout the INSERT fails at once with SQLITE_BUSY;
+	// with one it waits, here until its context's deadline.
+	wait, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := other.ExecContext(wait, "INSERT INTO t VALUES(1)"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("INSERT while the database is locked: %v, want a wait ended by the context", err)
 	}
 }
 
@@ -283,6 +269,38 @@ func TestNilContextIsAnError(t *testing.T) {
 		//lint:ignore SA1012 a nil context is what this test is about
 		if _, err := dc.BeginTx(nil, sqldriver.TxOptions{}); err == nil {
 			t.Error("BeginTx accepted a nil context")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNilContextIsAnErrorInDBMode(t *testing.T) {
+	db := openDB(t, filepath.Join(t.TempDir(), "n.db"))
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(c any) error {
+		dc := c.(*driver.DBConn)
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.QueryContext(nil, "SELECT 1", nil); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("QueryContext: %v", err)
+		}
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.ExecContext(nil, "SELECT 1", nil); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("ExecContext: %v", err)
+		}
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.PrepareContext(nil, "SELECT 1"); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("PrepareContext: %v", err)
+		}
+		//lint:ignore SA1012 a nil context is what this test is about
+		if _, err := dc.BeginTx(nil, sqldriver.TxOptions{}); !errors.Is(err, driver.ErrNilContext) {
+			t.Errorf("BeginTx: %v", err)
 		}
 		return nil
 	})

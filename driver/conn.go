@@ -73,8 +73,9 @@ func (c *Conn) Ping(ctx context.Context) error {
 	return errBadConnIfClosed(c.raw.Exec("SELECT 1"))
 }
 
-// ErrNilContext is returned by the methods of Conn and Stmt given a nil
-// context, which database/sql never passes but sql.Conn.Raw makes possible.
+// ErrNilContext is returned by the methods of Conn, DBConn and their
+// statements given a nil context, which database/sql never passes but
+// sql.Conn.Raw makes possible.
 var ErrNilContext = errors.New("asqlite driver: nil context")
 
 // ctxErr reports why a call with ctx must not start.

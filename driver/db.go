@@ -129,7 +129,8 @@ type DBConn struct {
 	db      *asqlite.DB
 	timeFmt sqlite.TimeFormat
 	tx      *dbTx
-	reader  *reader // made on first use
+	reader  *reader            // made on first use
+	writes  chan *writeSession // to the write goroutine, started on first use
 	closed  bool
 }
 
@@ -158,6 +159,11 @@ func (c *DBConn) Close() error {
 	}
 	if c.reader != nil {
 		c.reader.stop()
+		c.reader = nil
+	}
+	if c.writes != nil {
+		close(c.writes)
+		c.writes = nil
 	}
 	return err
 }
@@ -241,7 +247,7 @@ func (c *DBConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 	if opts.ReadOnly {
 		s, err = c.openRead(ctx, true, nil)
 	} else {
-		s, err = openWrite(ctx, c.db)
+		s, err = c.openWrite(ctx)
 	}
 	if err != nil {
 		return nil, err

@@ -428,6 +428,24 @@ func TestDSNSettingsReachEveryConnection(t *testing.T) {
 		}
 		c.Close()
 	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Raw(func(c any) error {
+		adb := c.(*driver.DBConn).DB()
+		if sync, err := adb.Pragma(ctx, "synchronous"); err != nil || sync != int64(2) {
+			t.Errorf("writer's synchronous %v (%v), want 2 (FULL)", sync, err)
+		}
+		if cache, err := adb.Pragma(ctx, "cache_size"); err != nil || cache != int64(-4000) {
+			t.Errorf("writer's cache_size %v (%v)", cache, err)
+		}
+		if n := adb.Stats().Readers; n != 2 {
+			t.Errorf("%d readers, want 2", n)
+		}
+		return nil
+	})
 	for _, bad := range []string{"x.db?_sync=sometimes", "x.db?_readers=0", "x.db?_read_limit=0", "x.db?_mode=pool"} {
 		if _, err := sql.Open(driver.Name, bad); err == nil {
 			t.Errorf("DSN %q accepted", bad)
@@ -522,5 +540,70 @@ func TestReadTimeLimitAppliesToQueriesAndReadOnlyTransactions(t *testing.T) {
 	defer cancel()
 	if _, err := db.ExecContext(ctx, forever); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, asqlite.ErrTimeLimit) {
 		t.Errorf("write: %v, want only DeadlineExceeded", err)
+	}
+}
+
+func TestTransactionInAFailedGroupReportsNothingApplied(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	ctx := context.Background()
+	// A long group delay keeps the transaction and the queued write in one
+	// group transaction, which SQLite rolls back as a whole when the
+	// write's INSERT is interrupted: the DB then runs each write again
+	// alone, which a database/sql transaction cannot be.
+	adb, err := asqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"), &asqlite.Options{MaxBatchDelay: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adb.Close()
+	db := sql.OpenDB(driver.NewDBConnector(adb))
+	defer db.Close()
+	mustExec(t, db, "CREATE TABLE t(x); CREATE TABLE big(i)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO t VALUES(1)"); err != nil {
+		t.Fatal(err)
+	}
+	bad := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		_, err := adb.Exec(ctx, "INSERT INTO big WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c) SELECT i FROM c")
+		bad <- err
+	}()
+	for adb.Stats().QueueDepth == 0 {
+		runtime.Gosched()
+	}
+	commitErr := tx.Commit()
+	if err := <-bad; err == nil {
+		t.Error("the endless INSERT succeeded")
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if commitErr == nil && n != 1 || commitErr != nil && n != 0 {
+		t.Errorf("Commit said %v, yet the table holds %d rows", commitErr, n)
+	}
+	t.Logf("commit: %v; group failures %d", commitErr, adb.Stats().GroupFailures)
+}
+
+func TestReadOnlyDatabaseRefusesWrites(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	path := filepath.Join(t.TempDir(), "ro.db")
+	rw := openDB(t, path)
+	mustExec(t, rw, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	rw.Close()
+	db := openDB(t, "file:"+path+"?mode=ro")
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("read: %d (%v)", n, err)
+	}
+	if _, err := db.Exec("INSERT INTO t VALUES(2)"); !errors.Is(err, asqlite.ErrReadOnly) {
+		t.Errorf("write: %v, want ErrReadOnly", err)
+	}
+	if _, err := db.Begin(); !errors.Is(err, asqlite.ErrReadOnly) {
+		t.Errorf("read-write transaction: %v, want ErrReadOnly", err)
 	}
 }

@@ -27,7 +27,10 @@
 //     commit): it is serialized with the queued writes and never fails with
 //     SQLITE_BUSY. BeginTx waits for the writer as long as its context
 //     allows; the context also bounds the transaction, which is rolled back
-//     when it ends. Isolation levels are all SQLite's serializable.
+//     when it ends. Isolation levels are all SQLite's serializable. In the
+//     rare case where the group commit it shared fails as a whole (another
+//     write's interrupted INSERT, a full disk), Commit fails and nothing of
+//     the transaction is applied: run it again.
 //   - Prepared statements are checked when prepared and routed when run.
 //
 // Writes outside a transaction, and BeginTx, wait for the writer: a
@@ -45,7 +48,9 @@
 // context. Per-connection settings are the DB's: the
 // DSN's _pragma and _busy_timeout apply to every connection of the DB, and
 // ":memory:?_mode=db" is one private database seen by every connection. A
-// TEMP table or a pragma run through Exec lives on the writer only.
+// TEMP table, an ATTACHed database or a pragma run through Exec lives on the
+// writer only: what every connection needs belongs in the DSN's _pragma, or
+// in asqlite.DB.Register (reached through Raw).
 //
 // NewDBConnector runs database/sql over an *asqlite.DB the program opened,
 // so that it can use both APIs on one database:

@@ -136,9 +136,12 @@ func (s *readSession) end(bool) error {
 	return nil
 }
 
-// writeSession holds the writer: a goroutine waits in DB.Write, whose
-// function serves the session's work until Commit or Rollback.
+// writeSession holds the writer: the DBConn's write goroutine waits in
+// DB.Write, whose function serves the session's work until Commit or
+// Rollback.
 type writeSession struct {
+	ctx     context.Context
+	ready   chan struct{} // closed once the function holds the writer
 	reqs    chan writeReq
 	replies chan error
 	exited  chan struct{} // closed once DB.Write returned, with err set
@@ -166,19 +169,19 @@ var (
 	errTxRetried = errors.New("asqlite driver: commit failed: the group transaction it shared failed, and nothing of it was applied")
 )
 
-// openWrite waits, as long as ctx allows, for the writer and holds it.
-func openWrite(ctx context.Context, db *asqlite.DB) (*writeSession, error) {
-	s := &writeSession{reqs: make(chan writeReq), replies: make(chan error), exited: make(chan struct{})}
-	ready := make(chan struct{})
-	go func() {
-		defer close(s.exited)
+// writeLoop is a DBConn's write goroutine: it runs the DB.Write of each of
+// the connection's read-write transactions in turn. It lives as long as the
+// DBConn, so that its stack, grown by SQLite's deep frames, is not grown
+// again for every transaction.
+func writeLoop(db *asqlite.DB, sessions <-chan *writeSession) {
+	for s := range sessions {
 		runs := 0
-		s.err = db.Write(ctx, func(c *sqlite.Conn) error {
+		s.err = db.Write(s.ctx, func(c *sqlite.Conn) error {
 			runs++
 			if runs > 1 {
 				return errTxRetried
 			}
-			close(ready)
+			close(s.ready)
 			for {
 				select {
 				case r := <-s.reqs:
@@ -194,9 +197,22 @@ func openWrite(ctx context.Context, db *asqlite.DB) (*writeSession, error) {
 				}
 			}
 		})
-	}()
+		s.ctx = nil
+		close(s.exited)
+	}
+}
+
+// openWrite waits, as long as ctx allows, for the writer and holds it.
+func (c *DBConn) openWrite(ctx context.Context) (*writeSession, error) {
+	if c.writes == nil {
+		c.writes = make(chan *writeSession)
+		go writeLoop(c.db, c.writes)
+	}
+	s := &writeSession{ctx: ctx, ready: make(chan struct{}), reqs: make(chan writeReq),
+		replies: make(chan error), exited: make(chan struct{})}
+	c.writes <- s
 	select {
-	case <-ready:
+	case <-s.ready:
 		return s, nil
 	case <-s.exited:
 		return nil, s.err

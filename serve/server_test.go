@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,49 @@ func TestRequestsAreLogged(t *testing.T) {
 		if !strings.Contains(lines[i], "method=GET path=/test/-/query.json "+want+" ms=") {
 			t.Errorf("log line %q, want %q", lines[i], want)
 		}
+	}
+}
+
+func TestConcurrentPostsShareACommit(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := newTestDB(t, 0)
+	h := newTestHandler(t, db, &Options{Write: true, Token: testToken})
+	// Hold the writer while the posts queue up behind it.
+	holding, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- db.Write(context.Background(), func(*sqlite.Conn) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	const n = 10
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			code, _, _ := do(t, h, "POST", "/test/-/execute",
+				`{"sql": "INSERT INTO t (name) VALUES (:n)", "params": {"n": "post`+strconv.Itoa(i)+`"}}`,
+				"Authorization", "Bearer "+testToken)
+			codes <- code
+		}()
+	}
+	for db.Stats().QueueDepth < n {
+		runtime.Gosched()
+	}
+	before := db.Stats()
+	close(release)
+	for range n {
+		if code := <-codes; code != 200 {
+			t.Errorf("post: %d", code)
+		}
+	}
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	after := db.Stats()
+	if commits := after.Commits - before.Commits; commits > 2 {
+		t.Errorf("%d posts took %d commits, want them grouped", n, commits)
 	}
 }

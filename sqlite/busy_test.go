@@ -3,9 +3,10 @@ package sqlite
 import (
 	"context"
 	"errors"
-	"runtime"
 	"testing"
 	"time"
+
+	"github.com/asqlite/asqlite/internal/leakcheck"
 )
 
 // hkLocked opens two connections to one new database file: holder, which
@@ -20,24 +21,8 @@ func hkLocked(t *testing.T) (holder, waiter *Conn) {
 	return holder, waiter
 }
 
-// hkNoGoroutineLeak fails the test if goroutines started during it are still
-// running at its end (after a bounded wait for them to exit).
-func hkNoGoroutineLeak(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		for range 200 {
-			if runtime.NumGoroutine() <= before {
-				return
-			}
-			runtime.Gosched()
-			time.Sleep(time.Millisecond)
-		}
-		t.Errorf("goroutines: %d before, %d after", before, runtime.NumGoroutine())
-	})
-}
-
 func TestBusyTimeoutWaitsForLock(t *testing.T) {
-	hkNoGoroutineLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	holder, waiter := hkLocked(t)
 	waiter.SetBusyTimeout(time.Minute)
 	waiting := make(chan struct{})
@@ -88,7 +73,7 @@ func TestBusyTimeoutExpires(t *testing.T) {
 }
 
 func TestBusyTimeoutStopsWhenContextEnds(t *testing.T) {
-	hkNoGoroutineLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	holder, waiter := hkLocked(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

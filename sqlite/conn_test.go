@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -532,7 +532,7 @@ func TestInterruptFromAnotherGoroutine(t *testing.T) {
 }
 
 func TestCloseLeavesNoGoroutines(t *testing.T) {
-	before := runtime.NumGoroutine()
+	leaks := leakcheck.Check(t)
 	for range 10 {
 		c, err := sqlite.Open(":memory:", 0)
 		if err != nil {
@@ -544,20 +544,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		c.Close()
 		cancel()
 	}
-	waitGoroutines(t, before)
-}
-
-// waitGoroutines waits (bounded) for the goroutine count to fall back to n.
-func waitGoroutines(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines, want at most %d", runtime.NumGoroutine(), n)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
+	leaks()
 }
 
 func TestCloseWithVirtualTableStatements(t *testing.T) {

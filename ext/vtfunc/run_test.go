@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/asqlite/asqlite/ext/vtfunc"
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -70,7 +71,7 @@ func TestFunctionGetsQueryContext(t *testing.T) {
 }
 
 func TestCancelStopsEndlessGenerator(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	_, stopped := endless(t, c)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -102,7 +103,7 @@ func TestCancelStopsEndlessGenerator(t *testing.T) {
 }
 
 func TestCancelReachesBlockedGenerator(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	waiting := make(chan struct{})
 	err := vtfunc.Register2(c, "slow", vtfunc.Table{Columns: []string{"n"}},
@@ -156,7 +157,7 @@ func TestEndedContextDoesNotCallFunction(t *testing.T) {
 }
 
 func TestLimitStopsGenerator(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	yielded, stopped := endless(t, c)
 	want(t, rows(t, c, "SELECT n FROM nat LIMIT 3"), "1", "2", "3")
@@ -169,7 +170,7 @@ func TestLimitStopsGenerator(t *testing.T) {
 }
 
 func TestClosingStatementStopsGenerator(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	_, stopped := endless(t, c)
 	s, err := c.Prepare("SELECT n FROM nat")
@@ -189,7 +190,7 @@ func TestClosingStatementStopsGenerator(t *testing.T) {
 }
 
 func TestClosingConnStopsGenerator(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c, err := sqlite.Open(":memory:", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +253,7 @@ func failing(t *testing.T, c *sqlite.Conn) {
 }
 
 func TestFailuresFailTheStatement(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	failing(t, c)
 	for _, tc := range []struct {
@@ -287,7 +288,7 @@ func TestFailuresFailTheStatement(t *testing.T) {
 }
 
 func TestGeneratorMayQueryConnection(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	if err := c.Exec("CREATE TABLE words(w); INSERT INTO words VALUES ('a'), ('b'), ('c')"); err != nil {
 		t.Fatal(err)
@@ -317,7 +318,7 @@ func TestGeneratorMayQueryConnection(t *testing.T) {
 // context must stop the scan at the next row, not whenever the interrupt
 // arrives.
 func TestCancelStopsScanInsideOneStep(t *testing.T) {
-	noLeak(t)
+	t.Cleanup(leakcheck.Check(t))
 	c := openT(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

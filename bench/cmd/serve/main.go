@@ -117,6 +117,18 @@ func run(dur time.Duration, count, clients int) error {
 		return err
 	}
 	defer stopM()
+	// The floor: a handler that answers a fixed point-query-sized JSON
+	// without touching a database, to show what the HTTP stack and the
+	// clients cost by themselves.
+	fixed := []byte(`{"ok":true,"columns":["id","name","value","created"],"rows":[{"id":1,"name":"item number 1","value":0.25,"created":"2026-01-01T00:00:00Z"}],"truncated":false}` + "\n")
+	fURL, stopF, err := listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fixed)
+	}))
+	if err != nil {
+		return err
+	}
+	defer stopF()
 
 	workloads := []workload{
 		{"point", "SELECT id, name, value, created FROM items WHERE id = :id",
@@ -156,6 +168,18 @@ func run(dur time.Duration, count, clients int) error {
 		fmt.Printf("| %s | asqlite serve | %.0f | %s | %s | %.0f µs | %s | %s |\n", wl.name, a.rps, ms3(a.p50), ms3(a.p99),
 			us(a.cpu), spread(rr), spread(cr))
 		fmt.Printf("| %s | net/http + database/sql + mattn | %.0f | %s | %s | %.0f µs | 1 | 1 |\n", wl.name, m.rps, ms3(m.p50), ms3(m.p99), us(m.cpu))
+	}
+	if only.MatchString("point") {
+		var fs []result
+		for range count {
+			r, err := load(fURL, func() string { return "/bench/-/query.json?sql=x" }, 0, clients, dur)
+			if err != nil {
+				return err
+			}
+			fs = append(fs, r)
+		}
+		f := median(fs)
+		fmt.Printf("| floor | fixed JSON, no database | %.0f | %s | %s | %.0f µs | | |\n", f.rps, ms3(f.p50), ms3(f.p99), us(f.cpu))
 	}
 	fmt.Println("\nratios: asqlite ÷ usual for requests/s, usual ÷ asqlite for CPU; median of the rounds (lowest–highest).")
 
