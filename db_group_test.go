@@ -56,28 +56,48 @@ func dbInsert(db *DB, x any) func() error {
 // dbGroupOptions make every write queued behind the held one join its group.
 var dbGroupOptions = &Options{MaxBatchDelay: time.Hour}
 
-func TestGroupCommitSharesOneTransaction(t *testing.T) {
-	db := dbOpenTest(t, dbGroupOptions)
-	dbGroupSchema(t, db)
-	before := db.Stats()
-	release := dbHold(t, db)
-	var qs []dbPendingCall
-	for i := range 10 {
-		qs = append(qs, dbQueue(t, db, dbInsert(db, i)))
+// TestGroupCommitBatching queues writes behind a held one, releases them
+// together and checks how the writer grouped them: every write commits
+// once and the counter shows each exactly once, in every case.
+func TestGroupCommitBatching(t *testing.T) {
+	cases := []struct {
+		name    string
+		opts    *Options
+		writes  int
+		commits int64 // commits for the held write and the queued ones
+		batch   int   // the largest batch, the held write included
+	}{
+		{"queued together share one transaction", dbGroupOptions, 10, 1, 11},
+		{"disabled: each write commits", &Options{DisableGroupCommit: true}, 5, 6, 1},
+		{"bounded by count", &Options{MaxBatch: 4, MaxBatchDelay: time.Hour}, 10, 3, 4},
+		// With a zero-length delay, a group takes no write after its first.
+		{"bounded by time", &Options{MaxBatchDelay: time.Nanosecond}, 3, 4, 1},
 	}
-	release()
-	for _, q := range qs {
-		dbMust(t, q.wait())
-	}
-	after := db.Stats()
-	if commits := after.Commits - before.Commits; commits != 1 {
-		t.Errorf("%d commits for 11 writes queued together, want 1", commits)
-	}
-	if after.MaxBatch != 11 {
-		t.Errorf("largest batch %d, want 11", after.MaxBatch)
-	}
-	if n := dbCount(t, db, "SELECT n FROM counter"); n != 10 {
-		t.Fatalf("counter %d, want 10", n)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			db := dbOpenTest(t, tc.opts)
+			dbGroupSchema(t, db)
+			before := db.Stats()
+			release := dbHold(t, db)
+			var qs []dbPendingCall
+			for i := range tc.writes {
+				qs = append(qs, dbQueue(t, db, dbInsert(db, i)))
+			}
+			release()
+			for _, q := range qs {
+				dbMust(t, q.wait())
+			}
+			after := db.Stats()
+			if commits := after.Commits - before.Commits; commits != tc.commits {
+				t.Errorf("%d commits for %d writes, want %d", commits, tc.writes+1, tc.commits)
+			}
+			if after.MaxBatch != tc.batch {
+				t.Errorf("largest batch %d, want %d", after.MaxBatch, tc.batch)
+			}
+			if n := dbCount(t, db, "SELECT n FROM counter"); n != int64(tc.writes) {
+				t.Fatalf("counter %d, want %d", n, tc.writes)
+			}
+		})
 	}
 }
 
@@ -410,60 +430,6 @@ func TestGroupCommitWriteEndingTheTransaction(t *testing.T) {
 			_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (2)")
 			dbMust(t, err)
 		})
-	}
-}
-
-func TestGroupCommitDisabledCommitsEachWrite(t *testing.T) {
-	db := dbOpenTest(t, &Options{DisableGroupCommit: true})
-	dbGroupSchema(t, db)
-	before := db.Stats()
-	release := dbHold(t, db)
-	var qs []dbPendingCall
-	for i := range 5 {
-		qs = append(qs, dbQueue(t, db, dbInsert(db, i)))
-	}
-	release()
-	for _, q := range qs {
-		dbMust(t, q.wait())
-	}
-	if commits := db.Stats().Commits - before.Commits; commits != 6 {
-		t.Fatalf("%d commits, want 6", commits)
-	}
-}
-
-func TestGroupCommitBatchBoundedByCount(t *testing.T) {
-	db := dbOpenTest(t, &Options{MaxBatch: 4, MaxBatchDelay: time.Hour})
-	dbGroupSchema(t, db)
-	release := dbHold(t, db)
-	var qs []dbPendingCall
-	for i := range 10 {
-		qs = append(qs, dbQueue(t, db, dbInsert(db, i)))
-	}
-	release()
-	for _, q := range qs {
-		dbMust(t, q.wait())
-	}
-	st := db.Stats()
-	if st.MaxBatch != 4 {
-		t.Fatalf("largest batch %d, want 4", st.MaxBatch)
-	}
-}
-
-func TestGroupCommitBatchBoundedByTime(t *testing.T) {
-	// With a zero-length delay, a group takes no write after its first.
-	db := dbOpenTest(t, &Options{MaxBatchDelay: time.Nanosecond})
-	dbGroupSchema(t, db)
-	release := dbHold(t, db)
-	var qs []dbPendingCall
-	for i := range 3 {
-		qs = append(qs, dbQueue(t, db, dbInsert(db, i)))
-	}
-	release()
-	for _, q := range qs {
-		dbMust(t, q.wait())
-	}
-	if st := db.Stats(); st.MaxBatch != 1 {
-		t.Fatalf("largest batch %d, want 1", st.MaxBatch)
 	}
 }
 

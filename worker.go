@@ -300,16 +300,19 @@ func (c *Conn) direct(cl *call) bool {
 	if c.callbacks.Load() || c.waiting.Load() != 0 || !c.hold.TryLock() {
 		return false
 	}
-	if c.closed.Load() {
+	// Deferred, so that a panic (a defect of the binding) leaves the Conn
+	// usable; the worker is woken for what arrived meanwhile.
+	defer func() {
+		more := c.readAhead != nil || c.ngarbage.Load() != 0 || c.waiting.Load() != 0
 		c.hold.Unlock()
+		if more {
+			c.signal()
+		}
+	}()
+	if c.closed.Load() {
 		return false
 	}
 	c.execute(cl)
-	more := c.readAhead != nil || c.ngarbage.Load() != 0 || c.waiting.Load() != 0
-	c.hold.Unlock()
-	if more {
-		c.signal()
-	}
 	return true
 }
 

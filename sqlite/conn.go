@@ -82,6 +82,8 @@ type Conn struct {
 	depth int // nesting of Step calls (Go callbacks may run statements)
 
 	savepoints int // nesting depth of Tx savepoints
+
+	closeErr error // what Close returned, returned again by later calls
 }
 
 // Open opens the database named by name, which may be a file path, a URI
@@ -174,12 +176,16 @@ func quote(s string) string {
 
 // Close finalizes every statement the connection owns, unregisters its
 // functions and hooks, and closes it. Closing a closed Conn does nothing and
-// returns nil. Statements of a closed Conn report ErrClosed.
+// returns the first Close's error again. Statements of a closed Conn report
+// ErrClosed.
 //
 // https://sqlite.org/c3ref/close.html
 func (c *Conn) Close() error {
-	if c == nil || c.db == 0 {
+	if c == nil {
 		return nil
+	}
+	if c.db == 0 {
+		return c.closeErr
 	}
 	c.SetContext(context.Background())
 	c.intr.Lock()
@@ -215,6 +221,7 @@ func (c *Conn) Close() error {
 	c.sqlbuf.free(c.tls)
 	c.tls.Close()
 	c.tls = nil
+	c.closeErr = err
 	return err
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-func ExampleConn_Pragma() {
+func ExampleConn_ReadPragma() {
 	c, err := sqlite.Open(":memory:", 0)
 	if err != nil {
 		panic(err)
@@ -17,13 +17,13 @@ func ExampleConn_Pragma() {
 	if err := c.SetPragma("cache_size", -4000); err != nil {
 		panic(err)
 	}
-	size, err := c.Pragma("cache_size")
+	size, err := c.ReadPragma("cache_size")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("cache_size:", size)
 	// Names are checked: this is refused, not run.
-	_, err = c.Pragma("user_version; DROP TABLE t")
+	_, err = c.ReadPragma("user_version; DROP TABLE t")
 	fmt.Println(sqlite.CodeOf(err).String())
 	// Output:
 	// cache_size: -4000

@@ -95,7 +95,7 @@ func pragmaLiteral(v any) (string, error) {
 	return "", Errorf(ErrMismatch, "cannot use value of type %T as a pragma value", v)
 }
 
-// Pragma runs "PRAGMA name" and returns the first column of its first row
+// ReadPragma runs "PRAGMA name" and returns the first column of its first row
 // as text: "" when the pragma returns no row or NULL. name is a pragma name
 // optionally prefixed by a schema ("journal_mode", "aux.user_version");
 // anything else is refused with ErrMisuse, so name cannot inject SQL. For
@@ -103,7 +103,7 @@ func pragmaLiteral(v any) (string, error) {
 // the table-valued form ("SELECT * FROM pragma_table_info(?)").
 //
 // https://sqlite.org/pragma.html
-func (c *Conn) Pragma(name string) (string, error) {
+func (c *Conn) ReadPragma(name string) (string, error) {
 	sql, err := pragmaSQL(name)
 	if err != nil {
 		return "", err
@@ -121,7 +121,7 @@ func (c *Conn) Pragma(name string) (string, error) {
 }
 
 // SetPragma runs "PRAGMA name = value" to completion. name is as for
-// Pragma; value is a string (written as a quoted SQL string, which SQLite
+// [Conn.ReadPragma]; value is a string (written as a quoted SQL string, which SQLite
 // accepts wherever a pragma takes a keyword), an integer, a float or a bool
 // (1 or 0), or a value of a named type with one of those underlying types.
 // Other values are refused with ErrMismatch, so value cannot inject SQL.
@@ -184,7 +184,7 @@ const (
 //
 // https://sqlite.org/pragma.html#pragma_journal_mode
 func (c *Conn) JournalMode() (JournalMode, error) {
-	m, err := c.Pragma("journal_mode")
+	m, err := c.ReadPragma("journal_mode")
 	return JournalMode(strings.ToLower(m)), err
 }
 
@@ -237,7 +237,7 @@ func (m SyncMode) String() string {
 //
 // https://sqlite.org/pragma.html#pragma_synchronous
 func (c *Conn) Synchronous() (SyncMode, error) {
-	v, err := c.Pragma("synchronous")
+	v, err := c.ReadPragma("synchronous")
 	if err != nil {
 		return 0, err
 	}
@@ -265,7 +265,7 @@ func (c *Conn) SetSynchronous(m SyncMode) error {
 //
 // https://sqlite.org/pragma.html#pragma_user_version
 func (c *Conn) UserVersion() (int, error) {
-	v, err := c.Pragma("user_version")
+	v, err := c.ReadPragma("user_version")
 	if err != nil {
 		return 0, err
 	}
@@ -292,7 +292,7 @@ func (c *Conn) SetUserVersion(v int) error {
 //
 // https://sqlite.org/pragma.html#pragma_foreign_keys
 func (c *Conn) ForeignKeys() (bool, error) {
-	v, err := c.Pragma("foreign_keys")
+	v, err := c.ReadPragma("foreign_keys")
 	return v == "1", err
 }
 

@@ -9,18 +9,18 @@ import (
 
 func TestPragmaReadsFirstValue(t *testing.T) {
 	c := openFuncTest(t)
-	if v, err := c.Pragma("page_size"); err != nil || v != "4096" {
+	if v, err := c.ReadPragma("page_size"); err != nil || v != "4096" {
 		t.Fatalf("page_size = %q, %v", v, err)
 	}
-	if v, err := c.Pragma("main.user_version"); err != nil || v != "0" {
+	if v, err := c.ReadPragma("main.user_version"); err != nil || v != "0" {
 		t.Fatalf("main.user_version = %q, %v", v, err)
 	}
 	// A pragma returning no row reads as "".
-	if v, err := c.Pragma("foreign_key_check"); err != nil || v != "" {
+	if v, err := c.ReadPragma("foreign_key_check"); err != nil || v != "" {
 		t.Fatalf("foreign_key_check = %q, %v", v, err)
 	}
 	// An unknown schema is SQLite's error.
-	if _, err := c.Pragma("nosuch.user_version"); err == nil {
+	if _, err := c.ReadPragma("nosuch.user_version"); err == nil {
 		t.Fatal("pragma on unknown schema succeeded")
 	}
 }
@@ -32,7 +32,7 @@ func TestPragmaNamesCannotInjectSQL(t *testing.T) {
 		"", "user_version; DROP TABLE victim", "user_version = 5", "table_info(victim)",
 		"1abc", "main.", ".user_version", "a.b.c", "user version", "x\x00",
 	} {
-		if _, err := c.Pragma(name); CodeOf(err) != ErrMisuse {
+		if _, err := c.ReadPragma(name); CodeOf(err) != ErrMisuse {
 			t.Errorf("Pragma(%q) err = %v, want ErrMisuse", name, err)
 		}
 		if err := c.SetPragma(name, 1); CodeOf(err) != ErrMisuse {
@@ -40,7 +40,7 @@ func TestPragmaNamesCannotInjectSQL(t *testing.T) {
 		}
 	}
 	// A schema name is quoted, whatever it holds.
-	if _, err := c.Pragma(`main"; DROP TABLE victim; --.user_version`); err == nil {
+	if _, err := c.ReadPragma(`main"; DROP TABLE victim; --.user_version`); err == nil {
 		t.Error("pragma on a strange schema name succeeded")
 	}
 	if ok, err := c.TableExists("", "victim"); !ok || err != nil {
@@ -89,7 +89,7 @@ func TestSetPragmaValueTypes(t *testing.T) {
 		if err := c.SetPragma(tc.name, tc.value); err != nil {
 			t.Fatalf("SetPragma(%s, %#v): %v", tc.name, tc.value, err)
 		}
-		if v, err := c.Pragma(tc.name); err != nil || v != tc.want {
+		if v, err := c.ReadPragma(tc.name); err != nil || v != tc.want {
 			t.Errorf("after SetPragma(%s, %#v): %q, %v, want %q", tc.name, tc.value, v, err, tc.want)
 		}
 	}
@@ -186,8 +186,8 @@ func TestForeignKeysHelpers(t *testing.T) {
 	if err := c.SetForeignKeys(true); !errors.Is(err, ErrClosed) {
 		t.Fatalf("SetForeignKeys on closed conn: %v", err)
 	}
-	if _, err := c.Pragma("user_version"); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Pragma on closed conn: %v", err)
+	if _, err := c.ReadPragma("user_version"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("ReadPragma on closed conn: %v", err)
 	}
 }
 

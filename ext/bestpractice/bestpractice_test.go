@@ -218,7 +218,7 @@ func TestRecommendedAppliesAll(t *testing.T) {
 	apply(t, c, bestpractice.Recommended()...)
 	fk, _ := c.ForeignKeys()
 	mode, _ := c.JournalMode()
-	rt, _ := c.Pragma("recursive_triggers")
+	rt, _ := c.ReadPragma("recursive_triggers")
 	dqs, _ := c.DBConfig(sqlite.DBConfigDQSDML)
 	if !fk || mode != sqlite.JournalWAL || rt != "1" || dqs || c.BusyTimeout() != bestpractice.DefaultBusyTimeout {
 		t.Fatalf("foreign keys %v, journal %q, recursive triggers %q, DQS %v, busy %v", fk, mode, rt, dqs, c.BusyTimeout())
@@ -239,7 +239,7 @@ func TestApplyNamesFailingSetting(t *testing.T) {
 	if !errors.Is(err, sqlite.ErrMisuse) || !strings.Contains(err.Error(), "ForeignKeys") {
 		t.Fatalf("Apply inside a transaction: %v", err)
 	}
-	if rt, _ := c.Pragma("recursive_triggers"); rt != "0" {
+	if rt, _ := c.ReadPragma("recursive_triggers"); rt != "0" {
 		t.Fatal("a setting after the failing one was applied")
 	}
 	if err := bestpractice.Apply(c, bestpractice.Setting{}); err == nil {

@@ -204,7 +204,7 @@ func TestQuerySuggestWorksOnReadOnlyConnections(t *testing.T) {
 			t.Errorf("%s: QuerySuggest = %q, %v", name, got, err)
 		}
 	}
-	if on, _ := qo.Pragma("query_only"); on != "1" {
+	if on, _ := qo.ReadPragma("query_only"); on != "1" {
 		t.Fatalf("query_only left at %s", on)
 	}
 	if err := qo.Exec("INSERT INTO recipes(name) VALUES ('x')"); !errors.Is(err, sqlite.ErrReadOnly) {

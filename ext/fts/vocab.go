@@ -144,7 +144,7 @@ func (t *Table) vocabTable() (string, error) {
 	if !errors.Is(err, sqlite.ErrReadOnly) {
 		return vt, err
 	}
-	if on, qerr := t.conn.Pragma("query_only"); qerr != nil || on != "1" {
+	if on, qerr := t.conn.ReadPragma("query_only"); qerr != nil || on != "1" {
 		return vt, err
 	}
 	if err := t.conn.Exec("PRAGMA query_only = 0"); err != nil {
