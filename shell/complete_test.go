@@ -23,7 +23,7 @@ func TestCompletion(t *testing.T) {
 		{"SELECT customer_", "SELECT customer_id "},
 		{"SELECT zzz", ""},
 	} {
-		got, pos, ok := sh.complete(ctx, tc.line, len(tc.line))
+		got, pos, ok, _ := sh.complete(ctx, tc.line, len(tc.line))
 		if !ok {
 			got = ""
 		}

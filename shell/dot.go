@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -296,8 +297,8 @@ func (s *Shell) dotMode(_ context.Context, args []string) error {
 		case a == "--wrap" && j+1 < len(args):
 			j++
 			n, err := strconv.Atoi(args[j])
-			if err != nil || n < 0 {
-				return fmt.Errorf("%q is not a width", args[j])
+			if err != nil || n < 0 || n > maxWidth {
+				return fmt.Errorf("%q is not a width (at most %d)", args[j], maxWidth)
 			}
 			s.wrap = n
 		case a == "--wordwrap" && j+1 < len(args):
@@ -337,12 +338,16 @@ func (s *Shell) dotSeparator(_ context.Context, args []string) error {
 	return nil
 }
 
+// maxWidth bounds the widths of .width and --wrap, which the shell pads
+// every cell to.
+const maxWidth = 10000
+
 func (s *Shell) dotWidth(_ context.Context, args []string) error {
 	s.widths = s.widths[:0]
 	for _, a := range args {
 		n, err := strconv.Atoi(a)
-		if err != nil {
-			return fmt.Errorf("%q is not a width", a)
+		if err != nil || n > maxWidth || n < -maxWidth {
+			return fmt.Errorf("%q is not a width (at most %d)", a, maxWidth)
 		}
 		s.widths = append(s.widths, n)
 	}
@@ -687,7 +692,7 @@ func (s *Shell) dotTimeout(_ context.Context, args []string) error {
 		return usageError("timeout")
 	}
 	ms, err := strconv.Atoi(args[0])
-	if err != nil || ms < 0 {
+	if err != nil || ms < 0 || ms > math.MaxInt32 {
 		return fmt.Errorf("%q is not a number of milliseconds", args[0])
 	}
 	s.timeout = time.Duration(ms) * time.Millisecond

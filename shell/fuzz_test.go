@@ -2,11 +2,15 @@ package shell
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/asqlite/asqlite/sqlite"
 )
 
 func FuzzDisplayLineEnds(f *testing.F) {
@@ -110,5 +114,36 @@ func FuzzImportReaderEnds(f *testing.F) {
 		if total > len(data) {
 			t.Fatalf("%q: fields hold more bytes than the input", data)
 		}
+	})
+}
+
+func FuzzShellInput(f *testing.F) {
+	for _, s := range []string{
+		".mode box\nSELECT 1, 'a', x'00', NULL, 1.5;",
+		".width -3 5\n.mode column --wrap 2 --wordwrap on\nSELECT 'hello world', '世界世界';",
+		".parameter set :a 'x'\nSELECT :a, ?1;",
+		".separator \"\" \"\"\n.mode csv\nSELECT 'a,b';",
+		"CREATE TABLE t(a); .import nope.csv t\n.schema\n.tables\n.indexes t%",
+		".mode insert \"odd name\"\nSELECT 1 AS \"\";",
+		"EXPLAIN SELECT 1; EXPLAIN QUERY PLAN SELECT 1;",
+		".once\n.output\n.show\n.stats\n.plan SELECT\n.ftsq\n.pages x y",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		if strings.Contains(script, "/") || strings.Contains(strings.ToUpper(script), "RECURSIVE") {
+			return // no files outside the test's directory, no endless queries
+		}
+		t.Chdir(t.TempDir())
+		conn, err := sqlite.Open(":memory:", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		sh := New(conn, io.Discard, io.Discard)
+		defer sh.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		sh.Run(ctx, strings.NewReader(script))
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -32,6 +33,27 @@ INSERT INTO wide VALUES ('héllo 世界'), ('e' || char(769)), ('ｆｕｌｌ');
 
 var extraSettings = regexp.MustCompile(`(?m)^ *(bail|changes|timer|trace|usage): o(n|ff)\n`)
 
+// zooFile is a database file holding the zoo, made once.
+var zooFile = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "zoo")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	c, err := sqlite.Open(filepath.Join(dir, "zoo.db"), 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Exec(zoo); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(filepath.Join(dir, "zoo.db"))
+})
+
 // sqlite3Path returns the sqlite3 program, skipping the test without it.
 func sqlite3Path(t *testing.T) string {
 	t.Helper()
@@ -50,14 +72,13 @@ func both(t *testing.T, script string) (got, want string) {
 	dir := t.TempDir()
 	newZoo := func(name string) string {
 		db := filepath.Join(dir, name)
-		c, err := sqlite.Open(db, 0)
+		data, err := zooFile()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.Exec(zoo); err != nil {
+		if err := os.WriteFile(db, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c.Close()
 		return db
 	}
 	os.WriteFile(filepath.Join(dir, "in.csv"), []byte("a,b\r\n1,2\n3\n\n4,5,6\n\"x,y\",\"q\"\"z\"\n\"multi\nline\",\"bad\"quote\"\n\xef\xbb\xbfbom,7\n"), 0o644)

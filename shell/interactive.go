@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/asqlite/asqlite/sqlite"
 	"golang.org/x/term"
@@ -69,6 +70,8 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 	defer keys.stop()
 	hist := &history{file: historyPath(opts.HistoryFile)}
 	hist.load()
+	var listing sync.WaitGroup // goroutines listing completions
+	defer listing.Wait()
 	// A Ctrl-C leaves the line editor's line as it was: the shell starts a
 	// new editor then, on the same keys and history.
 	newTerminal := func() *term.Terminal {
@@ -81,7 +84,18 @@ func (s *Shell) Interactive(ctx context.Context, in io.Reader, out io.Writer, op
 			if key != '\t' {
 				return "", 0, false
 			}
-			return s.complete(ctx, line, pos)
+			newLine, newPos, ok, matches := s.complete(ctx, line, pos)
+			if ok && newLine == line && len(matches) > 1 {
+				// Nothing to add: list the choices above the line. The
+				// editor is locked while it calls back, so another
+				// goroutine writes them once it waits for the next key.
+				listing.Add(1)
+				go func() {
+					defer listing.Done()
+					t.Write([]byte(strings.Join(matches, "  ") + "\r\n"))
+				}()
+			}
+			return newLine, newPos, ok
 		}
 		return t
 	}
@@ -309,8 +323,8 @@ func (h *history) push(entry string) {
 
 // complete completes the word before pos: a dot-command at the start of
 // the line, else an SQL keyword or a table or column name. It extends the
-// word to the longest prefix the candidates share.
-func (s *Shell) complete(ctx context.Context, line string, pos int) (string, int, bool) {
+// word to the longest prefix the candidates share, and returns them.
+func (s *Shell) complete(ctx context.Context, line string, pos int) (newLine string, newPos int, ok bool, matches []string) {
 	start := pos
 	for start > 0 && isWordByte(line[start-1]) {
 		start--
@@ -330,14 +344,13 @@ func (s *Shell) complete(ctx context.Context, line string, pos int) (string, int
 			candidates = append(candidates, k)
 		}
 	}
-	var matches []string
 	for _, c := range candidates {
 		if strings.HasPrefix(strings.ToLower(c), strings.ToLower(word)) && !slices.Contains(matches, c) {
 			matches = append(matches, c)
 		}
 	}
 	if len(matches) == 0 {
-		return "", 0, false
+		return "", 0, false, nil
 	}
 	done := matches[0]
 	for _, m := range matches[1:] {
@@ -348,12 +361,12 @@ func (s *Shell) complete(ctx context.Context, line string, pos int) (string, int
 		done = done[:n]
 	}
 	if len(done) < len(word) {
-		return "", 0, false
+		return "", 0, false, nil
 	}
 	if len(matches) == 1 {
 		done += " "
 	}
-	return line[:start] + done + line[pos:], start + len(done), true
+	return line[:start] + done + line[pos:], start + len(done), true, matches
 }
 
 func isWordByte(c byte) bool {

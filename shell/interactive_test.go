@@ -147,6 +147,13 @@ func TestInteractiveEditsRecallsCompletesAndInterrupts(t *testing.T) {
 	typeKeys(";\r")
 	scr.waitFor(t, "0\r\n")
 
+	// Tab again, when the choices share nothing more, lists them.
+	scr.waitFor(t, "asqlite> ")
+	typeKeys(".s\t")
+	scr.waitFor(t, "schema  separator  show  stats")
+	typeKeys("how\r")
+	scr.waitFor(t, "mode: list")
+
 	// Ctrl-C interrupts a statement that would run for ever.
 	scr.waitFor(t, "asqlite> ")
 	typeKeys("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;\r")

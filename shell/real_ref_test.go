@@ -142,7 +142,7 @@ func bigRounder(p int) *big.Float {
 func TestExtendedMatchesBigFloat(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	vals := []float64{0, 1, 10, 0.1, 1e100, 9.999999999999999e99, 1e300, 5e-324, 2.2250738585072014e-308, math.MaxFloat64, 123456789012345678}
-	for range 30000 {
+	for range 5000 {
 		vals = append(vals, math.Float64frombits(rng.Uint64()>>1), rng.Float64()*math.Pow(10, float64(rng.Intn(60)-30)))
 	}
 	for _, v := range vals {
