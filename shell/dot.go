@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/ext/dump"
 	"github.com/asqlite/asqlite/ext/fts"
 	"github.com/asqlite/asqlite/ext/inspect"
@@ -57,7 +58,7 @@ func init() {
 		{"schema", "?PATTERN?", "print the CREATE statements (of the objects matching PATTERN)", (*Shell).dotSchema},
 		{"separator", "COL ?ROW?", "set the column (and row) separators of list and csv output", (*Shell).dotSeparator},
 		{"show", "", "print the settings", (*Shell).dotShow},
-		{"stats", "?on|off?", "print memory and cache figures; on: after each SQL line too", (*Shell).dotStats},
+		{"stats", "?on|off?", "print memory and cache figures (and the DB's, see SetDB); on: after each SQL line too", (*Shell).dotStats},
 		{"tables", "?TABLE?", "list the tables and views (matching the LIKE pattern TABLE)", (*Shell).dotTables},
 		{"timeout", "MS", "wait up to MS milliseconds for a locked database", (*Shell).dotTimeout},
 		{"timer", "on|off", "after each SQL line, print the time it took", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
@@ -681,6 +682,7 @@ func (s *Shell) dotOpen(_ context.Context, args []string) error {
 		s.conn.Close()
 	}
 	s.conn, s.ownConn, s.filename = conn, true, name
+	s.db = nil
 	if s.timeout > 0 {
 		conn.SetBusyTimeout(s.timeout)
 	}
@@ -925,7 +927,8 @@ func (s *Shell) dotFTSQ(ctx context.Context, args []string) error {
 }
 
 // dotStats prints the memory and cache figures of the library and of
-// the connection, with the names sqlite3's .stats gives them.
+// the connection, with the names sqlite3's .stats gives them, then the
+// figures of the DB the connection belongs to, if SetDB named one.
 func (s *Shell) dotStats(_ context.Context, args []string) error {
 	switch len(args) {
 	case 0:
@@ -996,7 +999,31 @@ func (s *Shell) dotStats(_ context.Context, args []string) error {
 		}
 		fmt.Fprintln(s.out, line)
 	}
+	if s.db != nil {
+		s.printDBStats(s.db.Stats())
+	}
 	return nil
+}
+
+// printDBStats prints a DB's figures in the layout of .stats.
+func (s *Shell) printDBStats(st asqlite.Stats) {
+	mean := 0.0
+	if st.Batches > 0 {
+		mean = float64(st.BatchedWrites) / float64(st.Batches)
+	}
+	for _, l := range [][2]string{
+		{"DB writes", fmt.Sprintf("%d (errors %d)", st.Writes, st.WriteErrors)},
+		{"DB commits", fmt.Sprintf("%d (rollbacks %d)", st.Commits, st.Rollbacks)},
+		{"DB group commits", fmt.Sprintf("%d, %.1f writes each (max %d); failed %d, writes redone %d", st.Batches, mean, st.MaxBatch, st.GroupFailures, st.Redone)},
+		{"DB write queue", fmt.Sprintf("%d of %d (waits for room %d, full %d, abandoned %d)", st.QueueDepth, st.QueueCapacity, st.QueueWaits, st.QueueFull, st.Abandoned)},
+		{"DB time in queue", fmt.Sprintf("%v (max %v)", st.QueueWait, st.MaxQueueWait)},
+		{"DB readers", fmt.Sprintf("%d (idle %d)", st.Readers, st.IdleReaders)},
+		{"DB reads", fmt.Sprintf("%d (errors %d, time-limited %d, waited %d for %v)", st.Reads, st.ReadErrors, st.TimeLimited, st.ReadWaits, st.ReadWait)},
+		{"DB checkpoints", fmt.Sprintf("%d (WAL restarts %d, busy %d, errors %d)", st.Checkpoints, st.WALRestarts, st.CheckpointBusy, st.CheckpointErrors)},
+		{"DB WAL pages", fmt.Sprint(st.WALPages)},
+	} {
+		fmt.Fprintf(s.out, "%-37s%s\n", l[0]+":", l[1])
+	}
 }
 
 // measure runs fn, with its resource usage printed after it when .usage

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/shell"
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -83,4 +85,42 @@ func ExampleShell_Run_errors() {
 	//          ^--- error here
 	// 2
 	// shell: errors in input: 1 failed
+}
+
+// A shell on a connection of an asqlite.DB shows the DB's figures in
+// .stats.
+func ExampleShell_SetDB() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := asqlite.Open(ctx, filepath.Join(dir, "app.db"), nil)
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(ctx, "CREATE TABLE t(x); INSERT INTO t VALUES (1)"); err != nil {
+		panic(err)
+	}
+
+	var out strings.Builder
+	err = db.Read(ctx, func(sc *sqlite.Conn) error {
+		sh := shell.New(sc, &out, os.Stderr)
+		defer sh.Close()
+		sh.SetDB(db)
+		return sh.Exec(ctx, ".stats")
+	})
+	if err != nil {
+		panic(err)
+	}
+	for line := range strings.Lines(out.String()) {
+		if strings.HasPrefix(line, "DB writes") || strings.HasPrefix(line, "DB commits") {
+			fmt.Print(line)
+		}
+	}
+	// Output:
+	// DB writes:                           1 (errors 0)
+	// DB commits:                          1 (rollbacks 0)
 }

@@ -36,6 +36,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/ext/usage"
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -55,7 +56,8 @@ var ErrFailed = errors.New("shell: errors in input")
 // usable; call New.
 type Shell struct {
 	conn      *sqlite.Conn
-	ownConn   bool // opened by .open: closed when replaced or by Close
+	db        *asqlite.DB // the DB conn belongs to, for .stats; nil: none
+	ownConn   bool        // opened by .open: closed when replaced or by Close
 	filename  string
 	stdout    io.Writer
 	stderr    io.Writer
@@ -105,6 +107,12 @@ func New(conn *sqlite.Conn, stdout, stderr io.Writer) *Shell {
 // Conn returns the connection the shell runs on, which .open may have
 // replaced.
 func (s *Shell) Conn() *sqlite.Conn { return s.conn }
+
+// SetDB tells the shell that its connection is one of db's (the shell
+// runs in a [asqlite.DB.Write] or [asqlite.DB.Read] function, say): .stats
+// then also prints db's figures, its write queue, group commits, readers
+// and checkpoints. .open forgets it along with the connection.
+func (s *Shell) SetDB(db *asqlite.DB) { s.db = db }
 
 // Close closes the output file of .output and the connection the shell
 // opened with .open, if any. It does not close the connection given to
