@@ -25,6 +25,19 @@
 //   - Conn.SetContext installs the context of the work that follows: its end
 //     interrupts running SQL, and Go functions, hooks and virtual tables see
 //     it, so cancellation reaches everything the connection does.
+//   - Hooks have one shape: [Conn.AddUpdateHook], [Conn.AddCommitHook],
+//     [Conn.AddRollbackHook], [Conn.AddPreUpdateHook], [Conn.AddWALHook],
+//     [Conn.AddTrace] and [Conn.AddProgressHandler] each add a function
+//     and return (remove func(), err error). SQLite has one slot per hook;
+//     the binding shares it between any number of functions, called in the
+//     order they were added, so code watching a connection for its caller
+//     never displaces the caller's own hooks. err reports a closed
+//     connection or a nil function (and, for the pre-update hook, a
+//     [Session] holding SQLite's slot); remove is never nil, and calling it
+//     again, or after Close, does nothing. The busy handler and the
+//     authorizer answer SQLite's question, which takes a single answer, so
+//     they keep SQLite's single slot: [Conn.SetBusyHandler],
+//     [Conn.SetBusyTimeout] and [Conn.SetAuthorizer] replace what was set.
 //
 // Closing a Conn releases everything it owns; using anything after Close
 // returns an error wrapping ErrClosed, never a crash.
