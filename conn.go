@@ -12,9 +12,10 @@ import (
 // which serves the calls that arrive while the connection is busy. A call
 // that runs only SQL ([Conn.Exec], [Conn.QueryRow], [Conn.Pragma]) and
 // finds the connection idle runs on its caller's goroutine instead, sparing
-// the hand-over; that stops once user code has had the *sqlite.Conn
-// ([Conn.Run], [Tx.Run], the registration methods), since a Go callback
-// calling back into the Conn could then not be recognised. Either way one goroutine at a time uses the connection.
+// the hand-over; that stops once user code has had the [*sqlite.Conn]
+// ([Conn.Run], [Tx.Run]), since a Go callback registered there and calling
+// back into the Conn could then not be recognised. Either way one goroutine
+// at a time uses the connection.
 //
 // Every method is safe for concurrent use by any number of goroutines. Calls
 // run one at a time, in the order they arrive (first come, first served);
@@ -26,8 +27,8 @@ import (
 //     virtual machine steps and fails; only the cancelled call's own
 //     statements stop, never those of an iteration paused between batches;
 //   - running Go code: functions, hooks and virtual tables get the call's
-//     context (sqlite.FuncContext.Context, or as an argument) and should
-//     return when it ends.
+//     context ([sqlite.FuncContext.Context], [sqlite.Conn.Context]) and
+//     should return when it ends.
 //
 // Either way the error satisfies errors.Is(err, context.Canceled) or
 // errors.Is(err, context.DeadlineExceeded), and the connection stays
@@ -91,9 +92,8 @@ type Conn struct {
 	// running a call directly (see direct).
 	hold sync.Mutex
 	// callbacks is set once user code has had the *sqlite.Conn (Run, Tx's
-	// Run, the registration methods): Go callbacks may be registered, which
-	// could call back into the Conn from a direct call, where that could
-	// not be recognised.
+	// Run): Go callbacks may be registered, which could call back into the
+	// Conn from a direct call, where that could not be recognised.
 	callbacks atomic.Bool
 
 	// State of the goroutine holding hold.
@@ -285,10 +285,31 @@ func pragmaValue(r *Row) (any, error) {
 //
 // fn must not keep sc, nor use it from other goroutines, nor close it; and
 // it must return once ctx ends, because Run waits for it. Inside fn, use
-// sc, not c (calling c from fn fails with ErrReentrant). If fn returns an
+// sc, not c (calling c from fn fails with [ErrReentrant]). If fn returns an
 // error with a transaction open that it opened, the worker rolls that
 // transaction back. A panic in fn is re-raised in the caller of Run, after
 // the worker recovered it.
+//
+// Run is also how Go code is registered with the connection: functions,
+// collations, hooks, virtual table modules, settings such as the busy
+// timeout, all with the binding's own methods:
+//
+//	err := c.Run(ctx, func(sc *sqlite.Conn) error {
+//		return sc.CreateFunction("slugify", 1, sqlite.Deterministic, slugify)
+//	})
+//
+// SQLite then runs that code on the worker, inside the statements of later
+// calls, with each call's context installed: a function reads it from
+// [sqlite.FuncContext.Context], and a hook or virtual table from
+// [sqlite.Conn.Context] of the connection it was registered on (a callback
+// may use sc for that: it runs on the worker, which holds sc). When that
+// context ends the statement is being cancelled, and code that blocks
+// should return (returning ctx.Err() fails the statement with an error
+// satisfying errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded). Registered code must not call c (such calls
+// fail with [ErrReentrant]); to run SQL it uses the connection it is given
+// ([sqlite.FuncContext.Conn]), as SQLite allows. Call the remove function
+// of a hook through Run too.
 func (c *Conn) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 	return c.call(ctx, true, fn)
 }
