@@ -191,8 +191,8 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 		db.tmpDir = dir
 		db.name = filepath.Join(dir, "memory.db")
 		db.readOnly = false
-		if opts == nil || opts.Synchronous == SyncDefault {
-			db.opts.Synchronous = SyncOff
+		if opts == nil || opts.Synchronous == 0 {
+			db.opts.Synchronous = sqlite.SyncOff
 		}
 	}
 	db.callbacks.Store(o.ConnectHook != nil)
@@ -309,7 +309,7 @@ func (db *DB) configure(c *sqlite.Conn, readOnly bool) error {
 		if _, err := c.SetJournalMode(sqlite.JournalWAL); err != nil {
 			return fail("WAL mode", err)
 		}
-		if err := c.SetSynchronous(o.Synchronous.level()); err != nil {
+		if err := c.SetSynchronous(o.Synchronous); err != nil {
 			return fail("synchronous", err)
 		}
 		if err := c.SetPragma("journal_size_limit", max(o.JournalSizeLimit, -1)); err != nil {

@@ -127,7 +127,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -202,7 +201,7 @@ type dsnConfig struct {
 	txlock       sqlite.TxMode
 	timeFmt      sqlite.TimeFormat
 	busyTimeout  time.Duration
-	sync         asqlite.SyncMode
+	sync         sqlite.SyncMode
 	syncSet      bool
 	readers      int
 	readLimit    time.Duration
@@ -279,7 +278,7 @@ func (cfg *dsnConfig) set(key, v string) error {
 			return bad("db or conn")
 		}
 	case "_sync":
-		m, ok := asqlite.ParseSyncMode(v)
+		m, ok := sqlite.ParseSyncMode(v)
 		if !ok {
 			return bad("off, normal, full or extra")
 		}
