@@ -59,7 +59,7 @@ import (
 //
 // A call made from the worker itself (a Go function or hook calling back
 // into its Conn, or Run's function calling Conn methods) fails at once with
-// [ErrReentrant] instead of deadlocking; see ErrReentrant for how it is
+// [ErrReentrant] instead of deadlocking; see [ErrReentrant] for how it is
 // recognised.
 //
 // Close the Conn when done; see [Conn.Close] for what happens to calls in
@@ -122,7 +122,7 @@ type ConnOptions struct {
 }
 
 // DefaultBatchSize is the number of rows Query hands over at once unless
-// ConnOptions.BatchSize says otherwise.
+// [ConnOptions.BatchSize] says otherwise.
 const DefaultBatchSize = 64
 
 func (o *ConnOptions) resolve() ConnOptions {
@@ -142,8 +142,8 @@ func (o *ConnOptions) resolve() ConnOptions {
 //
 // If ctx ends before the database is open, OpenConn returns the context's
 // error and the worker closes the connection as soon as the open completes.
-// Errors opening the database are *sqlite.Error values (sqlite.ErrCantOpen,
-// sqlite.ErrNotADB, ...).
+// Errors opening the database are [*sqlite.Error] values ([sqlite.ErrCantOpen],
+// [sqlite.ErrNotADB], ...).
 //
 // https://sqlite.org/c3ref/open.html
 func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error) {
@@ -175,19 +175,19 @@ func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error
 
 // Close closes the connection:
 //
-//   - new calls, and calls still queued, fail with ErrClosed without
+//   - new calls, and calls still queued, fail with [ErrClosed] without
 //     running;
 //   - the call running now, if any, is allowed to finish, and Close waits
 //     for it (cancel its context to make it stop sooner);
 //   - iterations between two batches are ended: their next batch reports
-//     ErrClosed;
+//     [ErrClosed];
 //   - then the connection is closed (finalizing its statements) and the
 //     worker goroutine exits before Close returns.
 //
 // Close may be called from any goroutine and any number of times; every
 // call waits for the end and returns the same error, that of closing the
 // SQLite connection. Called from the worker itself (from a callback) it
-// fails with ErrReentrant.
+// fails with [ErrReentrant].
 //
 // https://sqlite.org/c3ref/close.html
 func (c *Conn) Close() error {
@@ -216,12 +216,12 @@ type Result struct {
 }
 
 // Exec runs sql, one statement or a script of several, discarding any
-// rows. Arguments are bound as sqlite.Conn.Exec does: positional ones are
-// consumed by the statements in order, sqlite.Named ones go to every
+// rows. Arguments are bound as [sqlite.Conn.Exec] does: positional ones are
+// consumed by the statements in order, [sqlite.Named] ones go to every
 // statement that names them. The Result is read on the worker right after
 // the statements ran, so other callers' statements cannot change it.
 //
-// Errors from SQLite are *sqlite.Error values; see Conn for the errors
+// Errors from SQLite are [*sqlite.Error] values; see Conn for the errors
 // and the transaction state of a cancelled call.
 //
 // https://sqlite.org/c3ref/exec.html
@@ -236,7 +236,7 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error
 
 // QueryRow runs the query sql and returns its first row, which the caller
 // keeps. It never returns nil: when the query fails or returns no row, the
-// Row carries the error (ErrNoRows for no row), which Row.Err and Row.Scan
+// Row carries the error ([ErrNoRows] for no row), which [Row.Err] and [Row.Scan]
 // report. Further rows are not read.
 //
 //	var n int

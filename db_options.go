@@ -157,7 +157,7 @@ func (o *Options) withDefaults() Options {
 	return r
 }
 
-// ReadOptions change the limits of reads made through DB.Reader.
+// ReadOptions change the limits of reads made through [DB.Reader].
 type ReadOptions struct {
 	// TimeLimit replaces Options.ReadTimeLimit: 0 keeps the DB's default,
 	// negative means no limit.
@@ -167,7 +167,7 @@ type ReadOptions struct {
 	MaxRows int
 }
 
-// WriteOptions change how writes made through DB.Writer run.
+// WriteOptions change how writes made through [DB.Writer] run.
 type WriteOptions struct {
 	// NoTransaction runs the write outside any transaction the DB opens:
 	// each of its statements commits by itself, unless the write opens a
