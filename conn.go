@@ -12,9 +12,10 @@ import (
 // which serves the calls that arrive while the connection is busy. A call
 // that runs only SQL ([Conn.Exec], [Conn.QueryRow], [Conn.Pragma]) and
 // finds the connection idle runs on its caller's goroutine instead, sparing
-// the hand-over; that stops once user code has had the *sqlite.Conn
-// ([Conn.Run], [Tx.Run], the registration methods), since a Go callback
-// calling back into the Conn could then not be recognised. Either way one goroutine at a time uses the connection.
+// the hand-over; that stops once user code has had the [*sqlite.Conn]
+// ([Conn.Run], [Tx.Run]), since a Go callback registered there and calling
+// back into the Conn could then not be recognised. Either way one goroutine
+// at a time uses the connection.
 //
 // Every method is safe for concurrent use by any number of goroutines. Calls
 // run one at a time, in the order they arrive (first come, first served);
@@ -26,8 +27,8 @@ import (
 //     virtual machine steps and fails; only the cancelled call's own
 //     statements stop, never those of an iteration paused between batches;
 //   - running Go code: functions, hooks and virtual tables get the call's
-//     context (sqlite.FuncContext.Context, or as an argument) and should
-//     return when it ends.
+//     context ([sqlite.FuncContext.Context], [sqlite.Conn.Context]) and
+//     should return when it ends.
 //
 // Either way the error satisfies errors.Is(err, context.Canceled) or
 // errors.Is(err, context.DeadlineExceeded), and the connection stays
@@ -58,7 +59,7 @@ import (
 //
 // A call made from the worker itself (a Go function or hook calling back
 // into its Conn, or Run's function calling Conn methods) fails at once with
-// [ErrReentrant] instead of deadlocking; see ErrReentrant for how it is
+// [ErrReentrant] instead of deadlocking; see [ErrReentrant] for how it is
 // recognised.
 //
 // Close the Conn when done; see [Conn.Close] for what happens to calls in
@@ -91,9 +92,8 @@ type Conn struct {
 	// running a call directly (see direct).
 	hold sync.Mutex
 	// callbacks is set once user code has had the *sqlite.Conn (Run, Tx's
-	// Run, the registration methods): Go callbacks may be registered, which
-	// could call back into the Conn from a direct call, where that could
-	// not be recognised.
+	// Run): Go callbacks may be registered, which could call back into the
+	// Conn from a direct call, where that could not be recognised.
 	callbacks atomic.Bool
 
 	// State of the goroutine holding hold.
@@ -122,7 +122,7 @@ type ConnOptions struct {
 }
 
 // DefaultBatchSize is the number of rows Query hands over at once unless
-// ConnOptions.BatchSize says otherwise.
+// [ConnOptions.BatchSize] says otherwise.
 const DefaultBatchSize = 64
 
 func (o *ConnOptions) resolve() ConnOptions {
@@ -142,8 +142,8 @@ func (o *ConnOptions) resolve() ConnOptions {
 //
 // If ctx ends before the database is open, OpenConn returns the context's
 // error and the worker closes the connection as soon as the open completes.
-// Errors opening the database are *sqlite.Error values (sqlite.ErrCantOpen,
-// sqlite.ErrNotADB, ...).
+// Errors opening the database are [*sqlite.Error] values ([sqlite.ErrCantOpen],
+// [sqlite.ErrNotADB], ...).
 //
 // https://sqlite.org/c3ref/open.html
 func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error) {
@@ -175,19 +175,19 @@ func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error
 
 // Close closes the connection:
 //
-//   - new calls, and calls still queued, fail with ErrClosed without
+//   - new calls, and calls still queued, fail with [ErrClosed] without
 //     running;
 //   - the call running now, if any, is allowed to finish, and Close waits
 //     for it (cancel its context to make it stop sooner);
 //   - iterations between two batches are ended: their next batch reports
-//     ErrClosed;
+//     [ErrClosed];
 //   - then the connection is closed (finalizing its statements) and the
 //     worker goroutine exits before Close returns.
 //
 // Close may be called from any goroutine and any number of times; every
 // call waits for the end and returns the same error, that of closing the
 // SQLite connection. Called from the worker itself (from a callback) it
-// fails with ErrReentrant.
+// fails with [ErrReentrant].
 //
 // https://sqlite.org/c3ref/close.html
 func (c *Conn) Close() error {
@@ -216,12 +216,12 @@ type Result struct {
 }
 
 // Exec runs sql, one statement or a script of several, discarding any
-// rows. Arguments are bound as sqlite.Conn.Exec does: positional ones are
-// consumed by the statements in order, sqlite.Named ones go to every
+// rows. Arguments are bound as [sqlite.Conn.Exec] does: positional ones are
+// consumed by the statements in order, [sqlite.Named] ones go to every
 // statement that names them. The Result is read on the worker right after
 // the statements ran, so other callers' statements cannot change it.
 //
-// Errors from SQLite are *sqlite.Error values; see Conn for the errors
+// Errors from SQLite are [*sqlite.Error] values; see Conn for the errors
 // and the transaction state of a cancelled call.
 //
 // https://sqlite.org/c3ref/exec.html
@@ -236,7 +236,7 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (Result, error
 
 // QueryRow runs the query sql and returns its first row, which the caller
 // keeps. It never returns nil: when the query fails or returns no row, the
-// Row carries the error (ErrNoRows for no row), which Row.Err and Row.Scan
+// Row carries the error ([ErrNoRows] for no row), which [Row.Err] and [Row.Scan]
 // report. Further rows are not read.
 //
 //	var n int
@@ -285,10 +285,31 @@ func pragmaValue(r *Row) (any, error) {
 //
 // fn must not keep sc, nor use it from other goroutines, nor close it; and
 // it must return once ctx ends, because Run waits for it. Inside fn, use
-// sc, not c (calling c from fn fails with ErrReentrant). If fn returns an
+// sc, not c (calling c from fn fails with [ErrReentrant]). If fn returns an
 // error with a transaction open that it opened, the worker rolls that
 // transaction back. A panic in fn is re-raised in the caller of Run, after
 // the worker recovered it.
+//
+// Run is also how Go code is registered with the connection: functions,
+// collations, hooks, virtual table modules, settings such as the busy
+// timeout, all with the binding's own methods:
+//
+//	err := c.Run(ctx, func(sc *sqlite.Conn) error {
+//		return sc.CreateFunction("slugify", 1, sqlite.Deterministic, slugify)
+//	})
+//
+// SQLite then runs that code on the worker, inside the statements of later
+// calls, with each call's context installed: a function reads it from
+// [sqlite.FuncContext.Context], and a hook or virtual table from
+// [sqlite.Conn.Context] of the connection it was registered on (a callback
+// may use sc for that: it runs on the worker, which holds sc). When that
+// context ends the statement is being cancelled, and code that blocks
+// should return (returning ctx.Err() fails the statement with an error
+// satisfying errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded). Registered code must not call c (such calls
+// fail with [ErrReentrant]); to run SQL it uses the connection it is given
+// ([sqlite.FuncContext.Conn]), as SQLite allows. Call the remove function
+// of a hook through Run too.
 func (c *Conn) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 	return c.call(ctx, true, fn)
 }

@@ -13,11 +13,18 @@ import (
 
 type ctxKey struct{}
 
-func mustFunc(t *testing.T, c *Conn, name string, nArg int, fn sqlite.ScalarFunc) {
+// mustRun runs fn on c's worker (to register callbacks, say) and fails t
+// if it fails.
+func mustRun(t testing.TB, c *Conn, fn func(sc *sqlite.Conn) error) {
 	t.Helper()
-	if err := c.CreateFunction(context.Background(), name, nArg, 0, fn); err != nil {
+	if err := c.Run(context.Background(), fn); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func mustFunc(t *testing.T, c *Conn, name string, nArg int, fn sqlite.ScalarFunc) {
+	t.Helper()
+	mustRun(t, c, func(sc *sqlite.Conn) error { return sc.CreateFunction(name, nArg, 0, fn) })
 }
 
 // blocker registers block(x): it signals started and waits until release
@@ -253,17 +260,17 @@ func TestReadAheadYieldsToQueuedCall(t *testing.T) {
 	}
 }
 
-func TestCollationAndAggregateRegisteredThroughConn(t *testing.T) {
+func TestCollationAndAggregateRegisteredThroughRun(t *testing.T) {
 	c := openTest(t, nil)
 	ctx := context.Background()
-	if err := c.CreateCollation(ctx, "nocase_rev", func(a, b string) int {
-		return strings.Compare(strings.ToLower(b), strings.ToLower(a))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.CreateAggregate(ctx, "joined", 1, 0, func() sqlite.AggregateFunc { return &joinAgg{} }); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, c, func(sc *sqlite.Conn) error {
+		if err := sc.CreateCollation("nocase_rev", func(a, b string) int {
+			return strings.Compare(strings.ToLower(b), strings.ToLower(a))
+		}); err != nil {
+			return err
+		}
+		return sc.CreateAggregate("joined", 1, 0, func() sqlite.AggregateFunc { return &joinAgg{} })
+	})
 	var s string
 	err := c.QueryRow(ctx, "SELECT joined(x) FROM (SELECT column1 AS x FROM (VALUES ('b'), ('A'), ('c')) ORDER BY x COLLATE nocase_rev)").Scan(&s)
 	if err != nil || s != "c,b,A" {

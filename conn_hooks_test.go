@@ -12,19 +12,30 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-func TestUpdateHookReceivesTriggeringCallsContext(t *testing.T) {
+// Hooks registered through Run get the context of the call whose SQL
+// triggers them from the connection they were registered on.
+func TestHookRegisteredThroughRunSeesTriggeringCallsContext(t *testing.T) {
 	c := openTest(t, nil)
 	var seen []string
-	err := c.SetUpdateHook(context.Background(), func(ctx context.Context, op sqlite.Op, schema, table string, rowid int64) {
-		who, _ := ctx.Value(ctxKey{}).(string)
-		seen = append(seen, fmt.Sprintf("%s %v %s.%s %d", who, op, schema, table, rowid))
-		// The hook's context identifies the worker: calling back is refused.
-		if _, err := c.Exec(ctx, "SELECT 1"); !errors.Is(err, ErrReentrant) {
-			seen = append(seen, fmt.Sprintf("re-entrant call: %v", err))
-		}
+	var remove func()
+	err := c.Run(context.Background(), func(sc *sqlite.Conn) (err error) {
+		remove, err = sc.AddUpdateHook(func(op sqlite.Op, schema, table string, rowid int64) {
+			ctx := sc.Context()
+			who, _ := ctx.Value(ctxKey{}).(string)
+			seen = append(seen, fmt.Sprintf("%s %v %s.%s %d", who, op, schema, table, rowid))
+			// The hook's context identifies the worker: calling back is refused.
+			if _, err := c.Exec(ctx, "SELECT 1"); !errors.Is(err, ErrReentrant) {
+				seen = append(seen, fmt.Sprintf("re-entrant call: %v", err))
+			}
+		})
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The hook calls back into c: calls must go through the worker now.
+	if !c.callbacks.Load() {
+		t.Fatal("registering through Run left direct calls on")
 	}
 	mustExec(t, c, "CREATE TABLE t(x)")
 	ctx := context.WithValue(context.Background(), ctxKey{}, "alice")
@@ -38,34 +49,59 @@ func TestUpdateHookReceivesTriggeringCallsContext(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetUpdateHook(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, c, func(*sqlite.Conn) error { remove(); return nil })
 	mustExec(t, c, "DELETE FROM t")
 	if got := fmt.Sprint(seen); got != "[alice INSERT main.t 1 bob UPDATE main.t 1]" {
 		t.Fatalf("hook saw %s", got)
 	}
 }
 
-func TestCommitHookVetoAndRollbackHook(t *testing.T) {
+func TestCommitHookVetoAndRollbackHookThroughRun(t *testing.T) {
 	c := openTest(t, nil)
 	ctx := context.Background()
 	mustExec(t, c, "CREATE TABLE t(x)")
 	var rollbacks int
+	var vetoed []any
 	veto := true
-	if err := c.SetCommitHook(ctx, func(context.Context) bool { return veto }); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SetRollbackHook(ctx, func(context.Context) { rollbacks++ }); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Exec(ctx, "INSERT INTO t VALUES (1)"); !errors.Is(err, sqlite.ErrConstraint) {
+	mustRun(t, c, func(sc *sqlite.Conn) error {
+		_, err := sc.AddCommitHook(func() bool {
+			if veto {
+				vetoed = append(vetoed, sc.Context().Value(ctxKey{}))
+			}
+			return veto
+		})
+		if err != nil {
+			return err
+		}
+		_, err = sc.AddRollbackHook(func() { rollbacks++ })
+		return err
+	})
+	vctx := context.WithValue(ctx, ctxKey{}, "vetoed")
+	if _, err := c.Exec(vctx, "INSERT INTO t VALUES (1)"); !errors.Is(err, sqlite.ErrConstraint) {
 		t.Fatalf("vetoed commit: %v", err)
 	}
 	veto = false // the hook runs on the worker, which the next call orders after this write
 	mustExec(t, c, "INSERT INTO t VALUES (2)")
-	if n := count(t, c, "t"); n != 1 || rollbacks != 1 {
-		t.Fatalf("%d rows, %d rollbacks; want 1, 1", n, rollbacks)
+	if n := count(t, c, "t"); n != 1 || rollbacks != 1 || fmt.Sprint(vetoed) != "[vetoed]" {
+		t.Fatalf("%d rows, %d rollbacks, commit hook saw contexts %v; want 1, 1, [vetoed]", n, rollbacks, vetoed)
+	}
+}
+
+// A registration that fails through Run returns the binding's error.
+func TestRegistrationErrorThroughRun(t *testing.T) {
+	c := openTest(t, nil)
+	err := c.Run(context.Background(), func(sc *sqlite.Conn) error {
+		_, err := sc.AddUpdateHook(nil)
+		return err
+	})
+	if !errors.Is(err, sqlite.ErrMisuse) {
+		t.Fatalf("adding a nil hook: %v, want ErrMisuse", err)
+	}
+	err = c.Run(context.Background(), func(sc *sqlite.Conn) error {
+		return sc.CreateFunction("", 0, 0, func(*sqlite.FuncContext, []sqlite.Value) error { return nil })
+	})
+	if err == nil || sqlite.CodeOf(err) == 0 {
+		t.Fatalf("function with an empty name: %v, want an SQLite error", err)
 	}
 }
 
@@ -84,9 +120,7 @@ func TestBusyTimeoutEndsWithCallContext(t *testing.T) {
 	}
 	defer b.Close()
 	mustExec(t, a, "CREATE TABLE t(x)")
-	if err := b.SetBusyTimeout(ctx, time.Hour); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, b, func(sc *sqlite.Conn) error { sc.SetBusyTimeout(time.Hour); return nil })
 	// a holds the write lock until released.
 	locked, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
 	go func() {

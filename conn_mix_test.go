@@ -45,9 +45,7 @@ func (w *whoCursor) Column(fc *sqlite.FuncContext, _ int) error {
 
 func TestVirtualTableSeesTriggeringCallsContext(t *testing.T) {
 	c := openTest(t, nil)
-	if err := c.CreateEponymousModule(context.Background(), "who", whoModule{}); err != nil {
-		t.Fatal(err)
-	}
+	mustRun(t, c, func(sc *sqlite.Conn) error { return sc.CreateEponymousModule("who", whoModule{}) })
 	for _, caller := range []string{"alice", "bob"} {
 		ctx := context.WithValue(context.Background(), ctxKey{}, caller)
 		var got string

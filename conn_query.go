@@ -18,7 +18,7 @@ import (
 //	}
 //
 // Rows are copied out of SQLite on the worker and handed over in batches of
-// ConnOptions.BatchSize (64 by default), so the worker is visited once per
+// [ConnOptions.BatchSize] (64 by default), so the worker is visited once per
 // batch, not once per row. While the loop body works on one batch, an
 // otherwise idle worker reads the next one ahead (yielding, between two
 // rows, to any call that arrives). Between batches the worker

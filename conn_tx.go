@@ -22,7 +22,7 @@ var (
 )
 
 // Tx runs fn as a transaction block: BEGIN (in the mode of
-// ConnOptions.TxMode), fn, then COMMIT if fn returned nil, ROLLBACK if it
+// [ConnOptions.TxMode]), fn, then COMMIT if fn returned nil, ROLLBACK if it
 // returned an error or panicked. The block runs on the worker as one call,
 // so it is atomic with respect to other callers: no other caller's
 // statement runs between its BEGIN and its COMMIT. Blocks nest with
@@ -36,7 +36,7 @@ var (
 // do not start, so fn should see an error and return; the block is then
 // rolled back. Tx waits for fn to return even after ctx ended.
 //
-// fn must use tx, not c (calling c from fn fails with ErrReentrant), and
+// fn must use tx, not c (calling c from fn fails with [ErrReentrant]), and
 // only on its own goroutine, and must not keep tx after it returns.
 //
 // https://sqlite.org/lang_transaction.html
@@ -48,13 +48,13 @@ func (c *Conn) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	})
 }
 
-// Tx is a transaction block in progress, given to the function of Conn.Tx.
+// Tx is a transaction block in progress, given to the function of [Conn.Tx].
 // Its methods run directly on the worker (they are called from it), with
 // no hand-over, and are valid only while the block's function runs and only
-// on its goroutine; afterwards they fail with ErrTxDone.
+// on its goroutine; afterwards they fail with [ErrTxDone].
 //
 // Each method takes a context for its own statements; the block's context
-// (the one given to Conn.Tx) stays in force too: a method fails at once
+// (the one given to [Conn.Tx]) stays in force too: a method fails at once
 // when either has ended, and a statement run with the block's context, or
 // with one that never ends, is interrupted when the block's context ends.
 type Tx struct {
@@ -92,7 +92,7 @@ func (tx *Tx) enter(ctx context.Context) (restore func(), err error) {
 
 func noRestore() {}
 
-// Exec runs sql inside the block; see Conn.Exec.
+// Exec runs sql inside the block; see [Conn.Exec].
 func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
 	restore, err := tx.enter(ctx)
 	if err != nil {
@@ -104,7 +104,7 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error)
 }
 
 // QueryRow runs a query inside the block and returns its first row; see
-// Conn.QueryRow.
+// [Conn.QueryRow].
 func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	restore, err := tx.enter(ctx)
 	if err != nil {
@@ -116,12 +116,12 @@ func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	return r
 }
 
-// Pragma runs a pragma inside the block; see Conn.Pragma.
+// Pragma runs a pragma inside the block; see [Conn.Pragma].
 func (tx *Tx) Pragma(ctx context.Context, pragma string) (any, error) {
 	return pragmaValue(tx.QueryRow(ctx, "PRAGMA "+pragma))
 }
 
-// Query runs a query inside the block and yields its rows; see Conn.Query.
+// Query runs a query inside the block and yields its rows; see [Conn.Query].
 // Being on the worker already, it steps the statement row by row as the
 // loop asks for them, with nothing read ahead, so statements in the loop
 // body see and affect the rows still to come as SQLite defines.
@@ -142,7 +142,7 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 
 // Tx runs fn as a nested block: a savepoint, released if fn returns nil,
 // rolled back (alone) if fn returns an error or panics; the panic goes on
-// up through the enclosing block. See Conn.Tx.
+// up through the enclosing block. See [Conn.Tx].
 //
 // https://sqlite.org/lang_savepoint.html
 func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
@@ -160,7 +160,7 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return tx.c.guard.err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
 }
 
-// Run runs fn with the plain connection inside the block; see Conn.Run.
+// Run runs fn with the plain connection inside the block; see [Conn.Run].
 // fn must not end the block's transaction (COMMIT or ROLLBACK).
 func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 	restore, err := tx.enter(ctx)

@@ -27,15 +27,15 @@ import (
 //
 // # Writes
 //
-// Exec, ExecScript, ExecMany and Write queue a write for the writer
-// goroutine, which owns the only writing connection, and wait for its
-// outcome. Writes run one at a time in queue order, so they never fail with
+// [DB.Exec], [DB.ExecScript], [DB.ExecMany] and [DB.Write] queue a write
+// for the writer goroutine, which owns the only writing connection, and
+// wait for its outcome. Writes run one at a time in queue order, so they never fail with
 // SQLITE_BUSY among themselves. Each runs in its own BEGIN IMMEDIATE
-// transaction unless WriteOptions.NoTransaction says otherwise.
+// transaction unless [WriteOptions.NoTransaction] says otherwise.
 //
-// The queue holds Options.QueueSize writes. When it is full, a write waits
-// for room (until its context ends) or, with Options.FailWhenQueueFull,
-// fails at once with ErrQueueFull.
+// The queue holds [Options.QueueSize] writes. When it is full, a write waits
+// for room (until its context ends) or, with [Options.FailWhenQueueFull],
+// fails at once with [ErrQueueFull].
 //
 // # Group commit
 //
@@ -51,8 +51,8 @@ import (
 // still waiting is run again in a transaction of its own, whose outcome is
 // what its caller gets. A write is thus applied exactly once or not at all,
 // and reported committed only when it is. A group holds at most
-// Options.MaxBatch writes and takes no new write once it has been open for
-// Options.MaxBatchDelay. Options.DisableGroupCommit turns grouping off.
+// [Options.MaxBatch] writes and takes no new write once it has been open for
+// [Options.MaxBatchDelay]. [Options.DisableGroupCommit] turns grouping off.
 //
 // Because of such a retry, the function given to Write may run more than
 // once; only its last run's database changes remain, but other effects it
@@ -60,14 +60,14 @@ import (
 //
 // # Reads
 //
-// Read, Query, QueryRow and QueryRows run on a reader connection taken from
-// the pool, on the calling goroutine (no hand-off), and return the same Row
-// as Conn. Readers see the last committed state, and never wait for the
+// [DB.Read], [DB.Query], [DB.QueryRow] and [DB.QueryRows] run on a reader
+// connection taken from the pool, on the calling goroutine (no hand-off),
+// and return the same [Row] as [Conn]. Readers see the last committed state, and never wait for the
 // writer; a read that must see uncommitted work of a write belongs in that
-// write's function. Each read has a time limit (Options.ReadTimeLimit, 1s by
+// write's function. Each read has a time limit ([Options.ReadTimeLimit], 1s by
 // default), enforced like a context deadline: the SQL is interrupted and Go
 // functions see their context end. QueryRows caps the rows it returns
-// (Options.MaxRows) and says when it truncated them. Reader returns a handle
+// ([Options.MaxRows]) and says when it truncated them. Reader returns a handle
 // with other limits for the calls that need them. Pragma runs on the
 // writer, in queue order.
 //
@@ -86,15 +86,15 @@ import (
 // The path ":memory:" (or "") opens a private temporary database that lives
 // as long as the DB: a WAL database in a temporary directory (in /dev/shm,
 // a memory file system, when it exists), removed by Close, with
-// synchronous=OFF unless Options.Synchronous says otherwise. A true in-memory
+// synchronous=OFF unless [Options.Synchronous] says otherwise. A true in-memory
 // database cannot be used because SQLite's in-memory databases have no WAL:
 // their readers would wait for every write transaction. Shared-memory URIs
 // ("file:/x?vfs=memdb", "mode=memory&cache=shared") are opened as given,
 // with the locking of a rollback journal.
 //
-// A read-only database (Options.ReadOnly, a file the process may not
+// A read-only database ([Options.ReadOnly], a file the process may not
 // write, "?mode=ro" or "?immutable=1") has no writer: writes fail with
-// ErrReadOnly.
+// [ErrReadOnly].
 //
 // # Closing
 //
@@ -140,19 +140,19 @@ type DB struct {
 	closeErr  error
 }
 
-// ErrQueueFull is returned by a write when the DB's queue is full and
-// Options.FailWhenQueueFull is set.
+// [ErrQueueFull] is returned by a write when the DB's queue is full and
+// [Options.FailWhenQueueFull] is set.
 var ErrQueueFull = errors.New("asqlite: write queue is full")
 
-// ErrReadOnly is reported by every write to a DB opened read-only. The
+// [ErrReadOnly] is reported by every write to a DB opened read-only. The
 // error returned matches the code SQLITE_READONLY too, so
-// errors.Is(err, sqlite.ErrReadOnly) holds as well.
+// errors.Is(err, [sqlite.ErrReadOnly]) holds as well.
 var ErrReadOnly = errors.New("asqlite: database is read-only")
 
 var errDBReadOnly error = &dbCodeError{code: sqlite.ErrReadOnly, err: ErrReadOnly}
 var errDBClosed error = &wrapError{msg: "asqlite: database is closed", err: ErrClosed}
 
-// dbCodeError is a sentinel that also matches an sqlite.ErrorCode.
+// dbCodeError is a sentinel that also matches an [sqlite.ErrorCode].
 type dbCodeError struct {
 	code sqlite.ErrorCode
 	err  error
@@ -172,7 +172,7 @@ func (e *dbCodeError) Unwrap() []error { return []error{e.err, e.code} }
 // journal_size_limit (writer) and query_only (readers), then runs
 // opts.ConnectHook. ctx bounds the opening; it is not kept.
 //
-// Errors: the file cannot be opened or is not a database (an *sqlite.Error),
+// Errors: the file cannot be opened or is not a database (an [*sqlite.Error]),
 // the hook failed, or ctx ended.
 func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 	if ctx == nil {
@@ -191,8 +191,8 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 		db.tmpDir = dir
 		db.name = filepath.Join(dir, "memory.db")
 		db.readOnly = false
-		if opts == nil || opts.Synchronous == SyncDefault {
-			db.opts.Synchronous = SyncOff
+		if opts == nil || opts.Synchronous == 0 {
+			db.opts.Synchronous = sqlite.SyncOff
 		}
 	}
 	db.callbacks.Store(o.ConnectHook != nil)
@@ -309,7 +309,7 @@ func (db *DB) configure(c *sqlite.Conn, readOnly bool) error {
 		if _, err := c.SetJournalMode(sqlite.JournalWAL); err != nil {
 			return fail("WAL mode", err)
 		}
-		if err := c.SetSynchronous(o.Synchronous.level()); err != nil {
+		if err := c.SetSynchronous(o.Synchronous); err != nil {
 			return fail("synchronous", err)
 		}
 		if err := c.SetPragma("journal_size_limit", max(o.JournalSizeLimit, -1)); err != nil {
@@ -336,10 +336,10 @@ func (db *DB) configure(c *sqlite.Conn, readOnly bool) error {
 // Path returns the path the DB was opened with.
 func (db *DB) Path() string { return db.path }
 
-// ReadOnly reports whether the DB has no writer (see Options.ReadOnly).
+// ReadOnly reports whether the DB has no writer (see [Options.ReadOnly]).
 func (db *DB) ReadOnly() bool { return db.readOnly }
 
-// Close closes the DB gracefully: new calls fail with ErrClosed, queued
+// Close closes the DB gracefully: new calls fail with [ErrClosed], queued
 // writes run and complete, running reads finish, then the WAL is
 // checkpointed (TRUNCATE), PRAGMA optimize runs (unless disabled) and every
 // connection closes. No goroutine of the DB remains. Close may be called
@@ -354,7 +354,7 @@ func (db *DB) Close() error { return db.CloseContext(context.Background()) }
 
 // CloseContext closes the DB like Close while ctx lasts. If ctx ends first
 // (or has ended), Close stops draining: writes still queued fail with
-// ErrClosed without running, SQL running on any connection is interrupted,
+// [ErrClosed] without running, SQL running on any connection is interrupted,
 // reads see their context end, and CloseContext waits for the calls
 // already running to return (a Go function that ignores its context keeps
 // them running) before closing everything. The error reports a failed

@@ -180,7 +180,7 @@ func BenchmarkCommits(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			db, err := Open(context.Background(), filepath.Join(b.TempDir(), "commits.db"),
-				&Options{Synchronous: SyncFull, DisableGroupCommit: !group})
+				&Options{Synchronous: sqlite.SyncFull, DisableGroupCommit: !group})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -218,7 +218,7 @@ func dbProcs() int { return runtime.GOMAXPROCS(0) }
 // BenchmarkReadLatencyUnderWriteLoad measures point reads while 64
 // goroutines keep the writer saturated. SPEC target: p99 at most 1ms.
 func BenchmarkReadLatencyUnderWriteLoad(b *testing.B) {
-	db := dbBenchOpen(b, &Options{Synchronous: SyncFull})
+	db := dbBenchOpen(b, &Options{Synchronous: sqlite.SyncFull})
 	ctx, cancel := context.WithCancel(context.Background())
 	var writers sync.WaitGroup
 	var writes atomic.Int64

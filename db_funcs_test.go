@@ -35,14 +35,16 @@ func dbOnEveryReader(t *testing.T, db *DB, fn func(c *sqlite.Conn) error) {
 	wg.Wait()
 }
 
-func TestDBCreateFunctionOnEveryConnection(t *testing.T) {
+func TestDBFunctionRegisteredOnEveryConnection(t *testing.T) {
 	db := dbOpenTest(t, &Options{Readers: 3})
 	ctx := context.Background()
 	type key struct{}
-	dbMust(t, db.CreateFunction(ctx, "tagged", 1, sqlite.Deterministic, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
-		tag, _ := fc.Context().Value(key{}).(string)
-		fc.ResultText(args[0].Text() + "@" + tag)
-		return nil
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateFunction("tagged", 1, sqlite.Deterministic, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			tag, _ := fc.Context().Value(key{}).(string)
+			fc.ResultText(args[0].Text() + "@" + tag)
+			return nil
+		})
 	}))
 	wctx := context.WithValue(ctx, key{}, "writer")
 	_, err := db.Exec(wctx, "CREATE TABLE t(s); INSERT INTO t VALUES (tagged('a'))")
@@ -69,11 +71,15 @@ func TestDBCreateFunctionOnEveryConnection(t *testing.T) {
 	}
 }
 
-func TestDBCreateCollationAndAggregate(t *testing.T) {
+func TestDBCollationAndAggregateRegistered(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()
-	dbMust(t, db.CreateCollation(ctx, "reverse", func(a, b string) int { return strings.Compare(b, a) }))
-	dbMust(t, db.CreateAggregate(ctx, "longest", 1, 0, func() sqlite.AggregateFunc { return &dbLongest{} }))
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateCollation("reverse", func(a, b string) int { return strings.Compare(b, a) })
+	}))
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateAggregate("longest", 1, 0, func() sqlite.AggregateFunc { return &dbLongest{} })
+	}))
 	// The writer needs the collation for the index, the readers for the
 	// query.
 	_, err := db.Exec(ctx, "CREATE TABLE w(s); CREATE INDEX w_rev ON w(s COLLATE reverse); INSERT INTO w VALUES ('b'), ('c'), ('a'), ('bb')")
@@ -132,13 +138,15 @@ func TestDBTableValuedFunctionOnReaders(t *testing.T) {
 func TestDBGoFunctionCallingTheWriterIsReentrant(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()
-	dbMust(t, db.CreateFunction(ctx, "log_write", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
-		// A write from inside a write: with the function's context, or any.
-		if _, err := db.Exec(fc.Context(), "INSERT INTO log VALUES (?)", args[0].Text()); err != nil {
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateFunction("log_write", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			// A write from inside a write: with the function's context, or any.
+			if _, err := db.Exec(fc.Context(), "INSERT INTO log VALUES (?)", args[0].Text()); err != nil {
+				return err
+			}
+			_, err := db.Exec(context.Background(), "INSERT INTO log VALUES (?)", args[0].Text())
 			return err
-		}
-		_, err := db.Exec(context.Background(), "INSERT INTO log VALUES (?)", args[0].Text())
-		return err
+		})
 	}))
 	_, err := db.Exec(ctx, "CREATE TABLE log(s)")
 	dbMust(t, err)

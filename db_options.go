@@ -20,11 +20,12 @@ type Options struct {
 	// ReadOnly is false.
 	ReadOnly bool
 
-	// Synchronous is the writer's PRAGMA synchronous. Default: SyncNormal,
-	// which in WAL mode never corrupts the database and may lose the last
-	// commits on power loss (not on a process crash); SyncFull makes every
-	// acknowledged commit durable. https://sqlite.org/pragma.html#pragma_synchronous
-	Synchronous SyncMode
+	// Synchronous is the writer's PRAGMA synchronous. Default (zero):
+	// [sqlite.SyncNormal], which in WAL mode never corrupts the database and
+	// may lose the last commits on power loss (not on a process crash);
+	// [sqlite.SyncFull] makes every acknowledged commit durable.
+	// https://sqlite.org/pragma.html#pragma_synchronous
+	Synchronous sqlite.SyncMode
 
 	// BusyTimeout bounds how long a connection waits for a lock held by
 	// another process (or, for the writer, by readers during a checkpoint).
@@ -110,74 +111,6 @@ type Options struct {
 	ConnectHook func(c *sqlite.Conn, readOnly bool) error
 }
 
-// SyncMode is a PRAGMA synchronous setting.
-type SyncMode int
-
-// Synchronous modes. SyncDefault means SyncNormal.
-const (
-	SyncDefault SyncMode = iota
-	SyncOff
-	SyncNormal
-	SyncFull
-	SyncExtra
-)
-
-// level returns the binding's value for m.
-func (m SyncMode) level() sqlite.SyncMode {
-	switch m {
-	case SyncOff:
-		return sqlite.SyncOff
-	case SyncFull:
-		return sqlite.SyncFull
-	case SyncExtra:
-		return sqlite.SyncExtra
-	}
-	return sqlite.SyncNormal
-}
-
-// String returns the mode as PRAGMA synchronous spells it.
-func (m SyncMode) String() string {
-	switch m {
-	case SyncOff:
-		return "OFF"
-	case SyncFull:
-		return "FULL"
-	case SyncExtra:
-		return "EXTRA"
-	}
-	return "NORMAL"
-}
-
-// ParseSyncMode turns "off", "normal", "full" or "extra" (any case) into a
-// SyncMode; ok is false for anything else.
-func ParseSyncMode(s string) (m SyncMode, ok bool) {
-	for _, m := range []SyncMode{SyncOff, SyncNormal, SyncFull, SyncExtra} {
-		if equalFold(s, m.String()) {
-			return m, true
-		}
-	}
-	return SyncDefault, false
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range len(a) {
-		x, y := a[i], b[i]
-		if 'a' <= x && x <= 'z' {
-			x -= 'a' - 'A'
-		}
-		if 'a' <= y && y <= 'z' {
-			y -= 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // withDefaults returns a copy of o (nil allowed) with zero fields set to
 // their defaults.
 func (o *Options) withDefaults() Options {
@@ -188,8 +121,8 @@ func (o *Options) withDefaults() Options {
 	if r.Readers <= 0 {
 		r.Readers = max(4, runtime.GOMAXPROCS(0))
 	}
-	if r.Synchronous == SyncDefault {
-		r.Synchronous = SyncNormal
+	if r.Synchronous == 0 {
+		r.Synchronous = sqlite.SyncNormal
 	}
 	if r.BusyTimeout <= 0 {
 		r.BusyTimeout = 5 * time.Second
@@ -224,7 +157,7 @@ func (o *Options) withDefaults() Options {
 	return r
 }
 
-// ReadOptions change the limits of reads made through DB.Reader.
+// ReadOptions change the limits of reads made through [DB.Reader].
 type ReadOptions struct {
 	// TimeLimit replaces Options.ReadTimeLimit: 0 keeps the DB's default,
 	// negative means no limit.
@@ -234,7 +167,7 @@ type ReadOptions struct {
 	MaxRows int
 }
 
-// WriteOptions change how writes made through DB.Writer run.
+// WriteOptions change how writes made through [DB.Writer] run.
 type WriteOptions struct {
 	// NoTransaction runs the write outside any transaction the DB opens:
 	// each of its statements commits by itself, unless the write opens a

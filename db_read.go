@@ -12,8 +12,8 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// ErrTimeLimit is wrapped by the error of a read stopped by its time limit
-// (Options.ReadTimeLimit, ReadOptions.TimeLimit), beside
+// [ErrTimeLimit] is wrapped by the error of a read stopped by its time limit
+// ([Options.ReadTimeLimit], [ReadOptions.TimeLimit]), beside
 // context.DeadlineExceeded.
 var ErrTimeLimit = errors.New("asqlite: read time limit reached")
 
@@ -49,7 +49,7 @@ func (r *dbReader) cancelRead() bool {
 	return true
 }
 
-// Reader makes reads with limits of their own; DB.Reader returns one. A
+// Reader makes reads with limits of their own; [DB.Reader] returns one. A
 // Reader is a small value, safe for concurrent use, valid as long as its DB.
 type Reader struct {
 	db        *DB
@@ -79,11 +79,11 @@ func (db *DB) Reader(o ReadOptions) Reader {
 // The read waits for a free reader as long as ctx allows. While fn runs,
 // the connection's context is ctx limited by the read's time limit: when
 // either ends, running SQL is interrupted and c.Context() is done. A read
-// stopped by its time limit fails with an error wrapping both ErrTimeLimit
+// stopped by its time limit fails with an error wrapping both [ErrTimeLimit]
 // and context.DeadlineExceeded. fn must not keep c after it returns. A
 // panic in fn releases the connection and continues in the caller.
 //
-// Errors: fn's error, the context's, or ErrClosed.
+// Errors: fn's error, the context's, or [ErrClosed].
 func (db *DB) Read(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 	return db.Reader(ReadOptions{}).Read(ctx, fn)
 }
@@ -108,8 +108,8 @@ func (db *DB) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 
 // QueryRow runs the query sql with args on a reader and returns its first
 // row, which the caller keeps. It never returns nil: when the query fails
-// or returns no row, the Row carries the error (ErrNoRows for no row),
-// which Row.Err and Row.Scan report.
+// or returns no row, the Row carries the error ([ErrNoRows] for no row),
+// which [Row.Err] and [Row.Scan] report.
 //
 //	var n int
 //	err := db.QueryRow(ctx, "SELECT count(*) FROM t WHERE x > ?", 10).Scan(&n)
@@ -142,7 +142,7 @@ func (rd Reader) Limits() ReadOptions {
 	return ReadOptions{TimeLimit: rd.timeLimit, MaxRows: rd.maxRows}
 }
 
-// Read is DB.Read with the Reader's limits.
+// Read is [DB.Read] with the Reader's limits.
 func (rd Reader) Read(ctx context.Context, fn func(c *sqlite.Conn) error) (err error) {
 	r, rctx, err := rd.acquire(ctx, false)
 	if err != nil {
@@ -176,7 +176,7 @@ func (r *dbReader) started() error {
 
 var errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
 
-// Query is DB.Query with the Reader's limits.
+// Query is [DB.Query] with the Reader's limits.
 func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
 		r, rctx, err := rd.acquire(ctx, true)
@@ -222,7 +222,7 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 	}
 }
 
-// QueryRow is DB.QueryRow with the Reader's limits.
+// QueryRow is [DB.QueryRow] with the Reader's limits.
 func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	var out *Row
 	err := rd.readSQL(ctx, func(c *sqlite.Conn) error {
@@ -235,7 +235,7 @@ func (rd Reader) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	return out
 }
 
-// QueryRows is DB.QueryRows with the Reader's limits; a negative MaxRows
+// QueryRows is [DB.QueryRows] with the Reader's limits; a negative MaxRows
 // means no cap.
 func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSet, error) {
 	rs := &RowSet{}

@@ -244,7 +244,7 @@ func TestReadsRunConcurrently(t *testing.T) {
 
 func TestCheckpointsProgressUnderConstantReads(t *testing.T) {
 	db := dbOpenTest(t, &Options{CheckpointPages: 16, WALRestartPages: 64,
-		JournalSizeLimit: 256 << 10, Synchronous: SyncOff,
+		JournalSizeLimit: 256 << 10, Synchronous: sqlite.SyncOff,
 		ReadTimeLimit: time.Minute}) // a loaded machine under -race is slow
 
 	ctx := context.Background()

@@ -10,8 +10,8 @@ import (
 // Register runs fn on every connection of the DB, now and to come: on the
 // writer at once (in queue order with the writes), on each reader before
 // its next read, and on each connection opened later (isolated writes).
-// Use it to add Go functions, collations, hooks or virtual table modules
-// to all of them:
+// It is how Go functions, collations, hooks and virtual table modules are
+// added to a DB, with the binding's own methods:
 //
 //	err := db.Register(ctx, func(c *sqlite.Conn) error {
 //		return c.CreateFunction("slugify", 1, sqlite.Deterministic, slugify)
@@ -21,7 +21,18 @@ import (
 // its effect must not depend on which connection it runs on. If it fails
 // on the writer (or, for a read-only DB, on a reader), it is not recorded
 // and its error is returned; a later failure on a reader fails that read.
-// Options.ConnectHook does the same for connections as Open makes them.
+// [Options.ConnectHook] does the same for connections as Open makes them.
+//
+// The Go values registered then serve several connections, each from one
+// goroutine at a time but different connections at the same time, so they
+// must be safe for concurrent use. They see the context of the read or
+// write whose SQL runs them: [sqlite.FuncContext.Context] in a function,
+// [sqlite.Conn.Context] of the connection in a hook or virtual table. A
+// virtual table's CREATE VIRTUAL TABLE runs as a write: its schema lives in
+// the database, and the readers find the module when they read it. Code
+// running on the writer must not wait for another write of the same DB
+// (such calls fail with [ErrReentrant]); to run SQL it uses the connection
+// it is given ([sqlite.FuncContext.Conn]), as SQLite allows.
 func (db *DB) Register(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 	if fn == nil {
 		return sqlite.Errorf(sqlite.ErrMisuse, "asqlite: Register with a nil function")

@@ -13,21 +13,23 @@ import (
 func TestDBCallbackSeesDeadlineBeforeItsTimerFires(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	seen := make(chan error, 1)
-	dbMust(t, db.CreateFunction(context.Background(), "late", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
-		ctx := fc.Context()
-		d, _ := ctx.Deadline()
-		for time.Now().Before(d) {
-			runtime.Gosched()
-		}
-		err := ctx.Err()
-		select {
-		case <-ctx.Done():
-		default:
-			err = errors.New("Done not closed after the deadline")
-		}
-		seen <- err
-		fc.ResultInt64(1)
-		return nil
+	dbMust(t, db.Register(context.Background(), func(c *sqlite.Conn) error {
+		return c.CreateFunction("late", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+			ctx := fc.Context()
+			d, _ := ctx.Deadline()
+			for time.Now().Before(d) {
+				runtime.Gosched()
+			}
+			err := ctx.Err()
+			select {
+			case <-ctx.Done():
+			default:
+				err = errors.New("Done not closed after the deadline")
+			}
+			seen <- err
+			fc.ResultInt64(1)
+			return nil
+		})
 	}))
 	for _, how := range []string{"write", "read"} {
 		ctx := lateTimer{Context: context.Background(), deadline: time.Now().Add(short)}
@@ -61,12 +63,14 @@ func TestCloseFromInsideTheDBIsReentrant(t *testing.T) {
 			return db.Read(ctx, func(*sqlite.Conn) error { return closeDB() })
 		}},
 		{"Go function called by a write", func(ctx context.Context, db *DB, closeDB func() error) error {
-			err := db.CreateFunction(ctx, "close_db", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
-				if err := closeDB(); err != nil {
-					return err
-				}
-				fc.ResultNull()
-				return nil
+			err := db.Register(ctx, func(c *sqlite.Conn) error {
+				return c.CreateFunction("close_db", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+					if err := closeDB(); err != nil {
+						return err
+					}
+					fc.ResultNull()
+					return nil
+				})
 			})
 			if err != nil {
 				return err

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Stats is a snapshot of a DB's activity since it opened; DB.Stats returns
+// Stats is a snapshot of a DB's activity since it opened; [DB.Stats] returns
 // one. Counters are read one by one while the DB runs, so they may be
 // slightly out of step with each other.
 type Stats struct {

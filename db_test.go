@@ -352,7 +352,7 @@ func TestDBDefaults(t *testing.T) {
 }
 
 func TestDBOptionsOverrideDefaults(t *testing.T) {
-	db := dbOpenTest(t, &Options{Synchronous: SyncFull, DisableForeignKeys: true, BusyTimeout: 250 * time.Millisecond, JournalSizeLimit: -1})
+	db := dbOpenTest(t, &Options{Synchronous: sqlite.SyncFull, DisableForeignKeys: true, BusyTimeout: 250 * time.Millisecond, JournalSizeLimit: -1})
 	want := map[string]int64{"foreign_keys": 0, "synchronous": 2, "journal_size_limit": -1}
 	dbMust(t, db.Write(context.Background(), func(c *sqlite.Conn) error {
 		if d := c.BusyTimeout(); d != 250*time.Millisecond {

@@ -53,7 +53,7 @@ func (wr *dbWriter) start() {
 	wr.active.Store(wr.conn)
 	wr.guard.install(wr.conn)
 	// The hook replaces SQLite's automatic checkpoints: maintain does them.
-	wr.conn.SetWALHook(func(schema string, pages int) error {
+	wr.conn.AddWALHook(func(schema string, pages int) error {
 		if schema == "main" {
 			wr.walPages = pages
 		}

@@ -6,8 +6,8 @@
 // # The model
 //
 // SQLite connections are not safe for concurrent use, and SQLite runs one
-// statement of a connection at a time. Package sqlite (the binding) exposes
-// that plain connection. Package asqlite puts each connection behind a
+// statement of a connection at a time. Package [sqlite] (the binding)
+// exposes that plain connection. Package asqlite puts each connection behind a
 // goroutine of its own, the worker, and lets one goroutine at a time use
 // it:
 //
@@ -22,9 +22,26 @@
 //     guard as Conn and shares [Row], [Result] and the errors of this
 //     package.
 //
-// Go functions, hooks and virtual tables registered through a Conn run on
-// its worker too, and receive the context of the call whose SQL triggered
-// them.
+// # Go code in SQLite
+//
+// Go functions, collations, hooks and virtual tables are registered with
+// the binding's methods, through one door: [Conn.Run] for a Conn,
+// [DB.Register] for every connection of a DB.
+//
+//	err := conn.Run(ctx, func(sc *sqlite.Conn) error {
+//		return sc.CreateFunction("slugify", 1, sqlite.Deterministic, slugify)
+//	})
+//
+// They run on the worker, and receive the context of the call whose SQL
+// triggered them: [sqlite.FuncContext.Context] in a function,
+// [sqlite.Conn.Context] in a hook or virtual table:
+//
+//	err := conn.Run(ctx, func(sc *sqlite.Conn) error {
+//		_, err := sc.AddUpdateHook(func(op sqlite.Op, schema, table string, rowid int64) {
+//			log.Println(requestID(sc.Context()), op, table, rowid)
+//		})
+//		return err
+//	})
 //
 // # Contexts
 //
@@ -39,13 +56,14 @@
 //
 // # Rows
 //
-// Query returns an iterator (iter.Seq2[*Row, error]); QueryRow returns the
-// first row. A Row holds copies of the values, read with typed accessors
-// (Int64, Float, Text, Bytes, ...) or Scan into pointers.
+// [Conn.Query] returns an iterator (iter.Seq2[*Row, error]);
+// [Conn.QueryRow] returns the first row. A [Row] holds copies of the
+// values, read with typed accessors ([Row.Int64], [Row.Float], [Row.Text],
+// [Row.Bytes], ...) or [Row.Scan] into pointers.
 //
 // # Errors
 //
-// Errors from SQLite are *sqlite.Error values carrying the result code,
-// matched with errors.Is(err, sqlite.ErrConstraint) and the like. This
+// Errors from SQLite are [*sqlite.Error] values carrying the result code,
+// matched with errors.Is(err, [sqlite.ErrConstraint]) and the like. This
 // package adds [ErrClosed], [ErrReentrant], [ErrNoRows] and [ErrTxDone].
 package asqlite

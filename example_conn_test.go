@@ -276,18 +276,21 @@ func ExampleErrReentrant() {
 	// Output: true
 }
 
-func ExampleConn_CreateFunction() {
+// Go functions, collations, hooks and virtual tables are registered with
+// the binding, through Run. A function sees the context of the call whose
+// SQL runs it in FuncContext.Context.
+func ExampleConn_Run_function() {
 	ctx := context.Background()
 	conn, _ := asqlite.OpenConn(ctx, ":memory:", nil)
 	defer conn.Close()
 
 	type userKey struct{}
-	// The function runs on the worker and sees the context of the call
-	// whose SQL runs it.
-	err := conn.CreateFunction(ctx, "current_user", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
-		user, _ := fc.Context().Value(userKey{}).(string)
-		fc.ResultText(user)
-		return nil
+	err := conn.Run(ctx, func(sc *sqlite.Conn) error {
+		return sc.CreateFunction("current_user", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+			user, _ := fc.Context().Value(userKey{}).(string)
+			fc.ResultText(user)
+			return nil
+		})
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -298,34 +301,47 @@ func ExampleConn_CreateFunction() {
 	// Output: ann
 }
 
-func ExampleConn_SetUpdateHook() {
+// A hook registered through Run runs on the worker, inside the statement
+// that triggers it; sc.Context() is then that call's context. The remove
+// function, too, is called on the worker.
+func ExampleConn_Run_hook() {
 	ctx := context.Background()
 	conn, _ := asqlite.OpenConn(ctx, ":memory:", nil)
 	defer conn.Close()
 
-	err := conn.SetUpdateHook(ctx, func(ctx context.Context, op sqlite.Op, schema, table string, rowid int64) {
-		fmt.Println(op, schema, table, rowid)
+	type userKey struct{}
+	var remove func()
+	err := conn.Run(ctx, func(sc *sqlite.Conn) (err error) {
+		remove, err = sc.AddUpdateHook(func(op sqlite.Op, schema, table string, rowid int64) {
+			user, _ := sc.Context().Value(userKey{}).(string)
+			fmt.Println(user, op, schema, table, rowid)
+		})
+		return err
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	conn.Exec(ctx, "CREATE TABLE t(x); INSERT INTO t VALUES ('a'), ('b'); DELETE FROM t WHERE x = 'a'")
+	conn.Exec(context.WithValue(ctx, userKey{}, "ann"), "CREATE TABLE t(x); INSERT INTO t VALUES ('a'), ('b'); DELETE FROM t WHERE x = 'a'")
+	conn.Run(ctx, func(*sqlite.Conn) error { remove(); return nil })
+	conn.Exec(ctx, "DELETE FROM t")
 	// Output:
-	// INSERT main t 1
-	// INSERT main t 2
-	// DELETE main t 1
+	// ann INSERT main t 1
+	// ann INSERT main t 2
+	// ann DELETE main t 1
 }
 
-func ExampleConn_SetBusyTimeout() {
+// Settings of the connection are made through Run too.
+func ExampleConn_Run_busyTimeout() {
 	ctx := context.Background()
 	conn, _ := asqlite.OpenConn(ctx, ":memory:", nil)
 	defer conn.Close()
 
 	// Wait up to 5 s for another connection's lock; a call whose context
 	// ends sooner stops waiting then.
-	if err := conn.SetBusyTimeout(ctx, 5*time.Second); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("ok")
-	// Output: ok
+	err := conn.Run(ctx, func(sc *sqlite.Conn) error {
+		sc.SetBusyTimeout(5 * time.Second)
+		return nil
+	})
+	fmt.Println(err)
+	// Output: <nil>
 }

@@ -12,6 +12,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // database/sql driver "sqlite3" (cgo)
 
 	"github.com/asqlite/asqlite"
+	"github.com/asqlite/asqlite/sqlite"
 )
 
 // Concurrent single-row write transactions: 64 goroutines each committing
@@ -45,7 +46,7 @@ var commitsRunners = []commitsRunner{
 
 func openDBCommits(path string, noGroup bool) (func(context.Context, int) error, func() (int, error), func() error, error) {
 	ctx := context.Background()
-	db, err := asqlite.Open(ctx, path, &asqlite.Options{Synchronous: asqlite.SyncFull, DisableGroupCommit: noGroup})
+	db, err := asqlite.Open(ctx, path, &asqlite.Options{Synchronous: sqlite.SyncFull, DisableGroupCommit: noGroup})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -38,11 +38,11 @@ func openDB(path string, cfg Config, serial bool) (Conn, error) {
 	for _, p := range cfg.Pragmas {
 		switch strings.ToUpper(p) {
 		case "SYNCHRONOUS=FULL":
-			o.Synchronous = asqlite.SyncFull
+			o.Synchronous = sqlite.SyncFull
 		case "SYNCHRONOUS=NORMAL":
-			o.Synchronous = asqlite.SyncNormal
+			o.Synchronous = sqlite.SyncNormal
 		case "SYNCHRONOUS=OFF":
-			o.Synchronous = asqlite.SyncOff
+			o.Synchronous = sqlite.SyncOff
 		case "FOREIGN_KEYS=0":
 			o.DisableForeignKeys = true
 		}

@@ -181,10 +181,8 @@ func TestUnsupportedFeaturesAreRefused(t *testing.T) {
 	ctx := context.Background()
 	var ue *UnsupportedError
 	checks := map[string]error{
-		"CreateFunction": db.CreateFunction(ctx, "f", 1, 0, nil),
-		"CreateModule":   db.CreateModule(ctx, "m", nil),
-		"Register":       db.Register(ctx, func(*sqlite.Conn) error { return nil }),
-		"Read":           db.Read(ctx, func(*sqlite.Conn) error { return nil }),
+		"Register": db.Register(ctx, func(*sqlite.Conn) error { return nil }),
+		"Read":     db.Read(ctx, func(*sqlite.Conn) error { return nil }),
 	}
 	_, checks["named argument"] = db.Exec(ctx, "SELECT :a", sqlite.Named(":a", 1))
 	for what, err := range checks {

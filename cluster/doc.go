@@ -59,14 +59,15 @@
 //
 // SQL reaches the nodes as text and values over the network, so nothing
 // that needs Go code inside SQLite or the SQLite connection itself can
-// work: Go functions, aggregates, collations and virtual tables
-// (CreateFunction and the like, Register), hooks, incremental blob I/O,
-// sessions, backup and Read/Write functions given a *sqlite.Conn. The
-// methods that asqlite.DB has for them exist here and return an
-// *UnsupportedError; named arguments (sqlite.Named) are refused the same
-// way. Values travel as int64, float64, string, []byte or NULL; a column
-// declared DATETIME, DATE or TIMESTAMP comes back as text in SQLite's
-// format, and one declared BOOLEAN as 0 or 1.
+// work: Go functions, aggregates, collations, hooks and virtual tables
+// (which asqlite.DB adds only through its Register), incremental blob
+// I/O, sessions, backup and Read/Write functions given a *sqlite.Conn.
+// The methods that asqlite.DB has for them ([DB.Register], [DB.Read])
+// exist here and return an [*UnsupportedError]; named arguments
+// (sqlite.Named) are refused the same way. Values travel as int64,
+// float64, string, []byte or NULL; a column declared DATETIME, DATE or
+// TIMESTAMP comes back as text in SQLite's format, and one declared
+// BOOLEAN as 0 or 1.
 //
 // # Building
 //

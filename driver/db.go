@@ -13,9 +13,9 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// DBConnector runs database/sql on an *asqlite.DB (the DB mode): the
+// DBConnector runs database/sql on an [*asqlite.DB] (the DB mode): the
 // connections it makes are handles on the DB, not SQLite connections, and
-// each statement goes where the DB would send it. Pass it to sql.OpenDB.
+// each statement goes where the DB would send it. Pass it to [sql.OpenDB].
 // The package documentation describes the routing.
 type DBConnector struct {
 	timeFmt sqlite.TimeFormat

@@ -6,17 +6,17 @@
 //
 // # Two modes
 //
-// In the DB mode, the default for a database file, the sql.DB runs on an
-// asqlite.DB (one writer fed by a queue, a pool of readers, WAL): its
+// In the DB mode, the default for a database file, the [sql.DB] runs on an
+// [asqlite.DB] (one writer fed by a queue, a pool of readers, WAL): its
 // connections are light handles, and each statement goes where the DB
 // sends it, so that concurrent transactions never fail with "database is
 // locked" and small writes share commits:
 //
 //   - Exec outside a transaction is a write of the DB's queue
-//     (asqlite.DB.Exec): it runs in a transaction of its own or shares a
+//     ([asqlite.DB.Exec]): it runs in a transaction of its own or shares a
 //     group commit, and its Result is its own. SQL that cannot run inside a
 //     transaction (PRAGMA, VACUUM, ATTACH, BEGIN...) runs on the writer as a
-//     script (asqlite.DB.ExecScript).
+//     script ([asqlite.DB.ExecScript]).
 //   - Query outside a transaction runs on a reader, which its rows hold until
 //     they are closed or read to the end. A query that writes (INSERT ...
 //     RETURNING) runs as a write of the queue; its rows are read at once.
@@ -41,18 +41,18 @@
 //
 // Time limits: as in database/sql, contexts bound the work. A DB opened
 // from a DSN gives reads no time limit of their own unless _read_limit sets
-// one; over a DB of the program's (NewDBConnector), the DB's
-// Options.ReadTimeLimit (1s by default) applies to each query's rows and to
-// each read-only transaction as a whole. A read past its limit fails with
-// an error wrapping asqlite.ErrTimeLimit. Writes have no limit but their
+// one; over a DB of the program's ([NewDBConnector]), the DB's
+// [asqlite.Options] ReadTimeLimit (1s by default) applies to each query's
+// rows and to each read-only transaction as a whole. A read past its limit
+// fails with an error wrapping [asqlite.ErrTimeLimit]. Writes have no limit but their
 // context. Per-connection settings are the DB's: the
 // DSN's _pragma and _busy_timeout apply to every connection of the DB, and
 // ":memory:?_mode=db" is one private database seen by every connection. A
 // TEMP table, an ATTACHed database or a pragma run through Exec lives on the
 // writer only: what every connection needs belongs in the DSN's _pragma, or
-// in asqlite.DB.Register (reached through Raw).
+// in [asqlite.DB.Register] (reached through Raw).
 //
-// NewDBConnector runs database/sql over an *asqlite.DB the program opened,
+// [NewDBConnector] runs database/sql over an [*asqlite.DB] the program opened,
 // so that it can use both APIs on one database:
 //
 //	adb, err := asqlite.Open(ctx, "app.db", nil)
@@ -61,7 +61,7 @@
 // In the plain mode, the default for in-memory databases (":memory:",
 // "mode=memory", "vfs=memdb") and chosen with _mode=conn, each connection of
 // the sql.DB is an SQLite connection of its own, as with other drivers;
-// NewConnector makes one with a hook run on every connection.
+// [NewConnector] makes one with a hook run on every connection.
 //
 // # Data source names
 //
@@ -89,7 +89,7 @@
 //	_read_limit=D         DB mode: the time limit of a read (default none)
 //
 // Contexts are honoured everywhere: a context that ends interrupts the
-// running statement. Named parameters work with sql.Named (":name", "@name"
+// running statement. Named parameters work with [sql.Named] (":name", "@name"
 // and "$name" in SQL). In the plain mode, isolation levels map to BEGIN
 // modes: the default level uses _txlock, sql.LevelSerializable begins
 // IMMEDIATE and sql.LevelLinearizable begins EXCLUSIVE; the other levels
@@ -102,8 +102,9 @@
 // Columns declared BOOLEAN scan as bool when they hold an integer.
 // Columns describe the statement as it runs, also after a schema change.
 //
-// What database/sql cannot express is reachable through sql.Conn.Raw: the
-// *sqlite.Conn of a plain connection, the *asqlite.DB of the DB mode:
+// What database/sql cannot express is reachable through [sql.Conn.Raw]: the
+// [*sqlite.Conn] of a plain connection ([Conn.Raw]), the [*asqlite.DB] of
+// the DB mode ([DBConn.DB]):
 //
 //	err := conn.Raw(func(c any) error {
 //		switch c := c.(type) {
@@ -127,7 +128,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -163,8 +163,8 @@ func (d *Driver) OpenConnector(dsn string) (driver.Connector, error) {
 	return NewConnector(dsn, nil)
 }
 
-// Connector opens connections to one database; pass it to sql.OpenDB.
-// Each connection of the sql.DB is an SQLite connection of its own (the
+// Connector opens connections to one database; pass it to [sql.OpenDB].
+// Each connection of the [sql.DB] is an SQLite connection of its own (the
 // plain mode; see the package documentation).
 type Connector struct {
 	cfg  dsnConfig
@@ -202,7 +202,7 @@ type dsnConfig struct {
 	txlock       sqlite.TxMode
 	timeFmt      sqlite.TimeFormat
 	busyTimeout  time.Duration
-	sync         asqlite.SyncMode
+	sync         sqlite.SyncMode
 	syncSet      bool
 	readers      int
 	readLimit    time.Duration
@@ -279,7 +279,7 @@ func (cfg *dsnConfig) set(key, v string) error {
 			return bad("db or conn")
 		}
 	case "_sync":
-		m, ok := asqlite.ParseSyncMode(v)
+		m, ok := sqlite.ParseSyncMode(v)
 		if !ok {
 			return bad("off, normal, full or extra")
 		}

@@ -37,12 +37,12 @@ const (
 //
 // A Conn is not safe for concurrent use: one goroutine at a time may call its
 // methods (asqlite.Conn wraps a Conn in a goroutine of its own for callers
-// that need that). The exceptions are Interrupt, which any goroutine may call
-// at any time, and the context installed with SetContext, whose end interrupts
-// whatever the connection is running.
+// that need that). The exceptions are [Conn.Interrupt], which any goroutine
+// may call at any time, and the context installed with [Conn.SetContext],
+// whose end interrupts whatever the connection is running.
 //
-// Close releases everything the connection owns: its statements, hooks,
-// functions and the engine's memory.
+// [Conn.Close] releases everything the connection owns: its statements,
+// hooks, functions and the engine's memory.
 type Conn struct {
 	tls    *libc.TLS
 	db     uintptr

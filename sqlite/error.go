@@ -101,12 +101,14 @@ func errstr(rc int32) string {
 // Error is an error reported by SQLite, or by this package on SQLite's behalf
 // (misuse of a closed connection, a value of an unsupported type, ...).
 //
-// Code is the extended result code; Code.Primary() gives the primary one.
+// Code is the extended result code; [ErrorCode.Primary] gives the primary
+// one.
 // Msg is the connection's message (sqlite3_errmsg) at the time of the error.
 // SQL and Offset, when known, locate the error in the statement text
 // (Offset is -1 when SQLite did not point at a byte). An Error caused by the
 // end of a context wraps that context's error, so
-// errors.Is(err, context.Canceled) holds as well as errors.Is(err, ErrInterrupt).
+// errors.Is(err, context.Canceled) holds as well as
+// errors.Is(err, [ErrInterrupt]).
 type Error struct {
 	Code   ErrorCode
 	Msg    string

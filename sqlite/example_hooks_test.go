@@ -21,54 +21,51 @@ func openExample() *sqlite.Conn {
 	return c
 }
 
-func ExampleConn_SetUpdateHook() {
+func ExampleConn_AddUpdateHook() {
 	c := openExample()
 	defer c.Close()
 	c.Exec("CREATE TABLE fruit(name)")
 
-	c.SetUpdateHook(func(op sqlite.Op, schema, table string, rowid int64) {
-		fmt.Println(op, schema+"."+table, rowid)
+	// The application's own hook...
+	remove, err := c.AddUpdateHook(func(op sqlite.Op, schema, table string, rowid int64) {
+		fmt.Println("app:", op, schema+"."+table, rowid)
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer remove()
+	// ...and a watcher added for a while, without displacing it.
+	removeWatcher, err := c.AddUpdateHook(func(op sqlite.Op, _, table string, rowid int64) {
+		fmt.Println("watcher:", op, table, rowid)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	c.Exec("INSERT INTO fruit VALUES('apple'), ('pear')")
+	removeWatcher()
 	c.Exec("UPDATE fruit SET name = 'quince' WHERE name = 'pear'")
 	c.Exec("DELETE FROM fruit WHERE rowid = 1")
 	// Output:
-	// INSERT main.fruit 1
-	// INSERT main.fruit 2
-	// UPDATE main.fruit 2
-	// DELETE main.fruit 1
+	// app: INSERT main.fruit 1
+	// watcher: INSERT fruit 1
+	// app: INSERT main.fruit 2
+	// watcher: INSERT fruit 2
+	// app: UPDATE main.fruit 2
+	// app: DELETE main.fruit 1
 }
 
-func ExampleConn_AddUpdateHook() {
-	c := openExample()
-	defer c.Close()
-	c.Exec("CREATE TABLE t(a)")
-
-	// The application's own hook...
-	c.SetUpdateHook(func(op sqlite.Op, _, table string, rowid int64) {
-		fmt.Println("app:", op, table, rowid)
-	})
-	// ...and a watcher added for a while, without displacing it.
-	remove := c.AddUpdateHook(func(op sqlite.Op, _, table string, rowid int64) {
-		fmt.Println("watcher:", op, table, rowid)
-	})
-	c.Exec("INSERT INTO t VALUES('x')")
-	remove()
-	c.Exec("DELETE FROM t WHERE a = 'x'")
-	// Output:
-	// app: INSERT t 1
-	// watcher: INSERT t 1
-	// app: DELETE t 1
-}
-
-func ExampleConn_SetCommitHook() {
+func ExampleConn_AddCommitHook() {
 	c := openExample()
 	defer c.Close()
 	c.Exec("CREATE TABLE t(a)")
 
 	frozen := true
-	c.SetCommitHook(func() (rollback bool) { return frozen })
-	err := c.Exec("INSERT INTO t VALUES(1)")
+	remove, err := c.AddCommitHook(func() (rollback bool) { return frozen })
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer remove()
+	err = c.Exec("INSERT INTO t VALUES(1)")
 	fmt.Println(errors.Is(err, sqlite.ErrConstraint))
 
 	frozen = false
@@ -78,13 +75,17 @@ func ExampleConn_SetCommitHook() {
 	// <nil>
 }
 
-func ExampleConn_SetRollbackHook() {
+func ExampleConn_AddRollbackHook() {
 	c := openExample()
 	defer c.Close()
 	c.Exec("CREATE TABLE t(a)")
 
-	c.SetRollbackHook(func() { fmt.Println("rolled back") })
-	err := c.Tx(sqlite.Immediate, func() error {
+	remove, err := c.AddRollbackHook(func() { fmt.Println("rolled back") })
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer remove()
+	err = c.Tx(sqlite.Immediate, func() error {
 		c.Exec("INSERT INTO t VALUES(1)")
 		return errors.New("changed my mind")
 	})
@@ -94,12 +95,12 @@ func ExampleConn_SetRollbackHook() {
 	// changed my mind
 }
 
-func ExampleConn_SetPreUpdateHook() {
+func ExampleConn_AddPreUpdateHook() {
 	c := openExample()
 	defer c.Close()
 	c.Exec("CREATE TABLE price(item, cents); INSERT INTO price VALUES('tea', 250)")
 
-	c.SetPreUpdateHook(func(u *sqlite.PreUpdate) {
+	remove, err := c.AddPreUpdateHook(func(u *sqlite.PreUpdate) {
 		if u.Op != sqlite.OpUpdate {
 			return
 		}
@@ -111,12 +112,16 @@ func ExampleConn_SetPreUpdateHook() {
 			}
 		}
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer remove()
 	c.Exec("UPDATE price SET cents = 275 WHERE item = 'tea'")
 	// Output:
 	// price row 1 column 1: 250 -> 275
 }
 
-func ExampleConn_SetWALHook() {
+func ExampleConn_AddWALHook() {
 	dir, err := os.MkdirTemp("", "wal")
 	if err != nil {
 		log.Fatal(err)
@@ -132,13 +137,17 @@ func ExampleConn_SetWALHook() {
 	// Checkpoint from the hook once the log passes a size: here the WAL
 	// hook replaces SQLite's automatic checkpoints.
 	checkpoints := 0
-	c.SetWALHook(func(schema string, pages int) error {
+	remove, err := c.AddWALHook(func(schema string, pages int) error {
 		if pages < 10 {
 			return nil
 		}
 		checkpoints++
 		return c.Exec("PRAGMA " + schema + ".wal_checkpoint(PASSIVE)")
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer remove()
 	for range 20 {
 		c.Exec("INSERT INTO t VALUES(randomblob(4000))")
 	}
@@ -237,24 +246,27 @@ func ExampleConn_AddProgressHandler() {
 
 	// A budget of about 50,000 virtual machine steps per query.
 	steps := 0
-	remove := c.AddProgressHandler(1000, func() bool {
+	remove, err := c.AddProgressHandler(1000, func() bool {
 		steps += 1000
 		return steps >= 50000
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer remove()
-	err := c.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n) SELECT count(*) FROM n")
+	err = c.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n) SELECT count(*) FROM n")
 	fmt.Println(errors.Is(err, sqlite.ErrInterrupt), steps)
 	// Output:
 	// true 50000
 }
 
-func ExampleConn_SetTrace() {
+func ExampleConn_AddTrace() {
 	c := openExample()
 	defer c.Close()
 	c.Exec("CREATE TABLE t(a); INSERT INTO t VALUES(1), (2), (3)")
 
 	rows := map[sqlite.StmtID]int{}
-	c.SetTrace(sqlite.TraceStmt|sqlite.TraceRow|sqlite.TraceProfile, func(ev sqlite.TraceEvent) {
+	remove, err := c.AddTrace(sqlite.TraceStmt|sqlite.TraceRow|sqlite.TraceProfile, func(ev sqlite.TraceEvent) {
 		switch ev.Kind {
 		case sqlite.TraceStmt:
 			fmt.Println(">", ev.ExpandedSQL())
@@ -265,6 +277,10 @@ func ExampleConn_SetTrace() {
 			delete(rows, ev.ID)
 		}
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer remove()
 	for range c.Query("SELECT a FROM t WHERE a > ?", 1) {
 	}
 	// Output:
@@ -283,7 +299,7 @@ func ExampleTraceEvent() {
 		CREATE TRIGGER keep AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a); END`)
 
 	start := map[sqlite.StmtID]sqlite.StmtCounters{}
-	remove := c.AddTrace(sqlite.TraceStmt|sqlite.TraceProfile, func(ev sqlite.TraceEvent) {
+	remove, err := c.AddTrace(sqlite.TraceStmt|sqlite.TraceProfile, func(ev sqlite.TraceEvent) {
 		switch {
 		case ev.Kind == sqlite.TraceProfile:
 			run := ev.Counters().Sub(start[ev.ID])
@@ -304,6 +320,9 @@ func ExampleTraceEvent() {
 			fmt.Println(mark, ev.SQL())
 		}
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer remove()
 	c.Exec("INSERT INTO t VALUES(1)")
 	c.Exec("SELECT count(*) FROM pragma_table_list")

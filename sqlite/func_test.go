@@ -874,12 +874,12 @@ func TestCallbackErrorDoesNotLeakIntoLaterErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetRollbackHook(func() { panic("rollback hook boom") })
+	remove := mustAdd(c.AddRollbackHook(func() { panic("rollback hook boom") }))
 	if err := c.Exec("BEGIN"); err != nil {
 		t.Fatal(err)
 	}
 	c.Exec("ROLLBACK")
-	c.SetRollbackHook(nil)
+	remove()
 	err = c.Exec("SELECT * FROM no_such_table")
 	var pe *PanicError
 	if errors.As(err, &pe) {

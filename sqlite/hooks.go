@@ -23,7 +23,7 @@ type hookState struct {
 	commit    hookList[func() (rollback bool)]
 	rollback  hookList[func()]
 	preupdate hookList[func(u *PreUpdate)]
-	wal       func(schema string, pages int) error
+	wal       hookList[func(schema string, pages int) error]
 	walAuto   int  // wal_autocheckpoint interval to restore when the WAL hook is removed
 	walOn     bool // our WAL hook is installed
 	auth      func(a AuthAction) AuthResult
@@ -49,13 +49,12 @@ func (h *hookState) release() {
 	*h = hookState{}
 }
 
-// hookList holds the Go functions sharing one of SQLite's hook slots: the
-// one of a Set method and those of an Add method. The slice is replaced,
-// never modified in place, so a trampoline going through it is unaffected
-// by changes its callbacks make.
+// hookList holds the Go functions sharing one of SQLite's hook slots, in
+// the order they were added. The slice is replaced, never modified in
+// place, so a trampoline going through it is unaffected by changes its
+// callbacks make.
 type hookList[F any] struct {
-	main  *hookEntry[F]
-	extra []*hookEntry[F]
+	entries []*hookEntry[F]
 }
 
 type hookEntry[F any] struct {
@@ -63,46 +62,49 @@ type hookEntry[F any] struct {
 	removed bool
 }
 
-// set replaces the Set function; on is false to remove it.
-func (l *hookList[F]) set(fn F, on bool) {
-	if l.main != nil {
-		l.main.removed = true
-		l.main = nil
-	}
-	if on {
-		l.main = &hookEntry[F]{fn: fn}
-	}
-}
-
 // add adds fn and returns the function removing it, which reports whether
 // it did (false after the first call).
 func (l *hookList[F]) add(fn F) (remove func() bool) {
 	e := &hookEntry[F]{fn: fn}
-	l.extra = append(slices.Clip(l.extra), e)
+	l.entries = append(slices.Clip(l.entries), e)
 	return func() bool {
 		if e.removed {
 			return false
 		}
 		e.removed = true
-		l.extra = slices.DeleteFunc(slices.Clone(l.extra), func(x *hookEntry[F]) bool { return x == e })
+		l.entries = slices.DeleteFunc(slices.Clone(l.entries), func(x *hookEntry[F]) bool { return x == e })
 		return true
 	}
 }
 
-func (l *hookList[F]) empty() bool { return l.main == nil && len(l.extra) == 0 }
+func (l *hookList[F]) empty() bool { return len(l.entries) == 0 }
 
 // each calls f with each function registered when it starts and still
-// registered, the Set one first, until f returns false.
+// registered, oldest first, until f returns false.
 func (l *hookList[F]) each(f func(F) bool) {
-	main, extra := l.main, l.extra
-	if main != nil && !main.removed && !f(main.fn) {
-		return
-	}
-	for _, e := range extra {
+	for _, e := range l.entries {
 		if !e.removed && !f(e.fn) {
 			return
 		}
 	}
+}
+
+// addHook adds fn to l and returns the function removing it; sync installs
+// or removes the trampoline as l changes. It is the body of every AddXHook.
+func addHook[F any](c *Conn, l *hookList[F], fn F, isNil bool, sync func()) (remove func(), err error) {
+	if err := c.check(); err != nil {
+		return func() {}, err
+	}
+	if isNil {
+		return func() {}, Errorf(ErrMisuse, "adding a nil hook function")
+	}
+	r := l.add(fn)
+	sync()
+	return func() {
+		if r() && c.db != 0 {
+			sync()
+		}
+	}, nil
 }
 
 // hookConn returns the connection whose handle the engine passed to a
@@ -143,46 +145,24 @@ func (op Op) String() string {
 	return "Op(" + strconv.Itoa(int(op)) + ")"
 }
 
-// SetUpdateHook registers fn to be called for every row inserted, deleted or
-// updated in a rowid table, after the change, with the schema ("main",
-// "temp", an attached name), the table and the row's rowid. A nil fn removes
-// the hook. It replaces the previous SetUpdateHook function; those added by
-// AddUpdateHook stay. Changes to WITHOUT ROWID tables, and rows deleted by
-// truncation or replaced by REPLACE conflict resolution, are not reported
-// (see https://sqlite.org/c3ref/update_hook.html).
+// AddUpdateHook adds fn to the functions called for every row inserted,
+// deleted or updated in a rowid table, after the change, with the schema
+// ("main", "temp", an attached name), the table and the row's rowid, and
+// returns the function removing it. Changes to WITHOUT ROWID tables, and
+// rows deleted by truncation or replaced by REPLACE conflict resolution,
+// are not reported (see https://sqlite.org/c3ref/update_hook.html).
 //
 // fn runs on the goroutine driving the connection, inside the statement; it
 // must not run SQL that modifies the database. The context of the call that
-// triggered it is c.Context().
+// triggered it is [Conn.Context].
 //
 // If fn panics, the panic is recovered, the statement is interrupted and the
 // transaction holding the change will not commit: the caller's error wraps
-// a *PanicError holding the panic value.
+// a [*PanicError] holding the panic value.
 //
 // https://sqlite.org/c3ref/update_hook.html
-func (c *Conn) SetUpdateHook(fn func(op Op, schema, table string, rowid int64)) {
-	if c.db == 0 {
-		return
-	}
-	c.hooks.update.set(fn, fn != nil)
-	c.syncTxHooks()
-}
-
-// AddUpdateHook adds fn to the functions called like SetUpdateHook's, after
-// it, and returns a function removing it (calling it again, or after Close,
-// does nothing). Packages that watch changes for a caller (such as
-// ext/trace) use it so as not to displace the caller's hook.
-func (c *Conn) AddUpdateHook(fn func(op Op, schema, table string, rowid int64)) (remove func()) {
-	if c.db == 0 || fn == nil {
-		return func() {}
-	}
-	r := c.hooks.update.add(fn)
-	c.syncTxHooks()
-	return func() {
-		if r() && c.db != 0 {
-			c.syncTxHooks()
-		}
-	}
+func (c *Conn) AddUpdateHook(fn func(op Op, schema, table string, rowid int64)) (remove func(), err error) {
+	return addHook(c, &c.hooks.update, fn, fn == nil, c.syncTxHooks)
 }
 
 func updateTrampoline(tls *libc.TLS, arg uintptr, op int32, zDb, zTab uintptr, rowid int64) {
@@ -215,47 +195,25 @@ func (c *Conn) recoverChange(hook string) {
 	lib.Xsqlite3_interrupt(c.tls, c.db)
 }
 
-// SetCommitHook registers fn to be called when a transaction is about to
-// commit. If fn returns true the commit becomes a rollback and the statement
-// that was committing (COMMIT, or the statement of an implicit transaction)
-// fails with ErrConstraint (SQLITE_CONSTRAINT_COMMITHOOK). A nil fn removes
-// the hook. It replaces the previous SetCommitHook function; those added by
-// AddCommitHook stay, and are called after it unless it vetoes the commit.
+// AddCommitHook adds fn to the functions called when a transaction is
+// about to commit, and returns the function removing it. If a function
+// returns true the commit becomes a rollback (the functions added after it
+// are not called) and the statement that was committing (COMMIT, or the
+// statement of an implicit transaction) fails with ErrConstraint
+// (SQLITE_CONSTRAINT_COMMITHOOK).
 //
 // fn must not run SQL on the connection. A panic in fn is recovered and
-// treated as a rollback; the caller's error wraps a *PanicError holding the
-// panic value.
+// treated as a rollback; the caller's error wraps a [*PanicError] holding
+// the panic value.
 //
 // https://sqlite.org/c3ref/commit_hook.html
-func (c *Conn) SetCommitHook(fn func() (rollback bool)) {
-	if c.db == 0 {
-		return
-	}
-	c.hooks.commit.set(fn, fn != nil)
-	c.syncTxHooks()
+func (c *Conn) AddCommitHook(fn func() (rollback bool)) (remove func(), err error) {
+	return addHook(c, &c.hooks.commit, fn, fn == nil, c.syncTxHooks)
 }
 
-// AddCommitHook adds fn to the functions called like SetCommitHook's, and
-// returns a function removing it (calling it again, or after Close, does
-// nothing). The first function returning true vetoes the commit; the
-// following ones are not called.
-func (c *Conn) AddCommitHook(fn func() (rollback bool)) (remove func()) {
-	if c.db == 0 || fn == nil {
-		return func() {}
-	}
-	r := c.hooks.commit.add(fn)
-	c.syncTxHooks()
-	return func() {
-		if r() && c.db != 0 {
-			c.syncTxHooks()
-		}
-	}
-}
-
-// SetRollbackHook registers fn to be called when a transaction is rolled
-// back, explicitly or after an error; not when Close discards an open
-// transaction. A nil fn removes the hook. It replaces the previous
-// SetRollbackHook function; those added by AddRollbackHook stay.
+// AddRollbackHook adds fn to the functions called when a transaction is
+// rolled back, explicitly or after an error (not when Close discards an
+// open transaction), and returns the function removing it.
 //
 // fn must not run SQL on the connection. A panic in fn is recovered; a
 // rollback cannot fail, so the panic is recorded as the cause of the error
@@ -263,28 +221,8 @@ func (c *Conn) AddCommitHook(fn func() (rollback bool)) (remove func()) {
 // that rolled back the transaction), else of the connection's next error.
 //
 // https://sqlite.org/c3ref/commit_hook.html
-func (c *Conn) SetRollbackHook(fn func()) {
-	if c.db == 0 {
-		return
-	}
-	c.hooks.rollback.set(fn, fn != nil)
-	c.syncTxHooks()
-}
-
-// AddRollbackHook adds fn to the functions called like SetRollbackHook's,
-// after it, and returns a function removing it (calling it again, or after
-// Close, does nothing).
-func (c *Conn) AddRollbackHook(fn func()) (remove func()) {
-	if c.db == 0 || fn == nil {
-		return func() {}
-	}
-	r := c.hooks.rollback.add(fn)
-	c.syncTxHooks()
-	return func() {
-		if r() && c.db != 0 {
-			c.syncTxHooks()
-		}
-	}
+func (c *Conn) AddRollbackHook(fn func()) (remove func(), err error) {
+	return addHook(c, &c.hooks.rollback, fn, fn == nil, c.syncTxHooks)
 }
 
 // syncTxHooks installs or removes the trampolines of the data change and
@@ -369,43 +307,43 @@ func rollbackTrampoline(tls *libc.TLS, arg uintptr) {
 	})
 }
 
-// SetWALHook registers fn to be called after each commit on a database in
-// WAL mode, with the schema committed to and the number of pages in its
-// write-ahead log. If fn returns an error (or panics) the committing
-// statement fails with an *Error (SQLITE_ERROR) wrapping it, although the
-// transaction is committed.
+// AddWALHook adds fn to the functions called after each commit on a
+// database in WAL mode, with the schema committed to and the number of
+// pages in its write-ahead log, and returns the function removing it. If a
+// function returns an error (or panics) the functions added after it are
+// not called and the committing statement fails with an [*Error]
+// (SQLITE_ERROR) wrapping it, although the transaction is committed.
 //
 // SQLite has a single WAL hook, which its automatic checkpointing also uses:
-// while fn is installed no automatic checkpoint happens, so fn should
-// checkpoint when pages grows (PRAGMA wal_checkpoint). Removing the hook (nil
-// fn) restores automatic checkpoints at the interval in effect before it was
-// installed. PRAGMA wal_autocheckpoint replaces the hook.
+// while a function is added no automatic checkpoint happens, so fn should
+// checkpoint when pages grows (PRAGMA wal_checkpoint). Removing the last
+// function restores automatic checkpoints at the interval in effect before
+// the first was added. PRAGMA wal_autocheckpoint replaces the hook.
 //
 // https://sqlite.org/c3ref/wal_hook.html
-func (c *Conn) SetWALHook(fn func(schema string, pages int) error) {
-	if c.db == 0 {
-		return
-	}
+func (c *Conn) AddWALHook(fn func(schema string, pages int) error) (remove func(), err error) {
+	return addHook(c, &c.hooks.wal, fn, fn == nil, c.syncWAL)
+}
+
+// syncWAL installs or removes the WAL trampoline.
+func (c *Conn) syncWAL() {
 	h := &c.hooks
-	if fn == nil {
-		h.wal = nil
-		if h.walOn {
-			h.walOn = false
-			lib.Xsqlite3_wal_autocheckpoint(c.tls, c.db, int32(h.walAuto))
+	if !h.wal.empty() {
+		if !h.walOn {
+			h.walAuto = c.walAutoCheckpoint()
+			h.walOn = true
 		}
-		return
+		// Installed again each time: PRAGMA wal_autocheckpoint replaces it.
+		lib.Xsqlite3_wal_hook(c.tls, c.db, cfunc(walTrampoline), c.handle)
+	} else if h.walOn {
+		h.walOn = false
+		lib.Xsqlite3_wal_autocheckpoint(c.tls, c.db, int32(h.walAuto))
 	}
-	if !h.walOn {
-		h.walAuto = c.walAutoCheckpoint()
-		h.walOn = true
-	}
-	h.wal = fn
-	lib.Xsqlite3_wal_hook(c.tls, c.db, cfunc(walTrampoline), c.handle)
 }
 
 func walTrampoline(tls *libc.TLS, arg, db, zDb uintptr, pages int32) (rc int32) {
 	c := hookConn(arg)
-	if c == nil || c.hooks.wal == nil {
+	if c == nil {
 		return lib.SQLITE_OK
 	}
 	defer func() {
@@ -414,7 +352,12 @@ func walTrampoline(tls *libc.TLS, arg, db, zDb uintptr, pages int32) (rc int32) 
 			rc = lib.SQLITE_ERROR
 		}
 	}()
-	err := c.hooks.wal(c.hooks.names.get(zDb), int(pages))
+	schema := c.hooks.names.get(zDb)
+	var err error
+	c.hooks.wal.each(func(fn func(string, int) error) bool {
+		err = fn(schema, int(pages))
+		return err == nil
+	})
 	if err == nil {
 		return lib.SQLITE_OK
 	}

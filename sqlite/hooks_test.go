@@ -53,6 +53,14 @@ func hkInt(t testing.TB, c *Conn, sql string, args ...any) int64 {
 	return 0
 }
 
+// mustAdd returns the remove function of a hook added without error.
+func mustAdd(remove func(), err error) func() {
+	if err != nil {
+		panic(err)
+	}
+	return remove
+}
+
 // errHookBoom is the panic value of the panicking hooks in these tests; the
 // errors callers see must wrap it.
 var errHookBoom = errors.New("boom")
@@ -61,9 +69,9 @@ func TestUpdateHookSeesRowid(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
 	var got []string
-	c.SetUpdateHook(func(op Op, schema, table string, rowid int64) {
+	remove := mustAdd(c.AddUpdateHook(func(op Op, schema, table string, rowid int64) {
 		got = append(got, fmt.Sprintf("%v %s.%s %d", op, schema, table, rowid))
-	})
+	}))
 	hkExec(t, c, "INSERT INTO t(rowid, a) VALUES(7, 'x'), (9, 'y')")
 	hkExec(t, c, "UPDATE t SET a = 'z' WHERE rowid = 9")
 	hkExec(t, c, "DELETE FROM t WHERE rowid = 7")
@@ -72,7 +80,7 @@ func TestUpdateHookSeesRowid(t *testing.T) {
 		t.Fatalf("update hook saw %q, want %q", got, want)
 	}
 
-	c.SetUpdateHook(nil)
+	remove()
 	hkExec(t, c, "INSERT INTO t VALUES('after')")
 	if len(got) != len(want) {
 		t.Fatalf("removed update hook still called: %q", got[len(want):])
@@ -84,8 +92,8 @@ func TestHookSeesTheCallersContext(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
 	var seen []any
-	c.SetUpdateHook(func(Op, string, string, int64) { seen = append(seen, c.Context().Value(key{})) })
-	c.SetCommitHook(func() bool { seen = append(seen, c.Context().Value(key{})); return false })
+	mustAdd(c.AddUpdateHook(func(Op, string, string, int64) { seen = append(seen, c.Context().Value(key{})) }))
+	mustAdd(c.AddCommitHook(func() bool { seen = append(seen, c.Context().Value(key{})); return false }))
 
 	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "call 1"))
 	defer cancel()
@@ -100,7 +108,7 @@ func TestHookSeesTheCallersContext(t *testing.T) {
 func TestUpdateHookPanicFailsStatement(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
-	c.SetUpdateHook(func(Op, string, string, int64) { panic(errHookBoom) })
+	remove := mustAdd(c.AddUpdateHook(func(Op, string, string, int64) { panic(errHookBoom) }))
 
 	// In autocommit mode: one row, where SQLite cannot interrupt before the
 	// end, and many rows, where it can.
@@ -122,7 +130,7 @@ func TestUpdateHookPanicFailsStatement(t *testing.T) {
 		t.Fatal("transaction left open")
 	}
 
-	c.SetUpdateHook(nil)
+	remove()
 	if n := hkInt(t, c, "SELECT count(*) FROM t"); n != 0 {
 		t.Fatalf("%d rows committed despite the panicking hook", n)
 	}
@@ -137,7 +145,7 @@ func TestCommitHookCanRollBack(t *testing.T) {
 	hkExec(t, c, "CREATE TABLE t(a)")
 	commits := 0
 	veto := true
-	c.SetCommitHook(func() bool { commits++; return veto })
+	remove := mustAdd(c.AddCommitHook(func() bool { commits++; return veto }))
 	err := c.Exec("INSERT INTO t VALUES(1)")
 	if CodeOf(err) != ErrorCode(lib.SQLITE_CONSTRAINT_COMMITHOOK) {
 		t.Fatalf("vetoed commit: error %v, want SQLITE_CONSTRAINT_COMMITHOOK", err)
@@ -150,7 +158,7 @@ func TestCommitHookCanRollBack(t *testing.T) {
 	if n := hkInt(t, c, "SELECT sum(a) FROM t"); n != 2 {
 		t.Fatalf("sum(a) = %d, want only the second row", n)
 	}
-	c.SetCommitHook(nil)
+	remove()
 	hkExec(t, c, "INSERT INTO t VALUES(3)")
 	if commits != 2 {
 		t.Fatal("removed commit hook still called")
@@ -160,7 +168,7 @@ func TestCommitHookCanRollBack(t *testing.T) {
 func TestCommitHookPanicRollsBack(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
-	c.SetCommitHook(func() bool { panic("no commit today") })
+	remove := mustAdd(c.AddCommitHook(func() bool { panic("no commit today") }))
 	err := c.Exec("INSERT INTO t VALUES(1)")
 	if err == nil || !strings.Contains(err.Error(), "no commit today") || !errors.Is(err, ErrConstraint) {
 		t.Fatalf("error %v: want a constraint error naming the panic", err)
@@ -169,7 +177,7 @@ func TestCommitHookPanicRollsBack(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Value != "no commit today" {
 		t.Fatalf("error %v does not wrap the panic value", err)
 	}
-	c.SetCommitHook(nil)
+	remove()
 	if n := hkInt(t, c, "SELECT count(*) FROM t"); n != 0 {
 		t.Fatalf("%d rows committed despite the panic", n)
 	}
@@ -179,7 +187,7 @@ func TestRollbackHookRunsOnRollbackOnly(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a UNIQUE)")
 	rollbacks := 0
-	c.SetRollbackHook(func() { rollbacks++ })
+	remove := mustAdd(c.AddRollbackHook(func() { rollbacks++ }))
 	hkExec(t, c, "BEGIN; INSERT INTO t VALUES(1); ROLLBACK")
 	hkExec(t, c, "BEGIN; INSERT INTO t VALUES(1); COMMIT")
 	if rollbacks != 1 {
@@ -193,7 +201,7 @@ func TestRollbackHookRunsOnRollbackOnly(t *testing.T) {
 	if rollbacks != 2 || !c.AutoCommit() {
 		t.Fatalf("after INSERT OR ROLLBACK: %d rollbacks, autocommit %v", rollbacks, c.AutoCommit())
 	}
-	c.SetRollbackHook(nil)
+	remove()
 	hkExec(t, c, "BEGIN; ROLLBACK")
 	if rollbacks != 2 {
 		t.Fatal("removed rollback hook still called")
@@ -203,13 +211,13 @@ func TestRollbackHookRunsOnRollbackOnly(t *testing.T) {
 func TestRollbackHookPanicIsReported(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a UNIQUE); INSERT INTO t VALUES(1)")
-	c.SetRollbackHook(func() { panic(errHookBoom) })
+	remove := mustAdd(c.AddRollbackHook(func() { panic(errHookBoom) }))
 	hkExec(t, c, "BEGIN")
 	err := c.Exec("INSERT OR ROLLBACK INTO t VALUES(1)")
 	if !errors.Is(err, ErrConstraintUnique) || !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v: want the constraint error wrapping the panic", err)
 	}
-	c.SetRollbackHook(nil)
+	remove()
 	hkExec(t, c, "INSERT INTO t VALUES(2)")
 	if n := hkInt(t, c, "SELECT count(*) FROM t"); n != 2 {
 		t.Fatalf("connection unusable after the panic: %d rows", n)
@@ -225,10 +233,10 @@ func TestWALHookSeesCommits(t *testing.T) {
 	}
 	var calls []call
 	var fail error
-	c.SetWALHook(func(schema string, pages int) error {
+	remove := mustAdd(c.AddWALHook(func(schema string, pages int) error {
 		calls = append(calls, call{schema, pages})
 		return fail
-	})
+	}))
 	if n := hkInt(t, c, "PRAGMA wal_autocheckpoint"); n != 0 {
 		t.Fatalf("wal_autocheckpoint = %d while a WAL hook is installed, want 0", n)
 	}
@@ -248,16 +256,69 @@ func TestWALHookSeesCommits(t *testing.T) {
 		t.Fatalf("count = %d: the transaction is committed even when the hook fails", n)
 	}
 
-	c.SetWALHook(func(string, int) error { panic(errHookBoom) })
+	remove()
+	remove = mustAdd(c.AddWALHook(func(string, int) error { panic(errHookBoom) }))
 	if err := c.Exec("INSERT INTO t VALUES(4)"); !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v does not wrap the panic", err)
 	}
 
-	c.SetWALHook(nil)
+	remove()
 	if n := hkInt(t, c, "PRAGMA wal_autocheckpoint"); n != 500 {
 		t.Fatalf("wal_autocheckpoint = %d after removing the hook, want 500 restored", n)
 	}
 	hkExec(t, c, "INSERT INTO t VALUES(5)")
+}
+
+func TestWALHooksShareTheEngineHook(t *testing.T) {
+	c := hkOpenFile(t, t.TempDir(), "wal.db")
+	hkExec(t, c, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=300; CREATE TABLE t(a)")
+	var log []string
+	var fail error
+	removeFirst := mustAdd(c.AddWALHook(func(string, int) error { log = append(log, "first"); return fail }))
+	removeSecond := mustAdd(c.AddWALHook(func(string, int) error { log = append(log, "second"); return nil }))
+	hkExec(t, c, "INSERT INTO t VALUES(1)")
+	fail = errHookBoom
+	if err := c.Exec("INSERT INTO t VALUES(2)"); !errors.Is(err, errHookBoom) {
+		t.Fatalf("error %v does not wrap the first hook's error", err)
+	}
+	if fmt.Sprint(log) != "[first second first]" {
+		t.Fatalf("WAL hooks ran %v: want both, then only the failing first", log)
+	}
+	removeFirst()
+	if n := hkInt(t, c, "PRAGMA wal_autocheckpoint"); n != 0 {
+		t.Fatalf("wal_autocheckpoint = %d with a WAL hook left, want 0", n)
+	}
+	log = nil
+	hkExec(t, c, "INSERT INTO t VALUES(3)")
+	removeSecond()
+	if fmt.Sprint(log) != "[second]" {
+		t.Fatalf("after removing the first: %v", log)
+	}
+	if n := hkInt(t, c, "PRAGMA wal_autocheckpoint"); n != 300 {
+		t.Fatalf("wal_autocheckpoint = %d after removing every hook, want 300", n)
+	}
+}
+
+func TestAddHookRefusesNil(t *testing.T) {
+	c := hkOpen(t)
+	for name, add := range map[string]func() (func(), error){
+		"update":    func() (func(), error) { return c.AddUpdateHook(nil) },
+		"commit":    func() (func(), error) { return c.AddCommitHook(nil) },
+		"rollback":  func() (func(), error) { return c.AddRollbackHook(nil) },
+		"preupdate": func() (func(), error) { return c.AddPreUpdateHook(nil) },
+		"wal":       func() (func(), error) { return c.AddWALHook(nil) },
+		"progress":  func() (func(), error) { return c.AddProgressHandler(1, nil) },
+		"trace":     func() (func(), error) { return c.AddTrace(TraceRow, nil) },
+	} {
+		remove, err := add()
+		if !errors.Is(err, ErrMisuse) || remove == nil {
+			t.Fatalf("adding a nil %s hook: %v, remove %v; want ErrMisuse and a no-op remove", name, err, remove != nil)
+		}
+		remove()
+	}
+	if c.hooks.updateOn || c.hooks.preupdateOn || c.hooks.commitOn || c.hooks.rollbackOn || c.hooks.walOn || c.hooks.prog.n != 0 || c.hooks.tr.mask != 0 {
+		t.Fatal("a refused hook installed a trampoline")
+	}
 }
 
 func TestAuthorizerDeniesAndIgnores(t *testing.T) {
@@ -351,17 +412,17 @@ func TestHooksReleasedOnClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.SetUpdateHook(func(Op, string, string, int64) {})
-	c.SetCommitHook(func() bool { return false })
-	c.SetRollbackHook(func() {})
-	c.SetPreUpdateHook(func(*PreUpdate) {})
-	c.SetWALHook(func(string, int) error { return nil })
+	mustAdd(c.AddUpdateHook(func(Op, string, string, int64) {}))
+	mustAdd(c.AddCommitHook(func() bool { return false }))
+	mustAdd(c.AddRollbackHook(func() {}))
+	mustAdd(c.AddPreUpdateHook(func(*PreUpdate) {}))
+	mustAdd(c.AddWALHook(func(string, int) error { return nil }))
 	c.SetAuthorizer(func(AuthAction) AuthResult { return AuthOK })
 	c.SetBusyTimeout(1e9)
-	c.AddProgressHandler(10, func() bool { return false })
+	mustAdd(c.AddProgressHandler(10, func() bool { return false }))
 	closed := false
-	c.SetTrace(TraceStmt|TraceClose, func(ev TraceEvent) { closed = closed || ev.Kind == TraceClose })
-	removeLater := c.AddTrace(TraceRow, func(TraceEvent) {})
+	mustAdd(c.AddTrace(TraceStmt|TraceClose, func(ev TraceEvent) { closed = closed || ev.Kind == TraceClose }))
+	removeLater := mustAdd(c.AddTrace(TraceRow, func(TraceEvent) {}))
 	hkExec(t, c, "PRAGMA journal_mode=WAL; CREATE TABLE t(a); INSERT INTO t VALUES(1)")
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
@@ -371,7 +432,7 @@ func TestHooksReleasedOnClose(t *testing.T) {
 	if !closed {
 		t.Error("tracer did not see TraceClose")
 	}
-	if !c.hooks.update.empty() || c.hooks.tr.main != nil || c.hooks.prog.list != nil || c.hooks.auth != nil {
+	if !c.hooks.update.empty() || !c.hooks.tr.list.empty() || !c.hooks.prog.list.empty() || c.hooks.auth != nil {
 		t.Error("Close left hooks in place")
 	}
 	handles.RLock()
@@ -381,46 +442,51 @@ func TestHooksReleasedOnClose(t *testing.T) {
 		t.Fatalf("handles: %d before Open, %d after Close", before, after)
 	}
 
-	// Setting hooks on a closed connection does nothing, and does not panic.
-	c.SetUpdateHook(func(Op, string, string, int64) {})
-	c.SetCommitHook(nil)
-	c.SetRollbackHook(nil)
-	c.SetPreUpdateHook(nil)
-	c.SetWALHook(nil)
+	// Adding hooks to a closed connection fails with ErrClosed, and its
+	// remove function does nothing; setting handlers does nothing.
+	for name, add := range map[string]func() (func(), error){
+		"update":    func() (func(), error) { return c.AddUpdateHook(func(Op, string, string, int64) {}) },
+		"commit":    func() (func(), error) { return c.AddCommitHook(func() bool { return false }) },
+		"rollback":  func() (func(), error) { return c.AddRollbackHook(func() {}) },
+		"preupdate": func() (func(), error) { return c.AddPreUpdateHook(func(*PreUpdate) {}) },
+		"wal":       func() (func(), error) { return c.AddWALHook(func(string, int) error { return nil }) },
+		"progress":  func() (func(), error) { return c.AddProgressHandler(1, func() bool { return true }) },
+		"trace":     func() (func(), error) { return c.AddTrace(TraceRow, func(TraceEvent) {}) },
+	} {
+		remove, err := add()
+		if !errors.Is(err, ErrClosed) || remove == nil {
+			t.Fatalf("adding a %s hook to a closed conn: %v, remove %v", name, err, remove != nil)
+		}
+		remove()
+	}
 	c.SetAuthorizer(nil)
 	c.SetBusyHandler(nil)
 	c.SetBusyTimeout(0)
-	c.AddProgressHandler(1, func() bool { return true })()
-	c.SetTrace(TraceRow, func(TraceEvent) {})
-	c.AddTrace(TraceRow, func(TraceEvent) {})()
 	if _, _, err := c.Status(DBStatusCacheUsed, false); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Status on closed conn: %v", err)
 	}
 }
 
-func TestAddedHooksCoexistWithSetOnes(t *testing.T) {
+func TestAddedHooksCoexist(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
 	var log []string
-	c.SetUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "set "+op.String()) })
-	removeUpdate := c.AddUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "added "+op.String()) })
-	removePre, err := c.AddPreUpdateHook(func(u *PreUpdate) { log = append(log, "pre "+u.Op.String()) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetCommitHook(func() bool { log = append(log, "set commit"); return false })
+	removeFirst := mustAdd(c.AddUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "first "+op.String()) }))
+	removeUpdate := mustAdd(c.AddUpdateHook(func(op Op, _, _ string, _ int64) { log = append(log, "added "+op.String()) }))
+	removePre := mustAdd(c.AddPreUpdateHook(func(u *PreUpdate) { log = append(log, "pre "+u.Op.String()) }))
+	removeFirstCommit := mustAdd(c.AddCommitHook(func() bool { log = append(log, "first commit"); return false }))
 	veto := false
-	removeCommit := c.AddCommitHook(func() bool { log = append(log, "added commit"); return veto })
-	removeRollback := c.AddRollbackHook(func() { log = append(log, "added rollback") })
+	removeCommit := mustAdd(c.AddCommitHook(func() bool { log = append(log, "added commit"); return veto }))
+	removeRollback := mustAdd(c.AddRollbackHook(func() { log = append(log, "added rollback") }))
 
 	hkExec(t, c, "INSERT INTO t VALUES(1)")
-	want := "[pre INSERT set INSERT added INSERT set commit added commit]"
+	want := "[pre INSERT first INSERT added INSERT first commit added commit]"
 	if fmt.Sprint(log) != want {
 		t.Fatalf("hooks ran %v, want %s", log, want)
 	}
 
 	log, veto = nil, true
-	err = c.Exec("INSERT INTO t VALUES(2)")
+	err := c.Exec("INSERT INTO t VALUES(2)")
 	if !errors.Is(err, ErrConstraint) || !slices.Contains(log, "added rollback") {
 		t.Fatalf("veto by an added commit hook: %v, hooks ran %v", err, log)
 	}
@@ -432,11 +498,11 @@ func TestAddedHooksCoexistWithSetOnes(t *testing.T) {
 	removeRollback()
 	log = nil
 	hkExec(t, c, "INSERT INTO t VALUES(3)")
-	if fmt.Sprint(log) != "[set INSERT set commit]" {
+	if fmt.Sprint(log) != "[first INSERT first commit]" {
 		t.Fatalf("after removing the added hooks: %v", log)
 	}
-	c.SetUpdateHook(nil)
-	c.SetCommitHook(nil)
+	removeFirst()
+	removeFirstCommit()
 	if c.hooks.updateOn || c.hooks.preupdateOn || c.hooks.commitOn || c.hooks.rollbackOn {
 		t.Fatal("trampolines still installed with no hooks")
 	}
@@ -445,8 +511,8 @@ func TestAddedHooksCoexistWithSetOnes(t *testing.T) {
 func TestUpdateHookDispatchDoesNotAllocate(t *testing.T) {
 	c := hkOpen(t)
 	calls := 0
-	c.SetUpdateHook(func(Op, string, string, int64) { calls++ })
-	c.AddUpdateHook(func(Op, string, string, int64) { calls++ })
+	mustAdd(c.AddUpdateHook(func(Op, string, string, int64) { calls++ }))
+	mustAdd(c.AddUpdateHook(func(Op, string, string, int64) { calls++ }))
 	zDb, zTab := cstring(c.tls, "main"), cstring(c.tls, "t")
 	defer lib.Xsqlite3_free(c.tls, zDb)
 	defer lib.Xsqlite3_free(c.tls, zTab)

@@ -206,19 +206,22 @@ func (c *Conn) SetJournalMode(mode JournalMode) (JournalMode, error) {
 }
 
 // SyncMode is a level of the synchronous pragma: how often SQLite waits for
-// data to reach the disk.
+// data to reach the disk. The zero SyncMode is no level: settings that take
+// one, such as asqlite.Options.Synchronous, read it as "the default".
 //
 // https://sqlite.org/pragma.html#pragma_synchronous
 type SyncMode int
 
-// Synchronous levels.
+// Synchronous levels, in increasing order of durability.
 const (
-	SyncOff    SyncMode = 0
-	SyncNormal SyncMode = 1
-	SyncFull   SyncMode = 2
-	SyncExtra  SyncMode = 3
+	SyncOff SyncMode = iota + 1
+	SyncNormal
+	SyncFull
+	SyncExtra
 )
 
+// String returns the level as PRAGMA synchronous spells it ("OFF",
+// "NORMAL", "FULL", "EXTRA").
 func (m SyncMode) String() string {
 	switch m {
 	case SyncOff:
@@ -233,6 +236,17 @@ func (m SyncMode) String() string {
 	return "SyncMode(" + strconv.Itoa(int(m)) + ")"
 }
 
+// ParseSyncMode turns "off", "normal", "full" or "extra", in any case, into
+// a SyncMode; ok is false for anything else.
+func ParseSyncMode(s string) (m SyncMode, ok bool) {
+	for m := SyncOff; m <= SyncExtra; m++ {
+		if strings.EqualFold(s, m.String()) {
+			return m, true
+		}
+	}
+	return 0, false
+}
+
 // Synchronous returns the synchronous level of the main database.
 //
 // https://sqlite.org/pragma.html#pragma_synchronous
@@ -242,21 +256,21 @@ func (c *Conn) Synchronous() (SyncMode, error) {
 		return 0, err
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil {
+	if err != nil || n < 0 || n > 3 {
 		return 0, Errorf(ErrError, "unexpected synchronous value %q", v)
 	}
-	return SyncMode(n), nil
+	return SyncOff + SyncMode(n), nil // the pragma counts from 0, OFF
 }
 
 // SetSynchronous sets the synchronous level of the main database. A level
-// out of range is refused with ErrRange.
+// out of range (the zero SyncMode too) is refused with ErrRange.
 //
 // https://sqlite.org/pragma.html#pragma_synchronous
 func (c *Conn) SetSynchronous(m SyncMode) error {
 	if m < SyncOff || m > SyncExtra {
 		return Errorf(ErrRange, "unknown synchronous level %d", int(m))
 	}
-	return c.SetPragma("synchronous", int(m))
+	return c.SetPragma("synchronous", m.String())
 }
 
 // UserVersion returns the user version of the main database: an integer

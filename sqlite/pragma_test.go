@@ -130,11 +130,21 @@ func TestSynchronousHelpers(t *testing.T) {
 			t.Fatalf("Synchronous = %v, %v, want %v", got, err, m)
 		}
 	}
-	if err := c.SetSynchronous(SyncMode(4)); CodeOf(err) != ErrRange {
-		t.Fatalf("SetSynchronous(4) err = %v, want ErrRange", err)
+	for _, bad := range []SyncMode{0, SyncExtra + 1} {
+		if err := c.SetSynchronous(bad); CodeOf(err) != ErrRange {
+			t.Fatalf("SetSynchronous(%d) err = %v, want ErrRange", int(bad), err)
+		}
 	}
 	if SyncNormal.String() != "NORMAL" {
 		t.Fatalf("SyncNormal.String() = %q", SyncNormal.String())
+	}
+	for s, want := range map[string]SyncMode{"off": SyncOff, "Normal": SyncNormal, "FULL": SyncFull, "extra": SyncExtra} {
+		if m, ok := ParseSyncMode(s); !ok || m != want {
+			t.Fatalf("ParseSyncMode(%q) = %v, %v; want %v", s, m, ok, want)
+		}
+	}
+	if m, ok := ParseSyncMode("2"); ok {
+		t.Fatalf("ParseSyncMode(2) = %v, want not ok", m)
 	}
 }
 

@@ -93,35 +93,29 @@ func (u *PreUpdate) value(i int, get func(*libc.TLS, uintptr, int32, uintptr) in
 	return Value{tls: c.tls, p: readPtr(pp)}, nil
 }
 
-// SetPreUpdateHook registers fn to be called before each row of a rowid or
-// WITHOUT ROWID table is inserted, deleted or updated, with the values
-// before and after the change (Old and New). A nil fn removes the hook. It
-// replaces the previous SetPreUpdateHook function; those added by
-// AddPreUpdateHook stay.
+// AddPreUpdateHook adds fn to the functions called before each row of a
+// rowid or WITHOUT ROWID table is inserted, deleted or updated, with the
+// values before and after the change (Old and New), and returns the
+// function removing it.
 //
 // fn runs inside the statement, on the goroutine driving the connection,
-// with the triggering call's context in c.Context(). It must not run SQL
+// with the triggering call's context in [Conn.Context]. It must not run SQL
 // that modifies the database. If fn panics, the panic is recovered, the
 // statement is interrupted and the transaction will not commit; the
-// caller's error wraps a *PanicError holding the panic value.
+// caller's error wraps a [*PanicError] holding the panic value.
 //
 // SQLite has a single pre-update hook, which the session extension also
-// uses: while a Session is open on the connection, installing a hook fails
-// with ErrMisuse (and CreateSession fails while a hook is installed).
+// uses: while a [Session] is open on the connection, adding a function
+// fails with ErrMisuse (and [Conn.CreateSession] fails while one is added).
 //
 // https://sqlite.org/c3ref/preupdate_blobwrite.html
-func (c *Conn) SetPreUpdateHook(fn func(u *PreUpdate)) error {
-	if err := c.check(); err != nil {
-		return err
-	}
-	if fn != nil {
+func (c *Conn) AddPreUpdateHook(fn func(u *PreUpdate)) (remove func(), err error) {
+	if c.check() == nil && fn != nil {
 		if err := c.preupdateFree(); err != nil {
-			return err
+			return func() {}, err
 		}
 	}
-	c.hooks.preupdate.set(fn, fn != nil)
-	c.syncTxHooks()
-	return nil
+	return addHook(c, &c.hooks.preupdate, fn, fn == nil, c.syncTxHooks)
 }
 
 // preupdateFree reports whether SQLite's pre-update hook is free for Go
@@ -131,30 +125,6 @@ func (c *Conn) preupdateFree() error {
 		return Errorf(ErrMisuse, "a Session is recording changes on this connection; SQLite has a single pre-update hook")
 	}
 	return nil
-}
-
-// AddPreUpdateHook adds fn to the functions called like SetPreUpdateHook's,
-// after it, and returns a function removing it (calling it again, or after
-// Close, does nothing). Packages that watch changes for a caller (such as
-// ext/trace) use it so as not to displace the caller's hook. Like
-// SetPreUpdateHook it fails while a Session is open on the connection.
-func (c *Conn) AddPreUpdateHook(fn func(u *PreUpdate)) (remove func(), err error) {
-	if err := c.check(); err != nil {
-		return func() {}, err
-	}
-	if fn == nil {
-		return func() {}, nil
-	}
-	if err := c.preupdateFree(); err != nil {
-		return func() {}, err
-	}
-	r := c.hooks.preupdate.add(fn)
-	c.syncTxHooks()
-	return func() {
-		if r() && c.db != 0 {
-			c.syncTxHooks()
-		}
-	}, nil
 }
 
 func preupdateTrampoline(tls *libc.TLS, arg, db uintptr, op int32, zDb, zTab uintptr, key1, key2 int64) {

@@ -10,7 +10,7 @@ func TestPreUpdateHookSeesOldAndNewValues(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a, b); INSERT INTO t(rowid, a, b) VALUES(5, 'old', 1)")
 	var got []string
-	c.SetPreUpdateHook(func(u *PreUpdate) {
+	mustAdd(c.AddPreUpdateHook(func(u *PreUpdate) {
 		s := fmt.Sprintf("%v %s.%s n=%d d=%d", u.Op, u.Schema, u.Table, u.Count(), u.Depth())
 		if u.Op != OpInsert { // OldRowID is defined for UPDATE and DELETE, NewRowID for INSERT and UPDATE
 			s += fmt.Sprintf(" oldrowid=%d", u.OldRowID)
@@ -33,7 +33,7 @@ func TestPreUpdateHookSeesOldAndNewValues(t *testing.T) {
 			s += " new=" + v.String()
 		}
 		got = append(got, s)
-	})
+	}))
 	hkExec(t, c, "UPDATE t SET a = 'new', rowid = 6 WHERE rowid = 5")
 	hkExec(t, c, "INSERT INTO t(rowid, a) VALUES(9, 'ins')")
 	hkExec(t, c, "DELETE FROM t WHERE rowid = 9")
@@ -52,7 +52,7 @@ func TestPreUpdateRejectsBadAccess(t *testing.T) {
 	hkExec(t, c, "CREATE TABLE t(a); INSERT INTO t VALUES(1)")
 	var kept *PreUpdate
 	var errs []error
-	c.SetPreUpdateHook(func(u *PreUpdate) {
+	mustAdd(c.AddPreUpdateHook(func(u *PreUpdate) {
 		kept = u
 		switch u.Op {
 		case OpInsert:
@@ -67,7 +67,7 @@ func TestPreUpdateRejectsBadAccess(t *testing.T) {
 			_, err = u.New(-1)
 		}
 		errs = append(errs, err)
-	})
+	}))
 	hkExec(t, c, "INSERT INTO t VALUES(2)")
 	hkExec(t, c, "DELETE FROM t WHERE a = 2")
 	want := []ErrorCode{ErrMisuse, ErrRange, ErrMisuse, ErrRange}
@@ -88,7 +88,7 @@ func TestPreUpdateDepthCountsTriggers(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a); CREATE TABLE log(x); CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a); END")
 	depth := map[string]int{}
-	c.SetPreUpdateHook(func(u *PreUpdate) { depth[u.Table] = u.Depth() })
+	mustAdd(c.AddPreUpdateHook(func(u *PreUpdate) { depth[u.Table] = u.Depth() }))
 	hkExec(t, c, "INSERT INTO t VALUES(1)")
 	if depth["t"] != 0 || depth["log"] != 1 {
 		t.Fatalf("depths %v, want t:0 log:1", depth)
@@ -98,11 +98,11 @@ func TestPreUpdateDepthCountsTriggers(t *testing.T) {
 func TestPreUpdateHookPanicFailsStatement(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a)")
-	c.SetPreUpdateHook(func(u *PreUpdate) { panic(errHookBoom) })
+	remove := mustAdd(c.AddPreUpdateHook(func(u *PreUpdate) { panic(errHookBoom) }))
 	if err := c.Exec("INSERT INTO t VALUES(1)"); !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v does not wrap the panic", err)
 	}
-	c.SetPreUpdateHook(nil)
+	remove()
 	if n := hkInt(t, c, "SELECT count(*) FROM t"); n != 0 {
 		t.Fatalf("%d rows committed despite the panic", n)
 	}

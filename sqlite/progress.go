@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"slices"
-
 	"modernc.org/libc"
 	lib "modernc.org/sqlite/lib"
 )
@@ -10,61 +8,44 @@ import (
 // progressState multiplexes SQLite's single progress handler between any
 // number of Go handlers, each with its own interval.
 type progressState struct {
-	list []*progressEntry // replaced, never modified in place, so a running trampoline keeps its snapshot
-	n    int              // VM steps between engine calls; 0 when not installed
+	list hookList[*progressEntry]
+	n    int // VM steps between engine calls; 0 when not installed
 }
 
 type progressEntry struct {
-	every   int
-	acc     int // steps since the handler was last called
-	fn      func() bool
-	removed bool
+	every int
+	acc   int // steps since the handler was last called
+	fn    func() bool
 }
 
 // AddProgressHandler registers fn to be called about every `every` virtual
 // machine steps while the connection runs SQL (every < 1 counts as 1). If fn
 // returns true the statement is interrupted and fails with ErrInterrupt.
-// It returns a function that removes the handler; calling it more than
-// once, or after Close, does nothing.
+// It returns a function that removes the handler.
 //
 // Any number of handlers may be registered: SQLite's single progress
 // handler is called every min(every) steps and calls each handler whose
 // interval has elapsed, in registration order, until one interrupts.
 //
 // fn runs on the goroutine driving the connection, with the triggering
-// call's context in c.Context(). It must not run SQL on the connection. A
-// panic in fn is recovered and interrupts the statement; the caller's error
-// wraps a *PanicError holding the panic value.
+// call's context in [Conn.Context]. It must not run SQL on the connection.
+// A panic in fn is recovered and interrupts the statement; the caller's
+// error wraps a [*PanicError] holding the panic value.
 //
 // https://sqlite.org/c3ref/progress_handler.html
-func (c *Conn) AddProgressHandler(every int, fn func() (interrupt bool)) (remove func()) {
-	if c.db == 0 || fn == nil {
-		return func() {}
-	}
-	e := &progressEntry{every: max(every, 1), fn: fn}
-	p := &c.hooks.prog
-	p.list = append(slices.Clip(p.list), e)
-	c.syncProgress()
-	return func() {
-		if e.removed {
-			return
-		}
-		e.removed = true
-		p.list = slices.DeleteFunc(slices.Clone(p.list), func(x *progressEntry) bool { return x == e })
-		if c.db != 0 {
-			c.syncProgress()
-		}
-	}
+func (c *Conn) AddProgressHandler(every int, fn func() (interrupt bool)) (remove func(), err error) {
+	return addHook(c, &c.hooks.prog.list, &progressEntry{every: max(every, 1), fn: fn}, fn == nil, c.syncProgress)
 }
 
 func (c *Conn) syncProgress() {
 	p := &c.hooks.prog
 	n := 0
-	for _, e := range p.list {
+	p.list.each(func(e *progressEntry) bool {
 		if n == 0 || e.every < n {
 			n = e.every
 		}
-	}
+		return true
+	})
 	if n == p.n {
 		return
 	}
@@ -88,19 +69,17 @@ func progressTrampoline(tls *libc.TLS, arg uintptr) (rc int32) {
 		}
 	}()
 	p := &c.hooks.prog
-	list, n := p.list, p.n
-	for _, e := range list {
-		if e.removed {
-			continue
-		}
+	n := p.n
+	p.list.each(func(e *progressEntry) bool {
 		e.acc += n
 		if e.acc < e.every {
-			continue
+			return true
 		}
 		e.acc -= e.every
 		if e.fn() {
-			return 1
+			rc = 1
 		}
-	}
-	return 0
+		return rc == 0
+	})
+	return rc
 }

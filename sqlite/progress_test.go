@@ -11,8 +11,8 @@ const hkLongQuery = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM 
 func TestProgressHandlersShareTheEngineHandler(t *testing.T) {
 	c := hkOpen(t)
 	var often, rarely int
-	removeOften := c.AddProgressHandler(10, func() bool { often++; return false })
-	removeRarely := c.AddProgressHandler(100, func() bool { rarely++; return false })
+	removeOften := mustAdd(c.AddProgressHandler(10, func() bool { often++; return false }))
+	removeRarely := mustAdd(c.AddProgressHandler(100, func() bool { rarely++; return false }))
 	if c.hooks.prog.n != 10 {
 		t.Fatalf("engine handler interval %d, want the smallest, 10", c.hooks.prog.n)
 	}
@@ -42,9 +42,9 @@ func TestProgressHandlersShareTheEngineHandler(t *testing.T) {
 func TestProgressHandlerInterrupts(t *testing.T) {
 	c := hkOpen(t)
 	calls := 0
-	remove := c.AddProgressHandler(1000, func() bool { calls++; return calls == 3 })
+	remove := mustAdd(c.AddProgressHandler(1000, func() bool { calls++; return calls == 3 }))
 	other := 0
-	c.AddProgressHandler(1000, func() bool { other++; return false })
+	mustAdd(c.AddProgressHandler(1000, func() bool { other++; return false }))
 	err := c.Exec(hkLongQuery)
 	if !errors.Is(err, ErrInterrupt) {
 		t.Fatalf("error %v, want ErrInterrupt", err)
@@ -62,7 +62,7 @@ func TestProgressHandlerCanRemoveItself(t *testing.T) {
 	c := hkOpen(t)
 	calls := 0
 	var remove func()
-	remove = c.AddProgressHandler(10, func() bool { calls++; remove(); return false })
+	remove = mustAdd(c.AddProgressHandler(10, func() bool { calls++; remove(); return false }))
 	hkInt(t, c, hkLongQuery)
 	if calls != 1 || c.hooks.prog.n != 0 {
 		t.Fatalf("self-removing handler called %d times; engine interval %d", calls, c.hooks.prog.n)
@@ -71,7 +71,7 @@ func TestProgressHandlerCanRemoveItself(t *testing.T) {
 
 func TestProgressHandlerPanicInterrupts(t *testing.T) {
 	c := hkOpen(t)
-	remove := c.AddProgressHandler(100, func() bool { panic(errHookBoom) })
+	remove := mustAdd(c.AddProgressHandler(100, func() bool { panic(errHookBoom) }))
 	err := c.Exec(hkLongQuery)
 	if !errors.Is(err, ErrInterrupt) || !errors.Is(err, errHookBoom) {
 		t.Fatalf("error %v: want ErrInterrupt wrapping the panic", err)
@@ -83,7 +83,7 @@ func TestProgressHandlerPanicInterrupts(t *testing.T) {
 func TestProgressHandlerIntervalAtLeastOne(t *testing.T) {
 	c := hkOpen(t)
 	calls := 0
-	c.AddProgressHandler(-5, func() bool { calls++; return false })
+	mustAdd(c.AddProgressHandler(-5, func() bool { calls++; return false }))
 	if c.hooks.prog.n != 1 {
 		t.Fatalf("interval %d, want 1", c.hooks.prog.n)
 	}
@@ -91,8 +91,8 @@ func TestProgressHandlerIntervalAtLeastOne(t *testing.T) {
 	if calls == 0 {
 		t.Fatal("handler not called")
 	}
-	if nop := c.AddProgressHandler(1, nil); nop == nil {
-		t.Fatal("nil fn: want a no-op remove func")
+	if nop, err := c.AddProgressHandler(1, nil); !errors.Is(err, ErrMisuse) || nop == nil {
+		t.Fatalf("nil fn: %v; want ErrMisuse and a no-op remove func", err)
 	}
 }
 
@@ -101,13 +101,13 @@ func BenchmarkScan(b *testing.B) {
 }
 
 func BenchmarkScanProgressHandler(b *testing.B) {
-	benchScan(b, func(c *Conn) { c.AddProgressHandler(1000, func() bool { return false }) })
+	benchScan(b, func(c *Conn) { mustAdd(c.AddProgressHandler(1000, func() bool { return false })) })
 }
 
 func BenchmarkScanTwoProgressHandlers(b *testing.B) {
 	benchScan(b, func(c *Conn) {
-		c.AddProgressHandler(1000, func() bool { return false })
-		c.AddProgressHandler(10000, func() bool { return false })
+		mustAdd(c.AddProgressHandler(1000, func() bool { return false }))
+		mustAdd(c.AddProgressHandler(10000, func() bool { return false }))
 	})
 }
 
@@ -139,8 +139,8 @@ func benchScan(b *testing.B, setup func(c *Conn)) {
 func BenchmarkProgressDispatch(b *testing.B) {
 	c := hkOpen(b)
 	n := 0
-	c.AddProgressHandler(1000, func() bool { n++; return false })
-	c.AddProgressHandler(2000, func() bool { return false })
+	mustAdd(c.AddProgressHandler(1000, func() bool { n++; return false }))
+	mustAdd(c.AddProgressHandler(2000, func() bool { return false }))
 	for b.Loop() {
 		progressTrampoline(c.tls, c.handle)
 	}

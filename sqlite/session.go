@@ -45,7 +45,7 @@ type SessionOptions struct {
 // of c ("main" when empty). opts may be nil. The session is enabled, records
 // direct changes, and has no table attached yet. Sessions use SQLite's
 // single pre-update hook, so CreateSession fails with ErrMisuse while a Go
-// pre-update hook (SetPreUpdateHook, AddPreUpdateHook) is installed.
+// pre-update hook ([Conn.AddPreUpdateHook]) is installed.
 //
 // https://sqlite.org/session/sqlite3session_create.html
 func (c *Conn) CreateSession(schema string, opts *SessionOptions) (*Session, error) {

@@ -869,22 +869,20 @@ func TestSessionAndPreUpdateHookExcludeEachOther(t *testing.T) {
 	if err := c.Exec("CREATE TABLE t(k PRIMARY KEY, v)"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetPreUpdateHook(func(*PreUpdate) {}); err != nil {
+	remove, err := c.AddPreUpdateHook(func(*PreUpdate) {})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.CreateSession("main", nil); !errors.Is(err, ErrMisuse) {
 		t.Fatalf("CreateSession with a pre-update hook: %v, want ErrMisuse", err)
 	}
-	c.SetPreUpdateHook(nil)
+	remove()
 	s, err := c.CreateSession("main", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Attach(""); err != nil {
 		t.Fatal(err)
-	}
-	if err := c.SetPreUpdateHook(func(*PreUpdate) {}); !errors.Is(err, ErrMisuse) {
-		t.Fatalf("SetPreUpdateHook with a session: %v, want ErrMisuse", err)
 	}
 	if _, err := c.AddPreUpdateHook(func(*PreUpdate) {}); !errors.Is(err, ErrMisuse) {
 		t.Fatalf("AddPreUpdateHook with a session: %v, want ErrMisuse", err)
@@ -897,7 +895,7 @@ func TestSessionAndPreUpdateHookExcludeEachOther(t *testing.T) {
 		t.Fatalf("session stopped recording: %d bytes, %v", len(cs), err)
 	}
 	s.Close()
-	if err := c.SetPreUpdateHook(func(*PreUpdate) {}); err != nil {
+	if _, err := c.AddPreUpdateHook(func(*PreUpdate) {}); err != nil {
 		t.Errorf("hook refused after the session closed: %v", err)
 	}
 }

@@ -10,13 +10,14 @@ import (
 
 // Stmt is a prepared statement (https://sqlite.org/c3ref/stmt.html).
 //
-// A Stmt belongs to its Conn and shares its goroutine rule: one goroutine at
-// a time. Parameters are numbered from 1, result columns from 0, as in the C
-// API. Column accessors read the current row: they are valid after Step
-// returned true and until the next Step, Reset or Close.
+// A Stmt belongs to its [Conn] and shares its goroutine rule: one goroutine
+// at a time. Parameters are numbered from 1, result columns from 0, as in
+// the C API. Column accessors read the current row: they are valid after
+// [Stmt.Step] returned true and until the next Step, [Stmt.Reset] or
+// [Stmt.Close].
 //
 // Column accessors never fail: an index out of range or a closed statement
-// reads as NULL. Everything that can fail returns an *Error.
+// reads as NULL. Everything that can fail returns an [*Error].
 type Stmt struct {
 	c      *Conn
 	p      uintptr

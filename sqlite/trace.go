@@ -64,7 +64,7 @@ func (s *Stmt) ID() StmtID {
 	return StmtID(s.p)
 }
 
-// TraceEvent is one event of the statement tracer (SetTrace, AddTrace).
+// TraceEvent is one event of the statement tracer ([Conn.AddTrace]).
 //
 // Kind, ID and Duration are plain values. The methods read the statement
 // from the engine, and work only during the call of the trace function that
@@ -269,10 +269,9 @@ func (e TraceEvent) Stmt() *Stmt {
 }
 
 // traceState multiplexes SQLite's single trace callback between the
-// tracer of SetTrace and those of AddTrace.
+// tracers of AddTrace.
 type traceState struct {
-	main  *tracer
-	extra []*tracer            // replaced, never modified in place
+	list  hookList[tracer]
 	want  TraceMask            // kinds some tracer wants
 	mask  TraceMask            // installed in the engine: want, plus TraceStmt to time profiles
 	start map[StmtID]time.Time // when running statements started, to time profiles
@@ -282,76 +281,39 @@ type traceState struct {
 }
 
 type tracer struct {
-	mask    TraceMask
-	fn      func(TraceEvent)
-	removed bool
+	mask TraceMask
+	fn   func(TraceEvent)
 }
 
-// SetTrace registers fn to receive the trace events whose kinds are in mask
-// (TraceStmt|TraceProfile|TraceRow|TraceClose). A zero mask or nil fn
-// removes the tracer. It replaces the previous SetTrace tracer but leaves
-// those of AddTrace in place.
+// AddTrace adds fn to the tracers receiving the trace events whose kinds
+// are in mask (TraceStmt|TraceProfile|TraceRow|TraceClose), and returns the
+// function removing it. Each tracer gets the events of its mask, in the
+// order the tracers were added. A mask with none of these kinds fails with
+// ErrMisuse.
 //
 // fn runs on the goroutine driving the connection, inside the statement,
-// with the triggering call's context in c.Context(). It must not run SQL on
-// the connection. A panic in fn is recovered; for TraceStmt and TraceRow the
-// statement is interrupted and its error wraps a *PanicError holding the
-// panic value; for TraceProfile, after the statement ended, the panic is
-// recorded as the cause of the connection's next error.
+// with the triggering call's context in [Conn.Context]. It must not run SQL
+// on the connection. A panic in fn is recovered; for TraceStmt and TraceRow
+// the statement is interrupted and its error wraps a [*PanicError] holding
+// the panic value; for TraceProfile, after the statement ended, the panic
+// is recorded as the cause of the connection's next error.
 //
 // https://sqlite.org/c3ref/trace_v2.html
-func (c *Conn) SetTrace(mask TraceMask, fn func(ev TraceEvent)) {
-	if c.db == 0 {
-		return
-	}
-	t := &c.hooks.tr
-	if t.main != nil {
-		t.main.removed = true
-		t.main = nil
-	}
+func (c *Conn) AddTrace(mask TraceMask, fn func(ev TraceEvent)) (remove func(), err error) {
 	mask &= TraceStmt | TraceProfile | TraceRow | TraceClose
-	if mask != 0 && fn != nil {
-		t.main = &tracer{mask: mask, fn: fn}
+	if mask == 0 && c.check() == nil {
+		return func() {}, Errorf(ErrMisuse, "adding a tracer with no trace event kind")
 	}
-	c.syncTrace()
-}
-
-// AddTrace registers fn as an additional tracer, like SetTrace, and returns
-// a function that removes it (calling it again, or after Close, does
-// nothing). Tracers of AddTrace and SetTrace coexist: each gets the events
-// of its mask, SetTrace's first, then the others in registration order.
-// Packages that trace on behalf of a caller (ext/trace, ext/usage) use
-// AddTrace so they do not displace the caller's tracer.
-func (c *Conn) AddTrace(mask TraceMask, fn func(ev TraceEvent)) (remove func()) {
-	mask &= TraceStmt | TraceProfile | TraceRow | TraceClose
-	if c.db == 0 || fn == nil || mask == 0 {
-		return func() {}
-	}
-	t := &c.hooks.tr
-	tr := &tracer{mask: mask, fn: fn}
-	t.extra = append(slices.Clip(t.extra), tr)
-	c.syncTrace()
-	return func() {
-		if tr.removed {
-			return
-		}
-		tr.removed = true
-		t.extra = slices.DeleteFunc(slices.Clone(t.extra), func(x *tracer) bool { return x == tr })
-		if c.db != 0 {
-			c.syncTrace()
-		}
-	}
+	return addHook(c, &c.hooks.tr.list, tracer{mask: mask, fn: fn}, fn == nil, c.syncTrace)
 }
 
 func (c *Conn) syncTrace() {
 	t := &c.hooks.tr
 	var want TraceMask
-	if t.main != nil {
-		want = t.main.mask
-	}
-	for _, x := range t.extra {
+	t.list.each(func(x tracer) bool {
 		want |= x.mask
-	}
+		return true
+	})
 	t.want = want
 	mask := want
 	if want&TraceProfile != 0 {
@@ -406,14 +368,12 @@ func traceTrampoline(tls *libc.TLS, kind uint32, arg, p, x uintptr) int32 {
 	ev.seq = t.seq
 	t.live = append(t.live, ev.seq)
 	defer c.endTrace(&ev)
-	if m := t.main; m != nil && m.mask&ev.Kind != 0 {
-		m.fn(ev)
-	}
-	for _, tr := range t.extra {
-		if !tr.removed && tr.mask&ev.Kind != 0 {
+	t.list.each(func(tr tracer) bool {
+		if tr.mask&ev.Kind != 0 {
 			tr.fn(ev)
 		}
-	}
+		return true
+	})
 	return 0
 }
 

@@ -26,12 +26,12 @@ func TestTraceFollowsAStatement(t *testing.T) {
 	}
 	var got []rec
 	var profile TraceEvent
-	c.SetTrace(TraceStmt|TraceRow|TraceProfile, func(ev TraceEvent) {
+	mustAdd(c.AddTrace(TraceStmt|TraceRow|TraceProfile, func(ev TraceEvent) {
 		got = append(got, rec{ev.Kind, ev.ID, ev.Text(), ev.ExpandedSQL(), ev.Stmt(), ev.Counters()})
 		if ev.Kind == TraceProfile {
 			profile = ev
 		}
-	})
+	}))
 	if err := s.Bind(2); err != nil {
 		t.Fatal(err)
 	}
@@ -82,18 +82,18 @@ func TestTraceMarksTriggersAndNestedStatements(t *testing.T) {
 	hkExec(t, c, `CREATE TABLE t(a); CREATE TABLE log(x);
 		CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a); END`)
 	var lines []string
-	c.SetTrace(TraceStmt, func(ev TraceEvent) {
+	mustAdd(c.AddTrace(TraceStmt, func(ev TraceEvent) {
 		line := fmt.Sprintf("%q nested=%v inTrigger=%v trigger=%q internal=%v",
 			ev.Text(), ev.Nested(), ev.InTrigger(), ev.Trigger(), ev.Stmt() == nil)
 		lines = append(lines, line)
-	})
+	}))
 	s, err := c.Prepare("INSERT INTO t VALUES(1)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	var ids []StmtID
-	remove := c.AddTrace(TraceStmt, func(ev TraceEvent) { ids = append(ids, ev.ID) })
+	remove := mustAdd(c.AddTrace(TraceStmt, func(ev TraceEvent) { ids = append(ids, ev.ID) }))
 	if err := s.Exec(); err != nil {
 		t.Fatal(err)
 	}
@@ -120,14 +120,14 @@ func TestTraceProfileSeesTheStatementsChanges(t *testing.T) {
 		CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a); INSERT INTO log VALUES(new.a); END`)
 	var total0 int64
 	var own, withTriggers int64
-	c.SetTrace(TraceStmt|TraceProfile, func(ev TraceEvent) {
+	mustAdd(c.AddTrace(TraceStmt|TraceProfile, func(ev TraceEvent) {
 		switch {
 		case ev.Kind == TraceStmt && !ev.InTrigger():
 			total0 = c.TotalChanges()
 		case ev.Kind == TraceProfile:
 			own, withTriggers = c.Changes(), c.TotalChanges()-total0
 		}
-	})
+	}))
 	hkExec(t, c, "INSERT INTO t VALUES(1), (2), (3)")
 	if own != 3 || withTriggers != 9 {
 		t.Fatalf("changes at profile: own %d, with triggers %d; want 3 and 9", own, withTriggers)
@@ -137,15 +137,15 @@ func TestTraceProfileSeesTheStatementsChanges(t *testing.T) {
 func TestTraceKindsFollowMasks(t *testing.T) {
 	c := hkOpen(t)
 	var mainKinds, extraKinds TraceMask
-	c.SetTrace(TraceProfile, func(ev TraceEvent) { mainKinds |= ev.Kind })
-	remove := c.AddTrace(TraceRow, func(ev TraceEvent) { extraKinds |= ev.Kind })
+	removeMain := mustAdd(c.AddTrace(TraceProfile, func(ev TraceEvent) { mainKinds |= ev.Kind }))
+	remove := mustAdd(c.AddTrace(TraceRow, func(ev TraceEvent) { extraKinds |= ev.Kind }))
 	hkInt(t, c, "SELECT 1")
 	if mainKinds != TraceProfile || extraKinds != TraceRow {
 		t.Fatalf("tracers got %v and %v", mainKinds, extraKinds)
 	}
 	remove()
 	remove()
-	c.SetTrace(0, nil)
+	removeMain()
 	if c.hooks.tr.mask != 0 {
 		t.Fatalf("trace still installed with mask %v", c.hooks.tr.mask)
 	}
@@ -157,13 +157,19 @@ func TestTraceKindsFollowMasks(t *testing.T) {
 	if s := (TraceStmt | TraceClose).String(); s != "SQLITE_TRACE_STMT|SQLITE_TRACE_CLOSE" {
 		t.Fatal(s)
 	}
+	if nop, err := c.AddTrace(0, func(TraceEvent) {}); !errors.Is(err, ErrMisuse) || nop == nil {
+		t.Fatalf("empty mask: %v; want ErrMisuse and a no-op remove func", err)
+	}
+	if nop, err := c.AddTrace(TraceRow, nil); !errors.Is(err, ErrMisuse) || nop == nil {
+		t.Fatalf("nil fn: %v; want ErrMisuse and a no-op remove func", err)
+	}
 }
 
 func TestTracePanicFailsStatement(t *testing.T) {
 	c := hkOpen(t)
 	hkExec(t, c, "CREATE TABLE t(a); INSERT INTO t VALUES(1), (2), (3)")
 	rows := 0
-	c.SetTrace(TraceRow, func(ev TraceEvent) { panic(errHookBoom) })
+	remove := mustAdd(c.AddTrace(TraceRow, func(ev TraceEvent) { panic(errHookBoom) }))
 	var err error
 	for _, e := range c.Query("SELECT a FROM t") {
 		if err = e; err != nil {
@@ -174,7 +180,7 @@ func TestTracePanicFailsStatement(t *testing.T) {
 	if !errors.Is(err, errHookBoom) || !errors.Is(err, ErrInterrupt) {
 		t.Fatalf("after %d rows: error %v, want an interrupt wrapping the panic", rows, err)
 	}
-	c.SetTrace(0, nil)
+	remove()
 	if n := hkInt(t, c, "SELECT count(*) FROM t"); n != 3 {
 		t.Fatal(n)
 	}
@@ -184,7 +190,7 @@ func TestTraceSeesTheCallersContext(t *testing.T) {
 	type key struct{}
 	c := hkOpen(t)
 	var seen []any
-	c.SetTrace(TraceStmt|TraceProfile, func(ev TraceEvent) { seen = append(seen, ev.Conn().Context().Value(key{})) })
+	mustAdd(c.AddTrace(TraceStmt|TraceProfile, func(ev TraceEvent) { seen = append(seen, ev.Conn().Context().Value(key{})) }))
 	c.SetContext(context.WithValue(context.Background(), key{}, "v"))
 	hkInt(t, c, "SELECT 1")
 	if fmt.Sprint(seen) != "[v v]" {
@@ -193,11 +199,11 @@ func TestTraceSeesTheCallersContext(t *testing.T) {
 }
 
 func BenchmarkScanTraceProfile(b *testing.B) {
-	benchScan(b, func(c *Conn) { c.SetTrace(TraceStmt|TraceProfile, func(TraceEvent) {}) })
+	benchScan(b, func(c *Conn) { mustAdd(c.AddTrace(TraceStmt|TraceProfile, func(TraceEvent) {})) })
 }
 
 func BenchmarkScanTraceRow(b *testing.B) {
-	benchScan(b, func(c *Conn) { c.SetTrace(TraceRow, func(TraceEvent) {}) })
+	benchScan(b, func(c *Conn) { mustAdd(c.AddTrace(TraceRow, func(TraceEvent) {})) })
 }
 
 // BenchmarkPointQuery and its traced variants measure the per-statement
@@ -207,16 +213,16 @@ func BenchmarkPointQuery(b *testing.B) {
 }
 
 func BenchmarkPointQueryTraceProfile(b *testing.B) {
-	benchPoint(b, func(c *Conn) { c.SetTrace(TraceProfile, func(TraceEvent) {}) })
+	benchPoint(b, func(c *Conn) { mustAdd(c.AddTrace(TraceProfile, func(TraceEvent) {})) })
 }
 
 func BenchmarkPointQueryTraceAll(b *testing.B) {
 	benchPoint(b, func(c *Conn) {
-		c.SetTrace(TraceStmt|TraceRow|TraceProfile, func(ev TraceEvent) {
+		mustAdd(c.AddTrace(TraceStmt|TraceRow|TraceProfile, func(ev TraceEvent) {
 			if ev.Kind == TraceProfile {
 				_ = ev.Counters()
 			}
-		})
+		}))
 	})
 }
 
@@ -254,7 +260,7 @@ func BenchmarkTraceDispatch(b *testing.B) {
 	}
 	defer s.Close()
 	n := 0
-	c.SetTrace(TraceRow, func(TraceEvent) { n++ })
+	mustAdd(c.AddTrace(TraceRow, func(TraceEvent) { n++ }))
 	for b.Loop() {
 		traceTrampoline(c.tls, uint32(TraceRow), c.handle, s.p, 0)
 	}

@@ -39,7 +39,7 @@ type stressConfig struct {
 	duration   time.Duration
 	readPct    int
 	rows       int
-	sync       asqlite.SyncMode
+	sync       sqlite.SyncMode
 	group      bool
 	readers    int
 	json       bool
@@ -401,7 +401,7 @@ func parseStressFlags(args []string, stdout io.Writer) (*stressConfig, error) {
 			return nil, fs.invalid("test", fmt.Sprintf("unknown test %q (want seed, break or mixed)", t))
 		}
 	}
-	m, ok := asqlite.ParseSyncMode(*syncMode)
+	m, ok := sqlite.ParseSyncMode(*syncMode)
 	if !ok {
 		return nil, fs.invalid("sync", "want off, normal, full or extra")
 	}

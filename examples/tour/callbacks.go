@@ -20,7 +20,7 @@ func request(ctx context.Context) string {
 	return id
 }
 
-// callbacks registers Go functions and hooks through an asqlite.Conn. They
+// callbacks registers Go functions and hooks through Conn.Run. They
 // run on the Conn's worker, and each receives the context of the call whose
 // SQL triggered it.
 func callbacks(ctx context.Context, t *T) error {
@@ -30,19 +30,22 @@ func callbacks(ctx context.Context, t *T) error {
 	}
 	defer conn.Close()
 
-	// A scalar function.
-	err = conn.CreateFunction(ctx, "plus", 2, sqlite.Deterministic, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
-		t.Printf("plus called with %d, %d\n", args[0].Int64(), args[1].Int64())
-		fc.ResultInt64(args[0].Int64() + args[1].Int64())
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// A function that looks at the context of the call running it.
-	err = conn.CreateFunction(ctx, "whoami", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
-		fc.ResultText(request(fc.Context()))
-		return nil
+	// Functions are registered with the binding's connection, through Run.
+	err = conn.Run(ctx, func(sc *sqlite.Conn) error {
+		// A scalar function.
+		err := sc.CreateFunction("plus", 2, sqlite.Deterministic, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			t.Printf("plus called with %d, %d\n", args[0].Int64(), args[1].Int64())
+			fc.ResultInt64(args[0].Int64() + args[1].Int64())
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// A function that looks at the context of the call running it.
+		return sc.CreateFunction("whoami", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+			fc.ResultText(request(fc.Context()))
+			return nil
+		})
 	})
 	if err != nil {
 		return err
@@ -61,16 +64,20 @@ func callbacks(ctx context.Context, t *T) error {
 	}
 	t.Printf("whoami() ran for %q\n", who)
 
-	// Hooks get the triggering call's context as their first argument.
-	err = conn.SetUpdateHook(ctx, func(ctx context.Context, op sqlite.Op, schema, table string, rowid int64) {
-		t.Printf("update op=%v schema=%q table=%q rowid=%d for %q\n", op, schema, table, rowid, request(ctx))
-	})
-	if err != nil {
+	// Hooks find the triggering call's context in sc.Context(): they run
+	// on the worker, inside that call.
+	err = conn.Run(ctx, func(sc *sqlite.Conn) error {
+		_, err := sc.AddUpdateHook(func(op sqlite.Op, schema, table string, rowid int64) {
+			t.Printf("update op=%v schema=%q table=%q rowid=%d for %q\n", op, schema, table, rowid, request(sc.Context()))
+		})
+		if err != nil {
+			return err
+		}
+		_, err = sc.AddCommitHook(func() bool {
+			t.Printf("commit for %q\n", request(sc.Context()))
+			return false // true would turn the commit into a rollback
+		})
 		return err
-	}
-	err = conn.SetCommitHook(ctx, func(ctx context.Context) bool {
-		t.Printf("commit for %q\n", request(ctx))
-		return false // true would turn the commit into a rollback
 	})
 	if err != nil {
 		return err

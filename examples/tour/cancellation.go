@@ -22,16 +22,18 @@ func init() {
 func sleepFunction(ctx context.Context, conn *asqlite.Conn) (started <-chan struct{}, err error) {
 	ch := make(chan struct{})
 	var once sync.Once
-	err = conn.CreateFunction(ctx, "sleep", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
-		once.Do(func() { close(ch) })
-		d := time.Duration(args[0].Float() * float64(time.Second))
-		select {
-		case <-time.After(d):
-			fc.ResultFloat(args[0].Float())
-			return nil
-		case <-fc.Context().Done():
-			return fc.Context().Err()
-		}
+	err = conn.Run(ctx, func(sc *sqlite.Conn) error {
+		return sc.CreateFunction("sleep", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			once.Do(func() { close(ch) })
+			d := time.Duration(args[0].Float() * float64(time.Second))
+			select {
+			case <-time.After(d):
+				fc.ResultFloat(args[0].Float())
+				return nil
+			case <-fc.Context().Done():
+				return fc.Context().Err()
+			}
+		})
 	})
 	return ch, err
 }

@@ -109,7 +109,7 @@ func groupCommit(ctx context.Context, t *T) error {
 // groupTiming times 1000 concurrent inserts with group commit on or off.
 func groupTiming(ctx context.Context, t *T, off bool) error {
 	name := fmt.Sprintf("timing-%v.db", off)
-	db, err := asqlite.Open(ctx, filepath.Join(t.Dir(), name), &asqlite.Options{Synchronous: asqlite.SyncFull, DisableGroupCommit: off})
+	db, err := asqlite.Open(ctx, filepath.Join(t.Dir(), name), &asqlite.Options{Synchronous: sqlite.SyncFull, DisableGroupCommit: off})
 	if err != nil {
 		return err
 	}

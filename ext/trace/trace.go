@@ -123,23 +123,31 @@ func Start(conn *sqlite.Conn, w io.Writer, opts *Options) (stop func() error, er
 	}
 
 	var removes []func()
-	removes = append(removes, conn.AddTrace(sqlite.TraceStmt|sqlite.TraceRow|sqlite.TraceProfile, t.onTrace))
+	add := func(remove func(), err error) error {
+		removes = append(removes, remove)
+		return err
+	}
+	err = add(conn.AddTrace(sqlite.TraceStmt|sqlite.TraceRow|sqlite.TraceProfile, t.onTrace))
 	switch t.opts.Changes {
 	case ChangeValues:
-		rm, err := conn.AddPreUpdateHook(t.onPreUpdate)
-		if err != nil {
+		rm, perr := conn.AddPreUpdateHook(t.onPreUpdate)
+		if perr != nil {
 			// A Session holds SQLite's only pre-update hook.
-			removes = append(removes, conn.AddUpdateHook(t.onUpdate))
+			err = errors.Join(err, add(conn.AddUpdateHook(t.onUpdate)))
 		} else {
 			removes = append(removes, rm)
 		}
 	case ChangeRowIDs:
-		removes = append(removes, conn.AddUpdateHook(t.onUpdate))
+		err = errors.Join(err, add(conn.AddUpdateHook(t.onUpdate)))
 	}
 	if t.opts.Transactions {
-		removes = append(removes,
-			conn.AddCommitHook(t.onCommit),
-			conn.AddRollbackHook(t.onRollback))
+		err = errors.Join(err, add(conn.AddCommitHook(t.onCommit)), add(conn.AddRollbackHook(t.onRollback)))
+	}
+	if err != nil {
+		for _, remove := range removes {
+			remove()
+		}
+		return nil, fmt.Errorf("trace: %w", err)
 	}
 	stopped := false
 	return func() error {

@@ -382,11 +382,15 @@ func TestTraceStopEndsOutput(t *testing.T) {
 func TestTraceKeepsCallerHooks(t *testing.T) {
 	c := open(t)
 	var mine, commits, updates int
-	c.SetTrace(sqlite.TraceProfile, func(sqlite.TraceEvent) { mine++ })
-	c.SetCommitHook(func() bool { commits++; return false })
-	c.SetUpdateHook(func(sqlite.Op, string, string, int64) { updates++ })
-	if err := c.SetPreUpdateHook(func(*sqlite.PreUpdate) {}); err != nil {
-		t.Fatal(err)
+	for _, add := range []func() (func(), error){
+		func() (func(), error) { return c.AddTrace(sqlite.TraceProfile, func(sqlite.TraceEvent) { mine++ }) },
+		func() (func(), error) { return c.AddCommitHook(func() bool { commits++; return false }) },
+		func() (func(), error) { return c.AddUpdateHook(func(sqlite.Op, string, string, int64) { updates++ }) },
+		func() (func(), error) { return c.AddPreUpdateHook(func(*sqlite.PreUpdate) {}) },
+	} {
+		if _, err := add(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	err := trace.Do(c, &bytes.Buffer{}, everything, func() error {
 		return c.Exec("create table t(x); insert into t values(1)")

@@ -154,7 +154,10 @@ func Start(conn *sqlite.Conn, opts *Options) (*Meter, error) {
 		}
 		m.conn0, m.connOK = c, true
 		m.runs = map[sqlite.StmtID]sqlite.StmtCounters{}
-		m.remove = conn.AddTrace(sqlite.TraceStmt|sqlite.TraceProfile, m.onTrace)
+		m.remove, err = conn.AddTrace(sqlite.TraceStmt|sqlite.TraceProfile, m.onTrace)
+		if err != nil {
+			return nil, fmt.Errorf("usage: %w", err)
+		}
 	}
 	thread := m.opts.Scope == Thread
 	if thread {

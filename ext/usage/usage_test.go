@@ -153,7 +153,9 @@ func TestUsageThreadScope(t *testing.T) {
 func TestUsageKeepsCallerTracer(t *testing.T) {
 	c := open(t)
 	n := 0
-	c.SetTrace(sqlite.TraceProfile, func(sqlite.TraceEvent) { n++ })
+	if _, err := c.AddTrace(sqlite.TraceProfile, func(sqlite.TraceEvent) { n++ }); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := usage.Measure(c, nil, func() error { return c.Exec("SELECT 1") }); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ import (
 
 	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/serve"
+	"github.com/asqlite/asqlite/sqlite"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -216,7 +217,7 @@ func run(dur time.Duration, count, clients int) error {
 	// that each commit waits for the disk and the writer is saturated
 	// (writes queue up: the mean group is above 1) without the posts
 	// taking all the CPU; a few paced readers measure read latency.
-	wdb, err := asqlite.Open(ctx, file, &asqlite.Options{Synchronous: asqlite.SyncFull})
+	wdb, err := asqlite.Open(ctx, file, &asqlite.Options{Synchronous: sqlite.SyncFull})
 	if err != nil {
 		return err
 	}
