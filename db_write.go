@@ -108,14 +108,16 @@ func (db *DB) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 // Exec is DB.Exec with the Writer's options.
 func (wt Writer) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
 	w := newDBWrite(wt.opts, false, wt.opts.NoTransaction)
-	return wt.db.submit(ctx, w, func(c *sqlite.Conn) error { return w.exec(c, sql, args) })
+	w.sql, w.args = sql, args
+	return wt.db.submit(ctx, w, w.execFn)
 }
 
 // ExecScript is DB.ExecScript with the Writer's options (NoTransaction
 // goes without saying).
 func (wt Writer) ExecScript(ctx context.Context, script string, args ...any) error {
 	w := newDBWrite(wt.opts, false, true)
-	_, err := wt.db.submit(ctx, w, func(c *sqlite.Conn) error { return w.exec(c, script, args) })
+	w.sql, w.args = script, args
+	_, err := wt.db.submit(ctx, w, w.execFn)
 	return err
 }
 
@@ -124,7 +126,8 @@ func (wt Writer) ExecScript(ctx context.Context, script string, args ...any) err
 // earlier runs applied.
 func (wt Writer) ExecMany(ctx context.Context, sql string, argSets [][]any) (Result, error) {
 	w := newDBWrite(wt.opts, false, wt.opts.NoTransaction)
-	return wt.db.submit(ctx, w, func(c *sqlite.Conn) error { return w.execMany(c, sql, argSets) })
+	w.sql, w.argSets = sql, argSets
+	return wt.db.submit(ctx, w, w.manyFn)
 }
 
 // Write is DB.Write with the Writer's options.
@@ -146,9 +149,21 @@ type dbWrite struct {
 	bare   bool      // it runs outside the writer's transactions
 	queued time.Time // when it was submitted
 	res    Result    // set by the function and the writer before the answer
+
+	// What Exec, ExecScript and ExecMany run, and their functions, made
+	// once per pooled write rather than once per write.
+	sql            string
+	args           []any
+	argSets        [][]any
+	execFn, manyFn func(*sqlite.Conn) error
 }
 
-var dbWritePool = sync.Pool{New: func() any { return new(dbWrite) }}
+var dbWritePool = sync.Pool{New: func() any {
+	w := new(dbWrite)
+	w.execFn = func(c *sqlite.Conn) error { return w.exec(c) }
+	w.manyFn = func(c *sqlite.Conn) error { return w.execMany(c) }
+	return w
+}}
 
 func newDBWrite(o WriteOptions, user, bare bool) *dbWrite {
 	w := dbWritePool.Get().(*dbWrite)
@@ -159,25 +174,25 @@ func newDBWrite(o WriteOptions, user, bare bool) *dbWrite {
 // alone reports whether w never shares a group transaction.
 func (w *dbWrite) alone() bool { return w.opts.Isolated || w.bare }
 
-// exec runs a script, counting its changes.
-func (w *dbWrite) exec(c *sqlite.Conn, sql string, args []any) error {
+// exec runs the script w.sql, counting its changes.
+func (w *dbWrite) exec(c *sqlite.Conn) error {
 	total := c.TotalChanges()
-	err := c.Exec(sql, args...)
+	err := c.Exec(w.sql, w.args...)
 	if c.TotalChanges() != total {
 		w.res.Changes = c.Changes()
 	}
 	return err
 }
 
-// execMany runs one statement once per argument list, totalling the
+// execMany runs the statement w.sql once per argument list, totalling the
 // changes.
-func (w *dbWrite) execMany(c *sqlite.Conn, sql string, argSets [][]any) error {
-	s, err := c.Prep(sql)
+func (w *dbWrite) execMany(c *sqlite.Conn) error {
+	s, err := c.Prep(w.sql)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	for _, args := range argSets {
+	for _, args := range w.argSets {
 		before := c.TotalChanges()
 		if err := s.Bind(args...); err != nil {
 			return err
@@ -214,7 +229,7 @@ func (db *DB) submit(ctx context.Context, w *dbWrite, fn func(*sqlite.Conn) erro
 	}
 	res, err := w.res, w.Err()
 	p, panicked := w.Panicked()
-	w.res = Result{}
+	w.res, w.sql, w.args, w.argSets = Result{}, "", nil, nil
 	dbWritePool.Put(w)
 	if panicked {
 		panic(p)

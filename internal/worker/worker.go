@@ -469,9 +469,6 @@ func (w *Worker[T]) Cancel() {
 	w.Signal()
 }
 
-// Closed reports whether Close was called.
-func (w *Worker[T]) Closed() bool { return w.isClosed.Load() }
-
 // Serve makes the calling goroutine the worker: it serves jobs until the
 // worker is closed and its queue empty, then runs Config.Shutdown.
 func (w *Worker[T]) Serve() {
