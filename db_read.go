@@ -191,28 +191,21 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			// eachRow's loop, written out: the Row then stays on this
-			// stack, sparing an allocation per query.
-			s, perr := prepBound(r.conn, sql, args)
-			if perr != nil {
-				err = perr
+			// The stepper rather than eachRow, whose callback would cost
+			// one more allocation per query.
+			var st stepper
+			if err = st.open(r.conn, sql, args); err != nil {
 				return
 			}
-			defer s.Close()
-			var b batch
+			defer st.close()
 			var row Row
-			b.start(s)
 			for {
-				b.reset()
-				if b.fill(s, 1); b.rows > 0 {
-					b.row(&row, 0)
-					if !yield(&row, nil) {
-						stop = true
-						return
-					}
+				var ok bool
+				if ok, err = st.next(&row); !ok {
+					return
 				}
-				if b.done {
-					err = b.err
+				if !yield(&row, nil) {
+					stop = true
 					return
 				}
 			}
