@@ -61,10 +61,10 @@ func CtxError(ctx context.Context, phase string) error {
 
 // States of a job (see the package documentation).
 const (
-	queued int32 = iota
-	running
-	done
-	cancelled
+	stateQueued int32 = iota
+	stateRunning
+	stateDone
+	stateCancelled
 )
 
 // Job is one piece of work: a function run on the worker's connection with
@@ -91,7 +91,7 @@ func (j *Job) base() *Job { return j }
 // caller has read its outcome.
 func (j *Job) Set(ctx context.Context, fn func(*sqlite.Conn) error) {
 	j.ctx, j.fn = ctx, fn
-	j.state.Store(queued)
+	j.state.Store(stateQueued)
 	j.err, j.panicked, j.panicVal = nil, false, nil
 	if j.done == nil {
 		j.done = make(chan struct{}, 1)
@@ -115,13 +115,14 @@ func (j *Job) SetErr(err error) { j.err = err }
 // the job at once: the worker must not touch it afterwards.
 func (j *Job) Answer(err error) {
 	j.err = err
-	j.state.Store(done)
+	j.state.Store(stateDone)
 	j.done <- struct{}{}
 }
 
 // Config is what the owner of a Worker decides. Serve is required; the rest
-// may be nil. Every hook but Drop runs with the connection held: on the
-// worker goroutine, or on a caller's for Direct.
+// may be nil. Serve, Before, After, Idle, Shutdown and Goexit run on the
+// worker goroutine, Direct on a caller's, all holding the connection;
+// Answer runs there too, or on the goroutine calling Cancel.
 type Config[T Item] struct {
 	// Serve runs a job taken from the queue and answers it (Answer), at once
 	// or later (a group answered at its commit).
@@ -281,7 +282,7 @@ func (w *Worker[T]) Do(j T, direct bool) error {
 		return nil
 	case <-ctxDone:
 	}
-	if b.state.CompareAndSwap(queued, cancelled) {
+	if b.state.CompareAndSwap(stateQueued, stateCancelled) {
 		w.Abandoned.Add(1)
 		return CtxError(ctx, "cancelled while queued")
 	}
@@ -410,7 +411,7 @@ func (w *Worker[T]) Take() (T, bool) {
 			return j, false
 		}
 		b := j.base()
-		if !b.state.CompareAndSwap(queued, running) {
+		if !b.state.CompareAndSwap(stateQueued, stateRunning) {
 			w.drop(j) // cancelled while queued: its caller is gone
 			continue
 		}
@@ -462,7 +463,7 @@ func (w *Worker[T]) Cancel() {
 		}
 		// Only the worker may touch what a job holds, so a job whose caller
 		// is gone is left as it is.
-		if j.base().state.CompareAndSwap(queued, running) {
+		if j.base().state.CompareAndSwap(stateQueued, stateRunning) {
 			w.cfg.Answer(j, w.cfg.Closed)
 		}
 	}
