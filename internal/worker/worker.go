@@ -177,8 +177,8 @@ type Worker[T Item] struct {
 	// every job that will ever be queued is queued.
 	admit  sync.RWMutex
 	closed bool
-	// isClosed is closed for the worker, which must not wait for admit:
-	// callers waiting for room hold it.
+	// isClosed is closed, for the worker, which must not wait for admit:
+	// callers waiting for room in the queue hold it.
 	isClosed atomic.Bool
 
 	mu    sync.Mutex
