@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -65,21 +66,9 @@ import (
 // Close the Conn when done; see [Conn.Close] for what happens to calls in
 // flight.
 type Conn struct {
-	qmu     sync.Mutex
-	queue   []*call // calls waiting for the worker, oldest at qhead
-	qhead   int
-	qclosed bool
-
-	waiting atomic.Int32  // calls in the queue
-	wake    chan struct{} // (capacity 1) a call, garbage or Close is waiting
-	exited  chan struct{} // closed by the worker when it is done
-
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeErr  error
-
-	busy       atomic.Bool // the worker is running a call
-	workerID   atomic.Uint64
+	w          *worker.Worker[*call]
+	exited     chan struct{} // closed by the worker when it is done
+	closeErr   error
 	queuedHook atomic.Pointer[func()] // tests: a call is about to wait in the queue
 
 	opts ConnOptions
@@ -88,20 +77,17 @@ type Conn struct {
 	garbage  []*cursor // cursors abandoned by their readers
 	ngarbage atomic.Int32
 
-	// hold is held by the goroutine using sc: the worker, or a caller
-	// running a call directly (see direct).
-	hold sync.Mutex
 	// callbacks is set once user code has had the *sqlite.Conn (Run, Tx's
 	// Run): Go callbacks may be registered, which could call back into the
 	// Conn from a direct call, where that could not be recognised.
 	callbacks atomic.Bool
 
-	// State of the goroutine holding hold.
+	// State of the goroutine holding the connection (the worker, or a
+	// caller running a call directly).
 	sc        *sqlite.Conn
 	cursors   map[*cursor]struct{}
-	readAhead *cursor // cursor whose next batch the idle worker reads
-	guard     guard   // stops the running call's SQL
-	goexit    bool    // the worker goroutine is ending by runtime.Goexit
+	readAhead *cursor      // cursor whose next batch the idle worker reads
+	guard     worker.Guard // stops the running call's SQL
 }
 
 // ConnOptions tune OpenConn. The zero value (or a nil *ConnOptions) gives
@@ -148,17 +134,17 @@ func (o *ConnOptions) resolve() ConnOptions {
 // https://sqlite.org/c3ref/open.html
 func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error) {
 	if ctx == nil {
-		return nil, errNilContext
+		return nil, worker.ErrNilContext
 	}
 	if ctx.Err() != nil {
-		return nil, ctxError(ctx, "opening "+path)
+		return nil, worker.CtxError(ctx, "opening "+path)
 	}
 	c := &Conn{
-		wake:    make(chan struct{}, 1),
 		exited:  make(chan struct{}),
 		opts:    opts.resolve(),
 		cursors: make(map[*cursor]struct{}),
 	}
+	c.newWorker()
 	opened := make(chan error, 1)
 	go c.start(path, opened)
 	select {
@@ -169,7 +155,7 @@ func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error
 		return c, nil
 	case <-ctx.Done():
 		c.beginClose() // the worker closes the connection once open
-		return nil, ctxError(ctx, "opening "+path)
+		return nil, worker.CtxError(ctx, "opening "+path)
 	}
 }
 
@@ -191,7 +177,7 @@ func OpenConn(ctx context.Context, path string, opts *ConnOptions) (*Conn, error
 //
 // https://sqlite.org/c3ref/close.html
 func (c *Conn) Close() error {
-	if c.onWorker() {
+	if c.w.OnWorker() {
 		select {
 		case <-c.exited:
 		default:
@@ -201,6 +187,13 @@ func (c *Conn) Close() error {
 	c.beginClose()
 	<-c.exited
 	return c.closeErr
+}
+
+// beginClose stops accepting calls and fails the queued ones. It does not
+// wait.
+func (c *Conn) beginClose() {
+	c.w.Close()
+	c.w.Cancel()
 }
 
 // Result reports what an Exec did.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -156,7 +157,7 @@ func (c *Conn) fetch(cur *cursor, b *batch) (*batch, error) {
 // query's context.
 func (c *Conn) prefetch() {
 	cur := c.readAhead
-	if cur.stmt == nil || ended(cur.ctx) {
+	if cur.stmt == nil || worker.Ended(cur.ctx) {
 		c.readAhead = nil
 		return
 	}
@@ -171,12 +172,12 @@ func (c *Conn) prefetch() {
 		b.cols, b.ncol = cur.cols, len(cur.cols)
 		cur.ahead = b
 	}
-	c.busy.Store(true)
+	c.w.Watch(c.callbacks.Load())
 	c.install(cur.ctx)
-	b.fillUntil(cur.stmt, c.opts.BatchSize, &c.waiting)
-	b.err = c.guard.err(b.err)
+	b.fillUntil(cur.stmt, c.opts.BatchSize, c.w.Waiting())
+	b.err = c.guard.Err(b.err)
 	c.uninstall()
-	c.busy.Store(false)
+	c.w.Watch(false)
 	if b.done {
 		// Free the statement (and its read transaction) now; the batch
 		// waits for its reader.
@@ -209,7 +210,7 @@ func (c *Conn) release(cur *cursor) {
 	c.garbage = append(c.garbage, cur)
 	c.mu.Unlock()
 	c.ngarbage.Add(1)
-	c.signal()
+	c.w.Signal()
 }
 
 // collect frees the cursors released by their readers.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -68,18 +69,18 @@ type Tx struct {
 // the connection when it is not the block's own; restore undoes that.
 func (tx *Tx) enter(ctx context.Context) (restore func(), err error) {
 	if ctx == nil {
-		return nil, errNilContext
+		return nil, worker.ErrNilContext
 	}
 	for t := tx; t != nil; t = t.parent {
 		if t.done {
 			return nil, ErrTxDone
 		}
-		if ended(t.ctx) {
-			return nil, ctxError(t.ctx, "transaction block cancelled")
+		if worker.Ended(t.ctx) {
+			return nil, worker.CtxError(t.ctx, "transaction block cancelled")
 		}
 	}
-	if ended(ctx) {
-		return nil, ctxError(ctx, "call not started")
+	if worker.Ended(ctx) {
+		return nil, worker.CtxError(ctx, "call not started")
 	}
 	if ctx == tx.ctx || ctx.Done() == nil {
 		return noRestore, nil
@@ -100,7 +101,7 @@ func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (Result, error)
 	}
 	defer restore()
 	res, err := execOn(tx.c.sc, sql, args)
-	return res, tx.c.guard.err(err)
+	return res, tx.c.guard.Err(err)
 }
 
 // QueryRow runs a query inside the block and returns its first row; see
@@ -112,7 +113,7 @@ func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 	}
 	defer restore()
 	r := queryRowOn(tx.c.sc, sql, args)
-	r.err = tx.c.guard.err(r.err)
+	r.err = tx.c.guard.Err(r.err)
 	return r
 }
 
@@ -135,7 +136,7 @@ func (tx *Tx) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row
 		defer restore()
 		err = eachRow(tx.c.sc, sql, args, func(r *Row) bool { return yield(r, nil) })
 		if err != nil {
-			yield(nil, tx.c.guard.err(err))
+			yield(nil, tx.c.guard.Err(err))
 		}
 	}
 }
@@ -157,7 +158,7 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		inner.ctx = ctx
 	}
 	defer func() { inner.done = true }()
-	return tx.c.guard.err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
+	return tx.c.guard.Err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
 }
 
 // Run runs fn with the plain connection inside the block; see [Conn.Run].
@@ -169,5 +170,5 @@ func (tx *Tx) Run(ctx context.Context, fn func(sc *sqlite.Conn) error) error {
 	}
 	defer restore()
 	tx.c.callbacks.Store(true)
-	return tx.c.guard.err(fn(tx.c.sc))
+	return tx.c.guard.Err(fn(tx.c.sc))
 }

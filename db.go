@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -109,12 +110,7 @@ type DB struct {
 	opts     Options
 	readOnly bool
 
-	// Writes. Submitters hold mu for reading while they put a write on
-	// queue; Close takes it for writing, so once closed is set nothing more
-	// enters the queue.
-	mu        sync.RWMutex
-	closed    bool
-	queue     chan *dbWrite
+	// Writes.
 	quit      chan struct{} // closed when Close starts
 	cancelled atomic.Bool   // Close gave up draining: fail what is queued
 	w         *dbWriter     // nil for a read-only database
@@ -140,9 +136,9 @@ type DB struct {
 	closeErr  error
 }
 
-// [ErrQueueFull] is returned by a write when the DB's queue is full and
+// ErrQueueFull is returned by a write when the DB's queue is full and
 // [Options.FailWhenQueueFull] is set.
-var ErrQueueFull = errors.New("asqlite: write queue is full")
+var ErrQueueFull = worker.ErrQueueFull
 
 // [ErrReadOnly] is reported by every write to a DB opened read-only. The
 // error returned matches the code SQLITE_READONLY too, so
@@ -176,10 +172,10 @@ func (e *dbCodeError) Unwrap() []error { return []error{e.err, e.code} }
 // the hook failed, or ctx ended.
 func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 	if ctx == nil {
-		return nil, errNilContext
+		return nil, worker.ErrNilContext
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, ctxError(ctx, "open")
+		return nil, worker.CtxError(ctx, "open")
 	}
 	o := opts.withDefaults()
 	db := &DB{path: path, name: path, opts: o, readOnly: o.ReadOnly, quit: make(chan struct{})}
@@ -212,7 +208,7 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 			c.Close()
 			db.readOnly = true
 		} else {
-			db.w = &dbWriter{db: db, conn: c}
+			db.w = newDBWriter(db, c)
 		}
 	}
 	db.readers = make(chan *dbReader, o.Readers)
@@ -222,13 +218,12 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 			return nil, err
 		}
 		r := &dbReader{conn: c}
-		r.guard.stop = &db.cancelled
-		r.guard.install(c)
+		r.guard.Stop = &db.cancelled
+		r.guard.Install(c)
 		db.all = append(db.all, r)
 		db.readers <- r
 	}
 	if db.w != nil {
-		db.queue = make(chan *dbWrite, o.QueueSize)
 		db.wdone = make(chan struct{})
 		go db.w.start()
 	}
@@ -382,7 +377,7 @@ func (db *DB) CloseContext(ctx context.Context) error {
 // inside a read of another one, while this one also has a read in
 // progress, is refused too.
 func (db *DB) inside() bool {
-	if db.w != nil && db.w.goid.Load() == goid() {
+	if db.w != nil && db.w.q.OnWorker() {
 		return true
 	}
 	reading := false
@@ -423,14 +418,10 @@ func (db *DB) close(ctx context.Context) error {
 		close(cancelled)
 	})
 
-	// No more submissions: once the lock is ours, every write that will
-	// ever be queued is in the queue.
-	db.mu.Lock()
-	db.closed = true
 	close(db.quit)
-	db.mu.Unlock()
-
 	if db.w != nil {
+		// No more submissions; the writer runs what is queued.
+		db.w.q.Close()
 		<-db.wdone
 	}
 	// Wait for every reader to come back.
@@ -447,6 +438,9 @@ func (db *DB) close(ctx context.Context) error {
 // and every read have finished.
 func (db *DB) cancel() {
 	db.cancelled.Store(true)
+	if db.w != nil {
+		db.w.q.Cancel()
+	}
 	// Interrupting is lossy (it only stops a statement that is running),
 	// so keep at it until everything has returned.
 	t := time.NewTicker(time.Millisecond)

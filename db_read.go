@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -21,7 +22,7 @@ var ErrTimeLimit = errors.New("asqlite: read time limit reached")
 type dbReader struct {
 	conn    *sqlite.Conn
 	applied int // registrations applied to conn
-	guard   guard
+	guard   worker.Guard
 	limitAt time.Time // when the read's time limit passes (zero: no limit of its own)
 
 	mu     sync.Mutex
@@ -168,7 +169,7 @@ func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (er
 // started refuses to start a direct read whose deadline has passed, as the
 // binding does for a statement whose context has ended.
 func (r *dbReader) started() error {
-	if r.direct && r.guard.check(r.conn) {
+	if r.direct && r.guard.Check(r.conn) {
 		return errDBNotStarted
 	}
 	return nil
@@ -190,28 +191,21 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 			if err = r.started(); err != nil {
 				return
 			}
-			// eachRow's loop, written out: the Row then stays on this
-			// stack, sparing an allocation per query.
-			s, perr := prepBound(r.conn, sql, args)
-			if perr != nil {
-				err = perr
+			// The stepper rather than eachRow, whose callback would cost
+			// one more allocation per query.
+			var st stepper
+			if err = st.open(r.conn, sql, args); err != nil {
 				return
 			}
-			defer s.Close()
-			var b batch
+			defer st.close()
 			var row Row
-			b.start(s)
 			for {
-				b.reset()
-				if b.fill(s, 1); b.rows > 0 {
-					b.row(&row, 0)
-					if !yield(&row, nil) {
-						stop = true
-						return
-					}
+				var ok bool
+				if ok, err = st.next(&row); !ok {
+					return
 				}
-				if b.done {
-					err = b.err
+				if !yield(&row, nil) {
+					stop = true
 					return
 				}
 			}
@@ -280,7 +274,7 @@ func (rd Reader) QueryRows(ctx context.Context, sql string, args ...any) (*RowSe
 func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.Context, error) {
 	db := rd.db
 	if ctx == nil {
-		return nil, nil, errNilContext
+		return nil, nil, worker.ErrNilContext
 	}
 	var r *dbReader
 	select {
@@ -292,7 +286,7 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 		case <-db.quit:
 			return nil, nil, errDBClosed
 		case <-ctx.Done():
-			return nil, nil, ctxError(ctx, "read waiting for a connection")
+			return nil, nil, worker.CtxError(ctx, "read waiting for a connection")
 		}
 		db.stats.readWaits.Add(1)
 		db.stats.readWaitNs.Add(int64(time.Since(start)))
@@ -303,9 +297,9 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 		return nil, nil, errDBClosed
 	default:
 	}
-	if ended(ctx) {
+	if worker.Ended(ctx) {
 		db.readers <- r
-		return nil, nil, ctxError(ctx, "read not started")
+		return nil, nil, worker.CtxError(ctx, "read not started")
 	}
 	if err := db.applyRegistrations(r); err != nil {
 		db.readers <- r
@@ -322,8 +316,8 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.busy.Store(true)
 	r.direct = sqlOnly && !db.callbacks.Load()
 	if r.direct {
-		r.guard.arm(ctx, nil)
-		r.guard.deadline = deadline
+		r.guard.Arm(ctx, nil)
+		r.guard.Deadline = deadline
 		return r, ctx, nil
 	}
 	var rctx context.Context
@@ -336,9 +330,9 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	r.mu.Lock()
 	r.cancel = cancel
 	r.mu.Unlock()
-	live := newLiveCtx(rctx, nil, nil)
+	live := worker.NewLiveCtx(rctx, nil, nil)
 	r.conn.SetContext(live)
-	r.guard.arm(rctx, live)
+	r.guard.Arm(rctx, live)
 	return r, rctx, nil
 }
 
@@ -346,8 +340,8 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 // when the read's own time limit stopped it.
 func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) error {
 	c := r.conn
-	hit := r.guard.hit
-	r.guard.disarm()
+	hit := r.guard.Hit
+	r.guard.Disarm()
 	if !r.direct {
 		c.SetContext(context.Background())
 	}
@@ -382,7 +376,7 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		return fmt.Errorf("%w: %w", err, errDBClosed)
 	}
 	d, _ := ctx.Deadline()
-	return deadlineErr(err, d)
+	return worker.DeadlineErr(err, d)
 }
 
 // dbLimitError is the error of a read stopped by its time limit.

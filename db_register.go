@@ -38,9 +38,14 @@ func (db *DB) Register(ctx context.Context, fn func(c *sqlite.Conn) error) error
 		return sqlite.Errorf(sqlite.ErrMisuse, "asqlite: Register with a nil function")
 	}
 	if !db.readOnly {
-		w := newDBWrite(dbWriteRegister, WriteOptions{NoTransaction: true})
-		w.fn = fn
-		_, err := db.submit(ctx, w)
+		w := newDBWrite(WriteOptions{NoTransaction: true}, true, true)
+		_, err := db.submit(ctx, w, func(c *sqlite.Conn) error {
+			if err := fn(c); err != nil {
+				return err
+			}
+			db.addRegistration(fn)
+			return nil
+		})
 		return err
 	}
 	// No writer: try it on a reader first.

@@ -66,7 +66,6 @@ type Stats struct {
 
 // dbCounters are the live counters behind Stats.
 type dbCounters struct {
-	queueWaits, queueFull, abandoned atomic.Int64
 	queueWaitNs, maxQueueWaitNs      atomic.Int64
 	writes, writeErrors              atomic.Int64
 	commits, rollbacks               atomic.Int64
@@ -103,13 +102,8 @@ func dbAtomicMax(a *atomic.Int64, v int64) {
 func (db *DB) Stats() Stats {
 	c := &db.stats
 	s := Stats{
-		QueueDepth:       len(db.queue),
-		QueueCapacity:    cap(db.queue),
-		QueueWaits:       c.queueWaits.Load(),
-		QueueFull:        c.queueFull.Load(),
 		QueueWait:        time.Duration(c.queueWaitNs.Load()),
 		MaxQueueWait:     time.Duration(c.maxQueueWaitNs.Load()),
-		Abandoned:        c.abandoned.Load(),
 		Writes:           c.writes.Load(),
 		WriteErrors:      c.writeErrors.Load(),
 		Commits:          c.commits.Load(),
@@ -132,6 +126,10 @@ func (db *DB) Stats() Stats {
 		CheckpointBusy:   c.checkpointBusy.Load(),
 		CheckpointErrors: c.checkpointErrors.Load(),
 		WALPages:         c.walPages.Load(),
+	}
+	if q := db.w; q != nil {
+		s.QueueDepth, s.QueueCapacity = q.q.Len(), db.opts.QueueSize
+		s.QueueWaits, s.QueueFull, s.Abandoned = q.q.QueueWaits.Load(), q.q.QueueFull.Load(), q.q.Abandoned.Load()
 	}
 	for i := range s.BatchSizes {
 		s.BatchSizes[i] = c.batchSizes[i].Load()

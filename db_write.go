@@ -3,9 +3,9 @@ package asqlite
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -107,17 +107,17 @@ func (db *DB) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error {
 
 // Exec is DB.Exec with the Writer's options.
 func (wt Writer) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
-	w := newDBWrite(dbWriteExec, wt.opts)
+	w := newDBWrite(wt.opts, false, wt.opts.NoTransaction)
 	w.sql, w.args = sql, args
-	return wt.db.submit(ctx, w)
+	return wt.db.submit(ctx, w, w.execFn)
 }
 
 // ExecScript is DB.ExecScript with the Writer's options (NoTransaction
 // goes without saying).
 func (wt Writer) ExecScript(ctx context.Context, script string, args ...any) error {
-	w := newDBWrite(dbWriteScript, wt.opts)
+	w := newDBWrite(wt.opts, false, true)
 	w.sql, w.args = script, args
-	_, err := wt.db.submit(ctx, w)
+	_, err := wt.db.submit(ctx, w, w.execFn)
 	return err
 }
 
@@ -125,9 +125,9 @@ func (wt Writer) ExecScript(ctx context.Context, script string, args ...any) err
 // transaction, each run commits by itself and a failure leaves the
 // earlier runs applied.
 func (wt Writer) ExecMany(ctx context.Context, sql string, argSets [][]any) (Result, error) {
-	w := newDBWrite(dbWriteMany, wt.opts)
+	w := newDBWrite(wt.opts, false, wt.opts.NoTransaction)
 	w.sql, w.argSets = sql, argSets
-	return wt.db.submit(ctx, w)
+	return wt.db.submit(ctx, w, w.manyFn)
 }
 
 // Write is DB.Write with the Writer's options.
@@ -135,138 +135,104 @@ func (wt Writer) Write(ctx context.Context, fn func(c *sqlite.Conn) error) error
 	if fn == nil {
 		return sqlite.Errorf(sqlite.ErrMisuse, "asqlite: Write with a nil function")
 	}
-	w := newDBWrite(dbWriteFunc, wt.opts)
-	w.fn = fn
-	_, err := wt.db.submit(ctx, w)
+	w := newDBWrite(wt.opts, true, wt.opts.NoTransaction)
+	_, err := wt.db.submit(ctx, w, fn)
 	return err
 }
 
-// dbWriteKind says what a queued write does.
-type dbWriteKind uint8
-
-const (
-	dbWriteExec     dbWriteKind = iota // statements, args
-	dbWriteScript                      // statements, args, no transaction
-	dbWriteMany                        // one statement, many arg lists
-	dbWriteFunc                        // a Go function
-	dbWriteRegister                    // a registration (see Register)
-)
-
-// States of a queued write. The caller may abandon it only while it is
-// queued; once the writer has taken it, the caller waits for the answer.
-const (
-	dbQueued int32 = iota
-	dbTaken
-	dbAbandoned
-)
-
-// dbWrite is one write on its way through the queue.
+// dbWrite is one write on its way through the writer's queue: a function
+// and how the writer runs it.
 type dbWrite struct {
-	db      *DB
-	ctx     context.Context
-	kind    dbWriteKind
-	opts    WriteOptions
-	sql     string
-	args    []any
-	argSets [][]any
-	fn      func(*sqlite.Conn) error
-	queued  time.Time
+	worker.Job
+	opts   WriteOptions
+	user   bool      // the function is the caller's Go code (Write, Register)
+	bare   bool      // it runs outside the writer's transactions
+	queued time.Time // when it was submitted
+	res    Result    // set by the function and the writer before the answer
 
-	state atomic.Int32
-
-	// Set by the writer before it signals done.
-	res      Result
-	err      error
-	panicked any
-	done     chan struct{}
+	// What Exec, ExecScript and ExecMany run, and their functions, made
+	// once per pooled write rather than once per write.
+	sql            string
+	args           []any
+	argSets        [][]any
+	execFn, manyFn func(*sqlite.Conn) error
 }
 
-var dbWritePool = sync.Pool{New: func() any { return &dbWrite{done: make(chan struct{}, 1)} }}
+var dbWritePool = sync.Pool{New: func() any {
+	w := new(dbWrite)
+	w.execFn = func(c *sqlite.Conn) error { return w.exec(c) }
+	w.manyFn = func(c *sqlite.Conn) error { return w.execMany(c) }
+	return w
+}}
 
-func newDBWrite(kind dbWriteKind, o WriteOptions) *dbWrite {
+func newDBWrite(o WriteOptions, user, bare bool) *dbWrite {
 	w := dbWritePool.Get().(*dbWrite)
-	w.kind, w.opts = kind, o
+	w.opts, w.user, w.bare = o, user, bare
 	return w
 }
 
-// recycle returns w to the pool once nobody refers to it anymore.
-func (w *dbWrite) recycle() {
-	*w = dbWrite{done: w.done}
-	dbWritePool.Put(w)
+// alone reports whether w never shares a group transaction.
+func (w *dbWrite) alone() bool { return w.opts.Isolated || w.bare }
+
+// exec runs the script w.sql, counting its changes.
+func (w *dbWrite) exec(c *sqlite.Conn) error {
+	total := c.TotalChanges()
+	err := c.Exec(w.sql, w.args...)
+	if c.TotalChanges() != total {
+		w.res.Changes = c.Changes()
+	}
+	return err
 }
 
-// dbWriterKey marks the contexts the writer installs, so that a call made
-// with one of them (from a Go function SQL calls during a write, say) is
-// known to come from the writer.
-type dbWriterKey struct{}
+// execMany runs the statement w.sql once per argument list, totalling the
+// changes.
+func (w *dbWrite) execMany(c *sqlite.Conn) error {
+	s, err := c.Prep(w.sql)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, args := range w.argSets {
+		before := c.TotalChanges()
+		if err := s.Bind(args...); err != nil {
+			return err
+		}
+		for {
+			row, err := s.Step()
+			if err != nil {
+				return err
+			}
+			if !row {
+				break
+			}
+		}
+		if c.TotalChanges() != before {
+			w.res.Changes += c.Changes()
+		}
+		s.Reset()
+	}
+	return nil
+}
 
-// submit queues w and waits for its outcome.
-func (db *DB) submit(ctx context.Context, w *dbWrite) (Result, error) {
+// submit queues w to run fn and waits for its outcome.
+func (db *DB) submit(ctx context.Context, w *dbWrite, fn func(*sqlite.Conn) error) (Result, error) {
 	if ctx == nil {
-		return Result{}, errNilContext
+		return Result{}, worker.ErrNilContext
 	}
 	if db.readOnly {
 		return Result{}, errDBReadOnly
 	}
-	if ctx.Err() != nil {
-		return Result{}, ctxError(ctx, "write not queued")
-	}
-	if db.reentrant(ctx) {
-		return Result{}, ErrReentrant
-	}
-	w.db, w.ctx = db, ctx
+	w.Set(ctx, fn)
 	w.queued = time.Now()
-
-	db.mu.RLock()
-	if db.closed {
-		db.mu.RUnlock()
-		return Result{}, errDBClosed
+	if err := db.w.q.Do(w, false); err != nil {
+		return Result{}, err
 	}
-	select {
-	case db.queue <- w:
-	default:
-		if db.opts.FailWhenQueueFull {
-			db.mu.RUnlock()
-			db.stats.queueFull.Add(1)
-			return Result{}, ErrQueueFull
-		}
-		db.stats.queueWaits.Add(1)
-		select {
-		case db.queue <- w:
-		case <-ctx.Done():
-			db.mu.RUnlock()
-			return Result{}, ctxError(ctx, "write waiting for room in the queue")
-		}
-	}
-	db.mu.RUnlock()
-
-	select {
-	case <-w.done:
-	case <-ctx.Done():
-		if w.state.CompareAndSwap(dbQueued, dbAbandoned) {
-			// The writer will skip it; it is not recycled.
-			db.stats.abandoned.Add(1)
-			return Result{}, ctxError(ctx, "write waiting in the queue")
-		}
-		// The writer has it: its SQL is being interrupted and the answer
-		// will say exactly what happened.
-		<-w.done
-	}
-	res, err, p := w.res, w.err, w.panicked
-	w.recycle()
-	if p != nil {
+	res, err := w.res, w.Err()
+	p, panicked := w.Panicked()
+	w.res, w.sql, w.args, w.argSets = Result{}, "", nil, nil
+	dbWritePool.Put(w)
+	if panicked {
 		panic(p)
 	}
 	return res, err
-}
-
-// reentrant reports whether a write made with ctx would wait for the writer
-// while running on it.
-func (db *DB) reentrant(ctx context.Context) bool {
-	if v, ok := ctx.Value(dbWriterKey{}).(*DB); ok && v == db {
-		return true
-	}
-	// A function given to Write may call the DB with an outer context: on
-	// the writer goroutine itself, that call would never be answered.
-	return db.w != nil && db.w.inUserCode.Load() && goid() == db.w.goid.Load()
 }

@@ -3,27 +3,24 @@ package asqlite
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// dbWriter is the writer goroutine's state. Everything but inUserCode,
-// goid and active is touched by that goroutine only.
+// dbWriter is the writer: a worker (see internal/worker) that serves the
+// DB's writes, in groups. Everything but q and active is touched by the
+// worker goroutine only.
 type dbWriter struct {
-	db   *DB
-	conn *sqlite.Conn
+	db     *DB
+	conn   *sqlite.Conn
+	q      *worker.Worker[*dbWrite]
+	active atomic.Pointer[sqlite.Conn] // connection running a write, for Close to interrupt
 
-	goid       atomic.Uint64               // the writer goroutine's id
-	inUserCode atomic.Bool                 // running a function given to Write
-	active     atomic.Pointer[sqlite.Conn] // connection running a write, for Close to interrupt
-
-	carry   *dbWrite   // taken from the queue, to run after the current group
 	pending []*dbWrite // writes of the open group that succeeded, awaiting COMMIT
 	redoQ   []*dbWrite // writes to run again, each alone, after their group failed
-	orphan  *dbWrite   // the write whose function ended the goroutine (runtime.Goexit)
 
 	// The group marker: temp.user_version of the writer, flipped inside a
 	// group transaction before a write that could end the transaction
@@ -38,7 +35,7 @@ type dbWriter struct {
 	// deferredFKs is whether DBStatusDeferredFKs can be read.
 	deferredFKs bool
 	// guard watches the context of the write running (on any connection).
-	guard guard
+	guard worker.Guard
 }
 
 // Savepoint names of the writer; users' own savepoints nest inside.
@@ -48,10 +45,28 @@ const (
 	dbRollbackRelease = "ROLLBACK TO asqlite_write; RELEASE asqlite_write"
 )
 
-// start sets the writer connection up and runs the writer loop.
+// newDBWriter makes the writer of db on c; go start runs it.
+func newDBWriter(db *DB, c *sqlite.Conn) *dbWriter {
+	wr := &dbWriter{db: db, conn: c}
+	wr.q = worker.New(worker.Config[*dbWrite]{
+		Serve:        wr.handle,
+		Before:       wr.drainRedo,
+		After:        wr.maintain,
+		Shutdown:     func() { close(db.wdone) },
+		Goexit:       wr.goexit,
+		Answer:       wr.reply,
+		Taken:        wr.taken,
+		Capacity:     db.opts.QueueSize,
+		FailWhenFull: db.opts.FailWhenQueueFull,
+		Closed:       errDBClosed,
+	})
+	return wr
+}
+
+// start sets the writer connection up and serves the writes.
 func (wr *dbWriter) start() {
 	wr.active.Store(wr.conn)
-	wr.guard.install(wr.conn)
+	wr.guard.Install(wr.conn)
 	// The hook replaces SQLite's automatic checkpoints: maintain does them.
 	wr.conn.AddWALHook(func(schema string, pages int) error {
 		if schema == "main" {
@@ -61,137 +76,62 @@ func (wr *dbWriter) start() {
 	})
 	_, _, err := wr.conn.Status(sqlite.DBStatusDeferredFKs, false)
 	wr.deferredFKs = err == nil
-	wr.loop()
-}
-
-// loop takes the writes from the queue until the DB closes.
-func (wr *dbWriter) loop() {
-	db := wr.db
-	defer func() {
-		if wr.orphan != nil {
-			// A write's function called runtime.Goexit, which ended this
-			// goroutine: another one takes over.
-			go wr.resume()
-			return
-		}
-		close(db.wdone)
-	}()
-	wr.goid.Store(goid())
-	for {
-		wr.drainRedo()
-		if w := wr.carry; w != nil {
-			// Taken already, while a group was open.
-			wr.carry = nil
-			wr.handle(w)
-		} else {
-			var w *dbWrite
-			select {
-			case w = <-db.queue:
-			case <-db.quit:
-				// Closed: nothing more will be queued; drain what is.
-				select {
-				case w = <-db.queue:
-				default:
-					return
-				}
-			}
-			if wr.take(w) {
-				wr.handle(w)
-			}
-		}
-		wr.maintain()
-	}
+	wr.q.Serve()
 }
 
 // errDBGoexit answers a write whose function called runtime.Goexit.
 var errDBGoexit = errors.New("asqlite: runtime.Goexit called by a write's function; the write did not complete")
 
-// resume settles the write whose function ended the writer goroutine with
-// runtime.Goexit (t.FailNow in a test, say), then goes on as the writer.
-// The write's transaction, and its group's, are rolled back; the other
-// writes of the group run again.
-func (wr *dbWriter) resume() {
-	w := wr.orphan
-	wr.orphan = nil
-	wr.inUserCode.Store(false)
+// goexit settles w, whose function ended the writer goroutine with
+// runtime.Goexit (t.FailNow in a test, say). The write's transaction, and
+// its group's, are rolled back; the other writes of the group run again.
+func (wr *dbWriter) goexit(w *dbWrite) {
 	wr.active.Store(wr.conn)
 	if !wr.conn.AutoCommit() {
 		wr.rollback(wr.conn)
 	}
 	wr.reply(w, errDBGoexit)
 	wr.redo(wr.pending...)
+	clear(wr.pending)
 	wr.pending = wr.pending[:0]
-	wr.loop()
 }
 
-// take claims a write from the queue. It returns false for a write whose
-// caller gave up, and answers at once one whose context has ended or that
-// Close cancelled.
-func (wr *dbWriter) take(w *dbWrite) bool {
-	if !w.state.CompareAndSwap(dbQueued, dbTaken) {
-		return false
-	}
+// taken records how long w waited in the queue.
+func (wr *dbWriter) taken(w *dbWrite) {
 	st := &wr.db.stats
 	wait := time.Since(w.queued)
 	st.queueWaitNs.Add(int64(wait))
 	dbAtomicMax(&st.maxQueueWaitNs, int64(wait))
-	if wr.db.cancelled.Load() {
-		wr.reply(w, errDBClosed)
-		return false
-	}
-	if ended(w.ctx) {
-		wr.reply(w, ctxError(w.ctx, "write waiting in the queue"))
-		return false
-	}
-	return true
 }
 
 // next takes the next write for the open group without waiting: nil when
-// the queue is empty or the next write must run alone (it is kept in carry).
+// the queue is empty or the next write must run alone (it is carried to
+// the next round).
 func (wr *dbWriter) next() *dbWrite {
-	for {
-		select {
-		case w := <-wr.db.queue:
-			if !wr.take(w) {
-				continue
-			}
-			if w.alone() {
-				wr.carry = w
-				return nil
-			}
-			return w
-		default:
-			return nil
-		}
+	w, ok := wr.q.Take()
+	if !ok {
+		return nil
 	}
-}
-
-// alone reports whether w never shares a group transaction.
-func (w *dbWrite) alone() bool {
-	return w.opts.Isolated || w.bare()
+	if w.alone() {
+		wr.q.Carry(w)
+		return nil
+	}
+	return w
 }
 
 // userCode reports whether Go code of the user's may run during w: its
 // function, or Go callbacks (functions, hooks) its SQL may call.
-func (w *dbWrite) userCode() bool {
-	return w.kind == dbWriteFunc || w.kind == dbWriteRegister || w.db.callbacks.Load()
-}
-
-// bare reports whether w runs outside the writer's transactions.
-func (w *dbWrite) bare() bool {
-	return w.opts.NoTransaction || w.kind == dbWriteScript || w.kind == dbWriteRegister
+func (wr *dbWriter) userCode(w *dbWrite) bool {
+	return w.user || wr.db.callbacks.Load()
 }
 
 func (wr *dbWriter) handle(w *dbWrite) {
-	db := wr.db
 	switch {
-	case w.kind == dbWriteRegister:
-		wr.register(w)
 	case w.opts.Isolated:
 		wr.isolated(w)
-	case w.bare():
+	case w.bare:
 		wr.bare(wr.conn, w)
-	case db.opts.DisableGroupCommit:
+	case wr.db.opts.DisableGroupCommit:
 		wr.solo(wr.conn, w)
 	default:
 		wr.group(w)
@@ -200,129 +140,50 @@ func (wr *dbWriter) handle(w *dbWrite) {
 
 // reply gives w its outcome.
 func (wr *dbWriter) reply(w *dbWrite, err error) {
-	w.err = err
 	st := &wr.db.stats
 	st.writes.Add(1)
 	if err != nil {
 		st.writeErrors.Add(1)
 	}
-	w.done <- struct{}{}
+	w.Answer(err)
 }
 
-// exec runs the work of w on c, with w's context installed. txErr reports a
-// failure of the writer's own statements around the work (marker,
-// savepoint), err the outcome of the work itself. With nested, the work
-// runs inside a savepoint of the group transaction, opened here once the
-// marker question is settled.
-func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite, nested bool) (err, txErr error) {
-	w.res = Result{}
-	w.panicked = nil
-	var s *sqlite.Stmt
-	if w.kind == dbWriteMany {
-		if s, err = c.Prep(w.sql); err != nil {
-			return err, nil
-		}
-		defer s.Close()
-	}
-	if nested {
-		// Transaction control statements are read-only ones; scripts and
-		// functions may hold anything.
-		if !wr.markerSet && (s == nil || s.ReadOnly()) {
-			if txErr = wr.setMarker(c); txErr != nil {
-				return nil, txErr
-			}
-		}
-		if txErr = c.Exec(dbSavepoint); txErr != nil {
-			return nil, txErr
-		}
-	}
-
-	ctx := w.ctx
-	if w.userCode() {
-		// Mark the context Go code receives as the writer's.
-		ctx = newLiveCtx(ctx, dbWriterKey{}, wr.db)
-	}
-	c.SetContext(ctx)
-	wr.guard.arm(w.ctx, ctx)
-	defer func() {
-		wr.guard.disarm()
-		c.SetContext(context.Background())
-	}()
-	lastID := c.LastInsertRowID()
-	err = wr.run(c, w, s)
-	err = wr.guard.err(err)
-	if id := c.LastInsertRowID(); id != lastID {
-		w.res.LastInsertRowID = id
-	}
-	return err, nil
-}
-
-// run runs the work of w: its statements or its function. A panic becomes
-// the write's error (and is raised again in its caller); a runtime.Goexit
-// is noted for resume.
-func (wr *dbWriter) run(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) (err error) {
-	exited := true
-	defer func() {
-		if exited {
-			wr.orphan = w
-		}
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			exited = false
-			w.panicked = p
-			err = fmt.Errorf("asqlite: write function panicked: %v", p)
-		}
-	}()
-	if w.userCode() {
-		// Go code of the user's may run: a write it makes from this
-		// goroutine must be refused, not waited for.
-		wr.inUserCode.Store(true)
-		defer wr.inUserCode.Store(false)
-	}
-	err = wr.work(c, w, s)
-	exited = false
-	return err
-}
-
-// work runs the statements or the function of w.
-func (wr *dbWriter) work(c *sqlite.Conn, w *dbWrite, s *sqlite.Stmt) error {
-	switch w.kind {
-	case dbWriteExec, dbWriteScript:
-		total := c.TotalChanges()
-		err := c.Exec(w.sql, w.args...)
-		if c.TotalChanges() != total {
-			w.res.Changes = c.Changes()
-		}
-		return err
-	case dbWriteMany:
-		for _, args := range w.argSets {
-			before := c.TotalChanges()
-			if err := s.Bind(args...); err != nil {
-				return err
-			}
-			if err := dbStepAll(s); err != nil {
-				return err
-			}
-			if c.TotalChanges() != before {
-				w.res.Changes += c.Changes()
-			}
-			s.Reset()
-		}
-		return nil
-	default:
-		return w.fn(c)
-	}
-}
-
-// dbStepAll steps s to its end.
-func dbStepAll(s *sqlite.Stmt) error {
-	for {
-		row, err := s.Step()
-		if err != nil || !row {
+// enter opens the savepoint of a write joining the open group, flipping
+// the group marker first (once per group). Its error is the group's: the
+// transaction failed around the write.
+func (wr *dbWriter) enter(c *sqlite.Conn) error {
+	if !wr.markerSet {
+		if err := wr.setMarker(c); err != nil {
 			return err
 		}
 	}
+	return c.Exec(dbSavepoint)
+}
+
+// exec runs w's function on c with w's context installed and returns its
+// error. A panic becomes the write's error (and is raised again in its
+// caller); a runtime.Goexit ends the goroutine (see goexit).
+func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite) error {
+	w.res = Result{}
+	ctx := w.Context()
+	user := wr.userCode(w)
+	installed := ctx
+	if user {
+		// Mark the context Go code receives as the writer's.
+		installed = wr.q.Mark(ctx)
+	}
+	c.SetContext(installed)
+	wr.guard.Arm(ctx, installed)
+	defer func() {
+		wr.guard.Disarm()
+		c.SetContext(context.Background())
+	}()
+	lastID := c.LastInsertRowID()
+	err := wr.guard.Err(wr.q.Run(w, c, user))
+	if id := c.LastInsertRowID(); id != lastID {
+		w.res.LastInsertRowID = id
+	}
+	return err
 }
 
 // deferredViolation reports a deferred foreign key constraint left
@@ -376,7 +237,7 @@ func (wr *dbWriter) solo(c *sqlite.Conn, w *dbWrite) {
 		wr.reply(w, err)
 		return
 	}
-	err, _ := wr.exec(c, w, false)
+	err := wr.exec(c, w)
 	switch {
 	case c.AutoCommit():
 		// SQLite rolled the transaction back (err != nil), or the write
@@ -395,7 +256,7 @@ func (wr *dbWriter) solo(c *sqlite.Conn, w *dbWrite) {
 
 // bare runs w outside any transaction of the writer's making.
 func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
-	err, _ := wr.exec(c, w, false)
+	err := wr.exec(c, w)
 	if !c.AutoCommit() {
 		wr.rollback(c)
 		if err == nil {
@@ -407,19 +268,19 @@ func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
 
 // isolated runs w on a connection opened for it.
 func (wr *dbWriter) isolated(w *dbWrite) {
-	c, err := wr.db.connect(w.ctx, false)
+	c, err := wr.db.connect(w.Context(), false)
 	if err != nil {
 		wr.reply(w, err)
 		return
 	}
 	wr.db.stats.isolated.Add(1)
-	wr.guard.install(c)
+	wr.guard.Install(c)
 	wr.active.Store(c)
 	defer func() {
 		wr.active.Store(wr.conn)
 		c.Close()
 	}()
-	if w.bare() {
+	if w.bare {
 		wr.bare(c, w)
 	} else {
 		wr.solo(c, w)
@@ -442,16 +303,19 @@ func (wr *dbWriter) group(first *dbWrite) {
 	for w := first; w != nil; {
 		n++
 		nested := len(wr.pending) > 0
-		err, txErr := wr.exec(c, w, nested)
-		if err == nil && txErr == nil && !c.AutoCommit() {
+		if nested {
+			if err := wr.enter(c); err != nil {
+				// The group transaction itself failed around the write.
+				wr.rollback(c)
+				wr.fail(w)
+				return
+			}
+		}
+		err := wr.exec(c, w)
+		if err == nil && !c.AutoCommit() {
 			err = wr.deferredViolation(c)
 		}
 		switch {
-		case txErr != nil:
-			// The group transaction itself failed around the write.
-			wr.rollback(c)
-			wr.fail(w)
-			return
 		case c.AutoCommit():
 			wr.ended(w, err, nested)
 			return
@@ -539,8 +403,8 @@ func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 		wr.reply(w, err)
 		return
 	}
-	ctxEnded := ended(w.ctx) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
-	if ctxEnded || w.panicked != nil {
+	ctxEnded := worker.Ended(w.Context()) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	if _, panicked := w.Panicked(); ctxEnded || panicked {
 		wr.fail(nil)
 		wr.reply(w, err)
 		return
@@ -566,8 +430,8 @@ func (wr *dbWriter) drainRedo() {
 		switch {
 		case wr.db.cancelled.Load():
 			wr.reply(w, errDBClosed)
-		case ended(w.ctx):
-			wr.reply(w, ctxError(w.ctx, "write rolled back with its group"))
+		case worker.Ended(w.Context()):
+			wr.reply(w, worker.CtxError(w.Context(), "write rolled back with its group"))
 		default:
 			wr.db.stats.redone.Add(1)
 			wr.solo(wr.conn, w)
@@ -603,16 +467,6 @@ func (wr *dbWriter) markerCommitted() bool {
 		return s.ColumnInt64(0) != wr.marker
 	}
 	return false
-}
-
-// register runs a registration on the writer and records it for the
-// connections to come.
-func (wr *dbWriter) register(w *dbWrite) {
-	err, _ := wr.exec(wr.conn, w, false)
-	if err == nil {
-		wr.db.addRegistration(w.fn)
-	}
-	wr.reply(w, err)
 }
 
 // interrupt interrupts the SQL the writer is running, from any goroutine.

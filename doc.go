@@ -18,9 +18,10 @@
 //     Transaction blocks ([Conn.Tx]) and arbitrary code ([Conn.Run]) run on
 //     the worker as one call, so nothing else interleaves with them.
 //   - [DB] (one writer connection and a pool of readers, for applications
-//     with many concurrent readers and writers) stops SQL with the same
-//     guard as Conn and shares [Row], [Result] and the errors of this
-//     package.
+//     with many concurrent readers and writers) is built from the same
+//     pieces: its writer is the same worker as a Conn's, serving writes in
+//     groups that share a transaction; its readers stop SQL with the same
+//     guard; it shares [Row], [Result] and the errors of this package.
 //
 // # Go code in SQLite
 //

@@ -1,10 +1,9 @@
 package asqlite
 
 import (
-	"context"
 	"errors"
-	"fmt"
 
+	"github.com/asqlite/asqlite/internal/worker"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -24,7 +23,7 @@ var (
 	// sqlite.Conn.Context inside Run). Such a call could only run after the
 	// code that makes it returns, so waiting for it would deadlock. Inside
 	// Run use the *sqlite.Conn it receives; inside Tx use the *Tx.
-	ErrReentrant = errors.New("asqlite: call from the connection's own worker would deadlock (use the *sqlite.Conn or *Tx you were given)")
+	ErrReentrant = worker.ErrReentrant
 
 	// ErrNoRows is reported by QueryRow (through Row.Err and Row.Scan) when
 	// the query returns no row. It is [sqlite.ErrNoRows].
@@ -46,21 +45,3 @@ type wrapError struct {
 
 func (e *wrapError) Error() string { return e.msg }
 func (e *wrapError) Unwrap() error { return e.err }
-
-// errNilContext answers a call made with a nil context.
-var errNilContext error = sqlite.Errorf(sqlite.ErrMisuse, "asqlite: nil context")
-
-// ctxError reports that ctx ended while a call was in the given phase. It
-// wraps ctx.Err() (so errors.Is(err, context.Canceled) or
-// context.DeadlineExceeded holds) and the context's cause when that is a
-// different error.
-func ctxError(ctx context.Context, phase string) error {
-	err := ctx.Err()
-	if err == nil { // past its deadline, before its timer fired
-		return fmt.Errorf("asqlite: %s: %w", phase, context.DeadlineExceeded)
-	}
-	if cause := context.Cause(ctx); cause != nil && cause != err {
-		return fmt.Errorf("asqlite: %s: %w: %w", phase, err, cause)
-	}
-	return fmt.Errorf("asqlite: %s: %w", phase, err)
-}

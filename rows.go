@@ -84,13 +84,13 @@ func (r *Row) Int64(i int) int64 {
 	case sqlite.Integer:
 		return c.v
 	case sqlite.Float:
-		return floatToInt(math.Float64frombits(uint64(c.v)))
+		return sqlite.RealToInt(math.Float64frombits(uint64(c.v)))
 	case sqlite.Text, sqlite.Blob:
-		n, f, isInt, _ := parseNumber(r.raw(c))
+		n, f, isInt, _ := sqlite.ParseNumber(r.raw(c))
 		if isInt {
 			return n
 		}
-		return floatToInt(f)
+		return sqlite.RealToInt(f)
 	}
 	return 0
 }
@@ -117,7 +117,7 @@ func (r *Row) Float(i int) float64 {
 	case sqlite.Float:
 		return math.Float64frombits(uint64(c.v))
 	case sqlite.Text, sqlite.Blob:
-		n, f, isInt, _ := parseNumber(r.raw(c))
+		n, f, isInt, _ := sqlite.ParseNumber(r.raw(c))
 		if isInt {
 			return float64(n)
 		}
@@ -134,7 +134,7 @@ func (r *Row) Text(i int) string {
 	case sqlite.Integer:
 		return strconv.FormatInt(c.v, 10)
 	case sqlite.Float:
-		return formatFloat(math.Float64frombits(uint64(c.v)))
+		return sqlite.FormatReal(math.Float64frombits(uint64(c.v)))
 	case sqlite.Text, sqlite.Blob:
 		return string(r.raw(c))
 	}
@@ -183,26 +183,11 @@ func (r *Row) Values() []any {
 // Time reads column i as a time stored in format f, as
 // sqlite.Stmt.ColumnTime does. NULL is the zero time.
 func (r *Row) Time(i int, f sqlite.TimeFormat) (time.Time, error) {
-	c := r.cell(i)
-	switch {
-	case c.typ == sqlite.Null:
+	if r.cell(i).typ == sqlite.Null {
 		return time.Time{}, nil
-	case f == sqlite.TimeText:
-		return sqlite.ParseTime(r.Text(i))
-	case f == sqlite.TimeUnix:
-		return time.Unix(r.Int64(i), 0).UTC(), nil
-	case f == sqlite.TimeUnixMilli:
-		return time.UnixMilli(r.Int64(i)).UTC(), nil
-	case f == sqlite.TimeUnixNano:
-		return time.Unix(0, r.Int64(i)).UTC(), nil
-	case f == sqlite.TimeJulianDay:
-		return julianToTime(r.Float(i)), nil
 	}
-	return time.Time{}, sqlite.Errorf(sqlite.ErrMisuse, "unknown TimeFormat %d", f)
-}
-
-func julianToTime(d float64) time.Time {
-	return time.Unix(0, int64((d-2440587.5)*float64(24*time.Hour))).UTC()
+	return sqlite.DecodeTime(f, func() string { return r.Text(i) },
+		func() int64 { return r.Int64(i) }, func() float64 { return r.Float(i) })
 }
 
 // Clone returns a copy of the row that stays valid after the iteration
@@ -478,7 +463,7 @@ func (r *Row) scanTime(i int, c cell) (time.Time, error) {
 	case sqlite.Integer:
 		return time.Unix(c.v, 0).UTC(), nil
 	case sqlite.Float:
-		return julianToTime(math.Float64frombits(uint64(c.v))), nil
+		return sqlite.JulianDayTime(math.Float64frombits(uint64(c.v))), nil
 	case sqlite.Text:
 		t, err := sqlite.ParseTime(string(r.raw(c)))
 		if err != nil {
@@ -511,86 +496,6 @@ func (r *Row) scanError(i int, c cell, dest any, why string) error {
 		into = fmt.Sprintf(" into %T", dest)
 	}
 	return sqlite.Errorf(sqlite.ErrMismatch, "Scan column %d%s: %s%s%s: %s", i, name, c.typ, val, into, why)
-}
-
-// floatToInt truncates f toward zero, saturating at the int64 range, as
-// SQLite does.
-func floatToInt(f float64) int64 {
-	switch {
-	case math.IsNaN(f):
-		return 0
-	case f <= -(1 << 63):
-		return math.MinInt64
-	case f >= 1<<63:
-		return math.MaxInt64
-	}
-	return int64(f)
-}
-
-// parseNumber reads the leading number of b, as SQLite does when it
-// converts text to a number: leading spaces, a sign, digits, a fraction and
-// an exponent. It reports an integer when the prefix has neither fraction
-// nor exponent and fits an int64. ok is false when there is no number (the
-// value then is 0).
-func parseNumber(b []byte) (n int64, f float64, isInt, ok bool) {
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f' || b[i] == '\v') {
-		i++
-	}
-	start := i
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		i++
-	}
-	digits := i
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	intEnd := i
-	if i < len(b) && b[i] == '.' {
-		i++
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i == digits || (i == digits+1 && b[digits] == '.') {
-		return 0, 0, true, false
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		j := i + 1
-		if j < len(b) && (b[j] == '+' || b[j] == '-') {
-			j++
-		}
-		if j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-				j++
-			}
-			i = j
-		}
-	}
-	if i == intEnd {
-		if v, err := strconv.ParseInt(string(b[start:i]), 10, 64); err == nil {
-			return v, float64(v), true, true
-		}
-	}
-	f, _ = strconv.ParseFloat(string(b[start:i]), 64)
-	return 0, f, false, true
-}
-
-// formatFloat formats f the way SQLite shows a REAL: the shortest text that
-// reads back as f, always with a decimal point or exponent (1.0, 1.5e+20).
-func formatFloat(f float64) string {
-	b := strconv.AppendFloat(nil, f, 'g', -1, 64)
-	for _, ch := range b {
-		if ch == '.' || ch == 'n' || ch == 'N' || ch == 'I' {
-			return string(b)
-		}
-	}
-	for j, ch := range b {
-		if ch == 'e' {
-			return string(b[:j]) + ".0" + string(b[j:])
-		}
-	}
-	return string(b) + ".0"
 }
 
 // batch is a block of rows copied out of a statement on the worker and

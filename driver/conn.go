@@ -322,7 +322,7 @@ func timeValue(timeFmt sqlite.TimeFormat, t time.Time) any {
 	case sqlite.TimeUnixNano:
 		return t.UnixNano()
 	case sqlite.TimeJulianDay:
-		return float64(t.UnixNano())/float64(24*time.Hour) + 2440587.5
+		return sqlite.JulianDay(t)
 	}
 	return t
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	lib "modernc.org/sqlite/lib"
@@ -31,27 +30,6 @@ func Named(name string, value any) NamedArg { return NamedArg{Name: name, Value:
 // ZeroBlob, bound as a value, is a blob of that many zero bytes; it reserves
 // space to fill later through Blob I/O. https://sqlite.org/c3ref/bind_blob.html
 type ZeroBlob int64
-
-// TimeFormat says how a time.Time is stored.
-type TimeFormat int
-
-const (
-	// TimeText stores "2006-01-02 15:04:05.999999999-07:00", which sorts by
-	// time for a fixed zone and which SQLite's date functions understand.
-	// It is what Bind uses for a time.Time.
-	TimeText TimeFormat = iota
-	// TimeUnix stores whole seconds since 1970 as an integer.
-	TimeUnix
-	// TimeUnixMilli stores milliseconds since 1970 as an integer.
-	TimeUnixMilli
-	// TimeUnixNano stores nanoseconds since 1970 as an integer.
-	TimeUnixNano
-	// TimeJulianDay stores the Julian day number as a float.
-	TimeJulianDay
-)
-
-// TimeLayout is the text layout of TimeText.
-const TimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
 func (s *Stmt) bindRC(i int, rc int32) error {
 	if rc == lib.SQLITE_OK {
@@ -198,13 +176,9 @@ func (s *Stmt) BindTime(i int, t time.Time, f TimeFormat) error {
 	case TimeUnixNano:
 		return s.BindInt64(i, t.UnixNano())
 	case TimeJulianDay:
-		return s.BindFloat(i, julianDay(t))
+		return s.BindFloat(i, JulianDay(t))
 	}
 	return Errorf(ErrMisuse, "unknown TimeFormat %d", f)
-}
-
-func julianDay(t time.Time) float64 {
-	return float64(t.UnixNano())/float64(24*time.Hour) + 2440587.5
 }
 
 // ColumnTime reads column i as a time stored in format f. For TimeText it
@@ -218,42 +192,8 @@ func (s *Stmt) ColumnTime(i int, f TimeFormat) (time.Time, error) {
 	if s.ColumnType(i) == Null {
 		return time.Time{}, nil
 	}
-	switch f {
-	case TimeText:
-		return ParseTime(s.ColumnText(i))
-	case TimeUnix:
-		return time.Unix(s.ColumnInt64(i), 0).UTC(), nil
-	case TimeUnixMilli:
-		return time.UnixMilli(s.ColumnInt64(i)).UTC(), nil
-	case TimeUnixNano:
-		return time.Unix(0, s.ColumnInt64(i)).UTC(), nil
-	case TimeJulianDay:
-		d := s.ColumnFloat(i)
-		return time.Unix(0, int64((d-2440587.5)*float64(24*time.Hour))).UTC(), nil
-	}
-	return time.Time{}, Errorf(ErrMisuse, "unknown TimeFormat %d", f)
-}
-
-var timeLayouts = []string{
-	TimeLayout,
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04",
-	"2006-01-02T15:04",
-	"2006-01-02",
-}
-
-// ParseTime parses the text forms of a time that SQLite and TimeText use.
-func ParseTime(v string) (time.Time, error) {
-	v = strings.TrimSuffix(v, "Z")
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, Errorf(ErrMismatch, "cannot parse %q as a time", v)
+	return DecodeTime(f, func() string { return s.ColumnText(i) },
+		func() int64 { return s.ColumnInt64(i) }, func() float64 { return s.ColumnFloat(i) })
 }
 
 // ParamCount returns the number of parameters; the largest index when

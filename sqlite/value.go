@@ -119,21 +119,10 @@ func (v Value) Len() int {
 
 // Time reads the value as a time stored in format f (see Stmt.ColumnTime).
 func (v Value) Time(f TimeFormat) (time.Time, error) {
-	switch {
-	case v.IsNull():
+	if v.IsNull() {
 		return time.Time{}, nil
-	case f == TimeText:
-		return ParseTime(v.Text())
-	case f == TimeUnix:
-		return time.Unix(v.Int64(), 0).UTC(), nil
-	case f == TimeUnixMilli:
-		return time.UnixMilli(v.Int64()).UTC(), nil
-	case f == TimeUnixNano:
-		return time.Unix(0, v.Int64()).UTC(), nil
-	case f == TimeJulianDay:
-		return time.Unix(0, int64((v.Float()-2440587.5)*float64(24*time.Hour))).UTC(), nil
 	}
-	return time.Time{}, Errorf(ErrMisuse, "unknown TimeFormat %d", f)
+	return DecodeTime(f, v.Text, v.Int64, v.Float)
 }
 
 // Any returns the value as int64, float64, string, []byte or nil.
@@ -286,7 +275,7 @@ func (fc *FuncContext) ResultTime(t time.Time, f TimeFormat) {
 	case TimeUnixNano:
 		fc.ResultInt64(t.UnixNano())
 	case TimeJulianDay:
-		fc.ResultFloat(julianDay(t))
+		fc.ResultFloat(JulianDay(t))
 	default:
 		fc.ResultError(Errorf(ErrMisuse, "unknown TimeFormat %d", f))
 	}

@@ -1,0 +1,156 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+
+	"github.com/asqlite/asqlite/internal/leakcheck"
+	"github.com/asqlite/asqlite/sqlite"
+)
+
+type job struct{ Job }
+
+var errClosed = errors.New("closed")
+
+// start runs a worker serving jobs with Run, on no connection.
+func start(t *testing.T, cfg Config[*job]) *Worker[*job] {
+	t.Helper()
+	t.Cleanup(leakcheck.Check(t))
+	var w *Worker[*job]
+	cfg.Serve = func(j *job) { j.Answer(w.Run(j, nil, true)) }
+	exited := make(chan struct{})
+	cfg.Shutdown = func() { close(exited) }
+	if cfg.Goexit == nil {
+		cfg.Goexit = func(j *job) { j.Answer(errors.New("goexit")) }
+	}
+	cfg.Closed = errClosed
+	w = New(cfg)
+	go w.Serve()
+	t.Cleanup(func() {
+		w.Close()
+		<-exited
+	})
+	return w
+}
+
+func do(w *Worker[*job], ctx context.Context, fn func(*sqlite.Conn) error) error {
+	j := new(job)
+	j.Set(ctx, fn)
+	if err := w.Do(j, false); err != nil {
+		return err
+	}
+	return j.Err()
+}
+
+// block occupies the worker until the returned function is called.
+func block(t *testing.T, w *Worker[*job]) (release func()) {
+	started, stop, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- do(w, context.Background(), func(*sqlite.Conn) error {
+			close(started)
+			<-stop
+			return nil
+		})
+	}()
+	<-started
+	return func() {
+		close(stop)
+		if err := <-done; err != nil {
+			t.Errorf("blocking job: %v", err)
+		}
+	}
+}
+
+func TestCancelledWhileQueuedNeverRuns(t *testing.T) {
+	queued := make(chan struct{}, 1)
+	w := start(t, Config[*job]{Queued: func() { queued <- struct{}{} }})
+	release := block(t, w)
+	<-queued // the blocking job's own wait
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := false
+	errc := make(chan error)
+	go func() { errc <- do(w, ctx, func(*sqlite.Conn) error { ran = true; return nil }) }()
+	<-queued
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	release()
+	if err := do(w, context.Background(), func(*sqlite.Conn) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if ran {
+		t.Fatal("a job cancelled while queued ran")
+	}
+	if n := w.Abandoned.Load(); n != 1 {
+		t.Fatalf("Abandoned = %d, want 1", n)
+	}
+}
+
+func TestFullQueueFailsOrWaits(t *testing.T) {
+	queued := make(chan struct{}, 2)
+	w := start(t, Config[*job]{Capacity: 1, FailWhenFull: true, Queued: func() { queued <- struct{}{} }})
+	release := block(t, w)
+	<-queued
+	errc := make(chan error)
+	go func() { errc <- do(w, context.Background(), func(*sqlite.Conn) error { return nil }) }()
+	<-queued // it holds the only slot
+	if err := do(w, context.Background(), nil); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("got %v, want ErrQueueFull", err)
+	}
+	release()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReentrantCallIsRefused(t *testing.T) {
+	w := start(t, Config[*job]{})
+	var inner, marked error
+	err := do(w, context.Background(), func(*sqlite.Conn) error {
+		inner = do(w, context.Background(), nil)
+		marked = w.admissible(w.Mark(context.Background()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(inner, ErrReentrant) || !errors.Is(marked, ErrReentrant) {
+		t.Fatalf("got %v and %v, want ErrReentrant", inner, marked)
+	}
+}
+
+func TestGoexitAnswersTheJobAndServesOn(t *testing.T) {
+	w := start(t, Config[*job]{})
+	err := do(w, context.Background(), func(*sqlite.Conn) error {
+		runtime.Goexit()
+		return nil
+	})
+	if err == nil || err.Error() != "goexit" {
+		t.Fatalf("got %v, want the Goexit answer", err)
+	}
+	if err := do(w, context.Background(), func(*sqlite.Conn) error { return nil }); err != nil {
+		t.Fatalf("after Goexit: %v", err)
+	}
+}
+
+func TestCancelRefusesQueuedJobs(t *testing.T) {
+	queued := make(chan struct{}, 2)
+	w := start(t, Config[*job]{Queued: func() { queued <- struct{}{} }})
+	release := block(t, w)
+	<-queued
+	errc := make(chan error)
+	go func() { errc <- do(w, context.Background(), func(*sqlite.Conn) error { return nil }) }()
+	<-queued
+	w.Close()
+	w.Cancel()
+	if err := <-errc; !errors.Is(err, errClosed) {
+		t.Fatalf("queued job: got %v, want the closed error", err)
+	}
+	if err := do(w, context.Background(), nil); !errors.Is(err, errClosed) {
+		t.Fatalf("new job: got %v, want the closed error", err)
+	}
+	release()
+}
