@@ -75,9 +75,10 @@ func (r *Row) Type(i int) sqlite.ColumnType { return r.cell(i).typ }
 // IsNull reports whether column i is NULL.
 func (r *Row) IsNull(i int) bool { return r.cell(i).typ == sqlite.Null }
 
-// Int64 returns column i as an integer: a float is truncated toward zero
-// (saturating at the int64 range), text and blobs are parsed for a leading
-// number, NULL is 0.
+// Int64 returns column i as an integer, converted as
+// sqlite.Stmt.ColumnInt64 would: a float truncated toward zero (saturating
+// at the int64 range), text and blobs read for a leading integer
+// ([sqlite.TextToInt]), NULL 0.
 func (r *Row) Int64(i int) int64 {
 	c := r.cell(i)
 	switch c.typ {
@@ -86,11 +87,7 @@ func (r *Row) Int64(i int) int64 {
 	case sqlite.Float:
 		return sqlite.RealToInt(math.Float64frombits(uint64(c.v)))
 	case sqlite.Text, sqlite.Blob:
-		n, f, isInt, _ := sqlite.ParseNumber(r.raw(c))
-		if isInt {
-			return n
-		}
-		return sqlite.RealToInt(f)
+		return sqlite.TextToInt(r.raw(c))
 	}
 	return 0
 }
@@ -98,17 +95,20 @@ func (r *Row) Int64(i int) int64 {
 // Int returns column i as an int (see Int64).
 func (r *Row) Int(i int) int { return int(r.Int64(i)) }
 
-// Bool reports whether column i is a non-zero number (see Int64).
+// Bool reports whether column i is true as SQLite tests a value in WHERE:
+// a number that is not zero, or text that reads as one ("0.5" is true,
+// "abc" false). NULL is false.
 func (r *Row) Bool(i int) bool {
 	c := r.cell(i)
-	if c.typ == sqlite.Float {
-		return math.Float64frombits(uint64(c.v)) != 0
+	if c.typ == sqlite.Integer {
+		return c.v != 0
 	}
-	return r.Int64(i) != 0
+	return r.Float(i) != 0
 }
 
-// Float returns column i as a float64: integers are converted, text and
-// blobs are parsed for a leading number, NULL is 0.
+// Float returns column i as a float64, converted as
+// sqlite.Stmt.ColumnFloat would: integers converted, text and blobs read
+// for a leading number ([sqlite.TextToReal]), NULL 0.
 func (r *Row) Float(i int) float64 {
 	c := r.cell(i)
 	switch c.typ {
@@ -117,17 +117,14 @@ func (r *Row) Float(i int) float64 {
 	case sqlite.Float:
 		return math.Float64frombits(uint64(c.v))
 	case sqlite.Text, sqlite.Blob:
-		n, f, isInt, _ := sqlite.ParseNumber(r.raw(c))
-		if isInt {
-			return float64(n)
-		}
-		return f
+		return sqlite.TextToReal(r.raw(c))
 	}
 	return 0
 }
 
-// Text returns column i as a string: numbers are formatted in decimal,
-// blobs are taken as they are, NULL is "".
+// Text returns column i as a string, converted as sqlite.Stmt.ColumnText
+// would: numbers in decimal (REALs by [sqlite.FormatReal]), blobs as they
+// are, NULL "".
 func (r *Row) Text(i int) string {
 	c := r.cell(i)
 	switch c.typ {

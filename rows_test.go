@@ -45,7 +45,7 @@ func TestRowAccessorsConvertLikeSQLite(t *testing.T) {
 		{"NULL as bytes", r.Bytes(4) == nil, true},
 		{"NULL is null", r.IsNull(4), true},
 		{"spaced exponent as float", r.Float(5), -39.0},
-		{"spaced exponent as int", r.Int64(5), int64(-39)},
+		{"spaced exponent as int", r.Int64(5), int64(-3)}, // the leading integer, as SQLite reads it
 		{"huge float saturates", r.Int64(6), int64(math.MaxInt64)},
 		{"out of range is NULL", r.Type(99), sqlite.Null},
 		{"bool", r.Bool(0), true},
@@ -63,6 +63,55 @@ func TestRowAccessorsConvertLikeSQLite(t *testing.T) {
 	}
 	if got := queryRow(t, c, "SELECT 100.0").Text(0); got != "100.0" {
 		t.Errorf("whole float as text: %q, want 100.0", got)
+	}
+}
+
+// Row's accessors give what the statement's would have given for the same
+// column, for every storage class and the texts where SQLite's rules are
+// least obvious.
+func TestRowAccessorsAgreeWithTheStatement(t *testing.T) {
+	c := openTest(t, nil)
+	values := []string{
+		"42", "-7", "9223372036854775807", "2.5", "0.1 + 0.2", "1e15", "1e16", "1e17",
+		"123456.789e3", "-0.0", "1e300", "49.47", "9.2233720368547758e18", "NULL",
+		"'1e3'", "'  -7.5e2xyz'", "' 12abc'", "'9223372036854775808'", "'-99999999999999999999'",
+		"'1.9999999999999999999'", "'0.5'", "'abc'", "''", "x'3132'", "x'00'", "'1e400'",
+		"CAST('12' AS BLOB)", "zeroblob(3)",
+	}
+	ctx := context.Background()
+	for _, v := range values {
+		q := "SELECT " + v
+		r := queryRow(t, c, q)
+		err := c.Run(ctx, func(sc *sqlite.Conn) error {
+			for s, err := range sc.Query(q) {
+				if err != nil {
+					return err
+				}
+				if got, want := r.Int64(0), s.ColumnInt64(0); got != want {
+					t.Errorf("%s: Int64 %d, the statement's %d", v, got, want)
+				}
+				if got, want := r.Float(0), s.ColumnFloat(0); got != want {
+					t.Errorf("%s: Float %v, the statement's %v", v, got, want)
+				}
+				if got, want := r.Text(0), s.ColumnText(0); got != want {
+					t.Errorf("%s: Text %q, the statement's %q", v, got, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+	}
+	// Truth as in WHERE.
+	for v, want := range map[string]bool{"'0.5'": true, "'abc'": false, "0.1": true, "0": false, "NULL": false, "'-1x'": true} {
+		if got := queryRow(t, c, "SELECT "+v).Bool(0); got != want {
+			t.Errorf("%s: Bool %v, want %v", v, got, want)
+		}
+		var where bool
+		if err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 WHERE "+v+")").Scan(&where); err != nil || where != want {
+			t.Errorf("%s: SQLite's WHERE says %v (%v), want %v", v, where, err, want)
+		}
 	}
 }
 

@@ -4,7 +4,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // SQLite's conversions between storage classes, and the storage of times,
@@ -98,14 +102,50 @@ func RealToInt(f float64) int64 {
 	return int64(f)
 }
 
-// ParseNumber reads the leading number of b, as SQLite does when it
-// converts text to a number: leading spaces, a sign, digits, a fraction and
-// an exponent. It reports an integer when the prefix has neither fraction
-// nor exponent and fits an int64. ok is false when there is no number (the
-// value then is 0).
-func ParseNumber(b []byte) (n int64, f float64, isInt, ok bool) {
+// isSpace reports whether b is a space as SQLite's conversions skip it:
+// space, tab, newline, vertical tab, form feed, carriage return.
+func isSpace(b byte) bool { return b == ' ' || (b >= '\t' && b <= '\r') }
+
+// TextToInt converts TEXT, or a BLOB's bytes, to an INTEGER as
+// sqlite3_column_int64 does: leading spaces, a sign, then the longest run
+// of digits, the rest ignored ("1e3" is 1, "-7.5" is -7, "abc" is 0); past
+// the int64 range it saturates.
+func TextToInt(b []byte) int64 {
 	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f' || b[i] == '\v') {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '-' || b[i] == '+') {
+		neg = b[i] == '-'
+		i++
+	}
+	var u uint64 // the magnitude; past 2^63 it stays at 2^63+1
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if u < (1<<63)/10+1 {
+			u = u*10 + uint64(b[i]-'0')
+		} else {
+			u = 1<<63 + 1
+		}
+	}
+	switch {
+	case neg && u >= 1<<63:
+		return math.MinInt64
+	case neg:
+		return -int64(u)
+	case u > math.MaxInt64:
+		return math.MaxInt64
+	}
+	return int64(u)
+}
+
+// TextToReal converts TEXT, or a BLOB's bytes, to a REAL as
+// sqlite3_column_double does: leading spaces, then the longest prefix that
+// reads as a decimal number, with a sign, a fraction and an exponent ("1e3"
+// is 1000, " -7.5xyz" is -7.5, "abc" is 0).
+func TextToReal(b []byte) float64 {
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	start := i
@@ -116,7 +156,6 @@ func ParseNumber(b []byte) (n int64, f float64, isInt, ok bool) {
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 		i++
 	}
-	intEnd := i
 	if i < len(b) && b[i] == '.' {
 		i++
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
@@ -124,7 +163,7 @@ func ParseNumber(b []byte) (n int64, f float64, isInt, ok bool) {
 		}
 	}
 	if i == digits || (i == digits+1 && b[digits] == '.') {
-		return 0, 0, true, false
+		return 0 // no digits
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		j := i + 1
@@ -138,28 +177,43 @@ func ParseNumber(b []byte) (n int64, f float64, isInt, ok bool) {
 			i = j
 		}
 	}
-	if i == intEnd {
-		if v, err := strconv.ParseInt(string(b[start:i]), 10, 64); err == nil {
-			return v, float64(v), true, true
-		}
-	}
-	f, _ = strconv.ParseFloat(string(b[start:i]), 64)
-	return 0, f, false, true
+	f, _ := strconv.ParseFloat(string(b[start:i]), 64) // ±Inf past the range, as SQLite
+	return f
 }
 
-// FormatReal formats f the way SQLite shows a REAL: the shortest text that
-// reads back as f, always with a decimal point or exponent (1.0, 1.5e+20).
+// FormatReal formats f as SQLite renders a REAL as TEXT (sqlite3_column_text,
+// CAST(x AS TEXT)): 17 significant digits, or fewer when fewer read back as
+// f (0.1, 49.47, but 0.30000000000000004), in fixed notation for decimal
+// exponents from -4 to 16 and in exponent notation beyond, always with a
+// decimal point ("100.0", "1.0e+17", "1.0e-05"); "Inf" and "-Inf". It is
+// safe for concurrent use.
+//
+// The engine renders the text itself: its digits come from its own
+// decimal conversion, which for some values differs in the last digit from
+// a correctly rounded one (strconv's).
 func FormatReal(f float64) string {
-	b := strconv.AppendFloat(nil, f, 'g', -1, 64)
-	for _, ch := range b {
-		if ch == '.' || ch == 'n' || ch == 'N' || ch == 'I' {
-			return string(b)
-		}
+	if f == 0 {
+		return "0.0" // -0.0 too
 	}
-	for j, ch := range b {
-		if ch == 'e' {
-			return string(b[:j]) + ".0" + string(b[j:])
-		}
+	realTLS.Lock()
+	defer realTLS.Unlock()
+	if realTLS.tls == nil {
+		realTLS.tls = libc.NewTLS()
+		realTLS.format = cstring(realTLS.tls, "%!.17g")
 	}
-	return string(b) + ".0"
+	tls := realTLS.tls
+	// A va_list of one double, then the output buffer.
+	const size = 8 + 16 + 40
+	buf := tls.Alloc(size)
+	defer tls.Free(size)
+	out := buf + 24
+	lib.Xsqlite3_snprintf(tls, 40, out, realTLS.format, libc.VaList(buf, f))
+	return gostring(out)
+}
+
+// realTLS is the engine thread FormatReal renders on, with its format.
+var realTLS struct {
+	sync.Mutex
+	tls    *libc.TLS
+	format uintptr
 }
