@@ -140,7 +140,7 @@ type DB struct {
 // [Options.FailWhenQueueFull] is set.
 var ErrQueueFull = worker.ErrQueueFull
 
-// [ErrReadOnly] is reported by every write to a DB opened read-only. The
+// ErrReadOnly is reported by every write to a DB opened read-only. The
 // error returned matches the code SQLITE_READONLY too, so
 // errors.Is(err, [sqlite.ErrReadOnly]) holds as well.
 var ErrReadOnly = errors.New("asqlite: database is read-only")

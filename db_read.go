@@ -13,7 +13,7 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// [ErrTimeLimit] is wrapped by the error of a read stopped by its time limit
+// ErrTimeLimit is wrapped by the error of a read stopped by its time limit
 // ([Options.ReadTimeLimit], [ReadOptions.TimeLimit]), beside
 // context.DeadlineExceeded.
 var ErrTimeLimit = errors.New("asqlite: read time limit reached")
