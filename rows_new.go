@@ -1,7 +1,6 @@
 package asqlite
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/asqlite/asqlite/sqlite"
@@ -14,8 +13,7 @@ import (
 // string or []byte; bool is stored as 0 or 1. The Row keeps copies.
 func NewRow(columns []string, values []any) (*Row, error) {
 	if len(values) != len(columns) {
-		return nil, &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
-			Msg: fmt.Sprintf("asqlite: NewRow: %d values for %d columns", len(values), len(columns))}
+		return nil, sqlite.Errorf(sqlite.ErrMisuse, "asqlite: NewRow: %d values for %d columns", len(values), len(columns))
 	}
 	r := &Row{cols: columns, cells: make([]cell, len(values))}
 	for i, v := range values {
@@ -39,8 +37,7 @@ func NewRow(columns []string, values []any) (*Row, error) {
 			c.typ, c.v, c.n = sqlite.Blob, int64(len(r.arena)), len(v)
 			r.arena = append(r.arena, v...)
 		default:
-			return nil, &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
-				Msg: fmt.Sprintf("asqlite: NewRow: column %q holds a %T", columns[i], v)}
+			return nil, sqlite.Errorf(sqlite.ErrMisuse, "asqlite: NewRow: column %q holds a %T", columns[i], v)
 		}
 		r.cells[i] = c
 	}

@@ -108,11 +108,10 @@ const minVersion = 3_040_000
 // (the binary was built without -tags libsqlite3).
 func Open(ctx context.Context, name string, opts *Options) (*DB, error) {
 	if ctx == nil {
-		return nil, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
+		return nil, sqlite.Errorf(sqlite.ErrMisuse, "cluster: nil context")
 	}
 	if name == "" || strings.ContainsAny(name, "/\\") {
-		return nil, &sqlite.Error{Code: sqlite.ErrMisuse, Offset: -1,
-			Msg: fmt.Sprintf("cluster: database name %q must be a plain file name", name)}
+		return nil, sqlite.Errorf(sqlite.ErrMisuse, "cluster: database name %q must be a plain file name", name)
 	}
 	o := opts.withDefaults()
 	db := &DB{name: name, opts: o, quit: make(chan struct{})}
@@ -147,7 +146,7 @@ func Open(ctx context.Context, name string, opts *Options) (*DB, error) {
 		}
 	} else {
 		if len(o.Cluster) == 0 {
-			return nil, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: Open needs Options.Dir or Options.Cluster", Offset: -1}
+			return nil, sqlite.Errorf(sqlite.ErrMisuse, "cluster: Open needs Options.Dir or Options.Cluster")
 		}
 		store := client.NewInmemNodeStore()
 		infos := make([]client.NodeInfo, len(o.Cluster))

@@ -80,7 +80,7 @@ func (db *DB) QueryRows(ctx context.Context, sql string, args ...any) (*asqlite.
 // readCtx checks a read's arguments and gives it its time limit.
 func (db *DB) readCtx(ctx context.Context, args []any) (context.Context, context.CancelFunc, error) {
 	if ctx == nil {
-		return nil, nil, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
+		return nil, nil, sqlite.Errorf(sqlite.ErrMisuse, "cluster: nil context")
 	}
 	if err := checkArgs(args); err != nil {
 		return nil, nil, err

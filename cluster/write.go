@@ -96,7 +96,7 @@ func (db *DB) ExecScript(ctx context.Context, script string, args ...any) error 
 // runs, and fn must not wait for another write of the same DB.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if fn == nil {
-		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: Write with a nil function", Offset: -1}
+		return sqlite.Errorf(sqlite.ErrMisuse, "cluster: Write with a nil function")
 	}
 	_, err := db.submit(ctx, &write{kind: kindFunc, fn: fn})
 	return err
@@ -105,7 +105,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // submit queues w and waits for its outcome.
 func (db *DB) submit(ctx context.Context, w *write) (asqlite.Result, error) {
 	if ctx == nil {
-		return asqlite.Result{}, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
+		return asqlite.Result{}, sqlite.Errorf(sqlite.ErrMisuse, "cluster: nil context")
 	}
 	if err := checkArgs(w.args); err != nil {
 		return asqlite.Result{}, err
@@ -205,7 +205,7 @@ func (tx *Tx) check(ctx context.Context, args []any) error {
 	case tx.done.Load():
 		return errTxDone
 	case ctx == nil:
-		return &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "cluster: nil context", Offset: -1}
+		return sqlite.Errorf(sqlite.ErrMisuse, "cluster: nil context")
 	case ctx.Err() != nil:
 		return ctxError(ctx, "statement")
 	}
@@ -717,7 +717,7 @@ func checkArgs(args []any) error {
 func sqlError(err error) error {
 	var de dqliteError
 	if errors.As(err, &de) && !transient(err) {
-		return &sqlite.Error{Code: sqlite.ErrorCode(de.Code), Msg: de.Message, Offset: -1}
+		return sqlite.Errorf(sqlite.ErrorCode(de.Code), "%s", de.Message)
 	}
 	return err
 }

@@ -182,7 +182,9 @@ func QueryInfo(conn *sqlite.Conn, sql string, args ...any) (*QueryDetails, error
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	if s == nil {
-		return nil, &sqlite.Error{Code: sqlite.ErrMisuse, Msg: "inspect: no SQL statement", SQL: sql, Offset: -1}
+		e := sqlite.Errorf(sqlite.ErrMisuse, "inspect: no SQL statement")
+		e.SQL = sql
+		return nil, e
 	}
 	defer s.Close()
 
