@@ -22,8 +22,7 @@ func (c *Conn) Exec(sql string, args ...any) error {
 		used = make([]bool, len(named))
 	}
 	if s := c.cache.take(sql); s != nil {
-		_, err := s.run(pos, named, used, true)
-		s.Close()
+		_, err := s.runClose(pos, named, used, true)
 		if err != nil {
 			return err
 		}
@@ -43,9 +42,8 @@ func (c *Conn) Exec(sql string, args ...any) error {
 			c.cache.adopt(sql, s)
 		}
 		first = false
-		n, err := s.run(pos[k:], named, used, single)
+		n, err := s.runClose(pos[k:], named, used, single)
 		k += n
-		s.Close()
 		if err != nil {
 			return err
 		}
@@ -67,6 +65,14 @@ func unusedNamed(named []NamedArg, used []bool, sql string) error {
 		}
 	}
 	return nil
+}
+
+// runClose is run, then Close, which also runs when a Go callback of the
+// statement ends the goroutine (runtime.Goexit): a statement left in the
+// middle of a step would keep its transaction, and its locks, open.
+func (s *Stmt) runClose(pos []any, named []NamedArg, used []bool, exact bool) (int, error) {
+	defer s.Close()
+	return s.run(pos, named, used, exact)
 }
 
 // run binds and runs the statement to completion, returning how many of

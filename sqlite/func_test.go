@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -884,5 +886,41 @@ func TestCallbackErrorDoesNotLeakIntoLaterErrors(t *testing.T) {
 	var pe *PanicError
 	if errors.As(err, &pe) {
 		t.Fatalf("unrelated error wraps a stale callback error: %v", err)
+	}
+}
+
+// TestGoexitInFunctionLeavesNoStatementRunning: a Go function that ends its
+// goroutine (runtime.Goexit, as t.FailNow does) in the middle of an Exec
+// leaves no statement running, so the write lock is released and the
+// connection serves on from another goroutine.
+func TestGoexitInFunctionLeavesNoStatementRunning(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "test.db")
+	c := openConnT(t, name)
+	other := openConnT(t, name)
+	execT(t, c, "CREATE TABLE t(x)")
+	if err := c.CreateFunction("quit", 0, 0, func(*FuncContext, []Value) error {
+		runtime.Goexit()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Exec("INSERT INTO t VALUES (1), (quit())")
+	}()
+	<-done
+	if c.depth != 0 {
+		t.Errorf("Step nesting %d after the Goexit, want 0", c.depth)
+	}
+	if !c.AutoCommit() {
+		t.Error("a transaction is left open")
+	}
+	if err := other.Exec("INSERT INTO t VALUES (2)"); err != nil {
+		t.Fatalf("another connection cannot write: %v", err)
+	}
+	execT(t, c, "INSERT INTO t VALUES (3)")
+	if got := queryInt64s(t, c, "SELECT x FROM t ORDER BY x"); fmt.Sprint(got) != "[2 3]" {
+		t.Fatalf("rows %v, want [2 3]", got)
 	}
 }

@@ -230,9 +230,7 @@ func (s *Stmt) Step() (bool, error) {
 		default:
 		}
 	}
-	c.depth++
-	rc := lib.Xsqlite3_step(c.tls, s.p)
-	c.depth--
+	rc := s.step(c)
 	switch rc {
 	case lib.SQLITE_ROW:
 		return true, nil
@@ -243,6 +241,26 @@ func (s *Stmt) Step() (bool, error) {
 		lib.Xsqlite3_reset(c.tls, s.p)
 		return false, err
 	}
+}
+
+// step runs sqlite3_step. A Go callback may end the goroutine in the
+// middle of it (runtime.Goexit, as t.FailNow does), and another goroutine
+// then use the connection: the deferred function keeps depth right and
+// fails the statement, as an error of its own would, so that resetting it
+// undoes its changes rather than committing them, and releases its locks.
+func (s *Stmt) step(c *Conn) int32 {
+	c.depth++
+	returned := false
+	defer func() {
+		c.depth--
+		if !returned {
+			vdbeOf(s.p).Frc = lib.SQLITE_ABORT
+			lib.Xsqlite3_reset(c.tls, s.p)
+		}
+	}()
+	rc := lib.Xsqlite3_step(c.tls, s.p)
+	returned = true
+	return rc
 }
 
 // Reset rewinds the statement so it can run again; bindings are kept.
