@@ -87,6 +87,7 @@ type Conn struct {
 	sc        *sqlite.Conn
 	cursors   map[*cursor]struct{}
 	readAhead *cursor      // cursor whose next batch the idle worker reads
+	serving   *call        // call the worker serves (see goexit)
 	guard     worker.Guard // stops the running call's SQL
 }
 

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -288,4 +290,60 @@ func (a *joinAgg) Step(fc *sqlite.FuncContext, args []sqlite.Value) error {
 func (a *joinAgg) Final(fc *sqlite.FuncContext) error {
 	fc.ResultText(strings.Join(a.parts, ","))
 	return nil
+}
+
+// TestGoexitInGoFunctionReadingAheadEndsTheIteration: a Go function that
+// ends the worker goroutine (runtime.Goexit, as t.FailNow does) while the
+// worker reads a query's next batch ahead ends that iteration with an
+// error; the Conn serves on and closes.
+func TestGoexitInGoFunctionReadingAheadEndsTheIteration(t *testing.T) {
+	c := openTest(t, nil)
+	ctx := context.Background()
+	mustExec(t, c, `CREATE TABLE t(x);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200)
+		INSERT INTO t SELECT i FROM n`)
+	exiting := make(chan struct{})
+	if err := c.Run(ctx, func(sc *sqlite.Conn) error {
+		return sc.CreateFunction("quit_at_70", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			if args[0].Int64() == 70 { // in the second batch, read ahead
+				close(exiting)
+				runtime.Goexit()
+			}
+			fc.ResultInt64(args[0].Int64())
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		rows int
+		err  error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		for _, err := range c.Query(ctx, "SELECT quit_at_70(x) FROM t") {
+			if err != nil {
+				o.err = err
+				break
+			}
+			if o.rows == 0 {
+				<-exiting // the worker reads ahead meanwhile
+			}
+			o.rows++
+		}
+		done <- o
+	}()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the iteration hangs")
+	}
+	if o.rows != 69 || !errors.Is(o.err, errGoexit) {
+		t.Fatalf("%d rows, then %v; want 69 rows, then the Goexit error", o.rows, o.err)
+	}
+	if n := count(t, c, "t"); n != 200 {
+		t.Fatalf("count %d after the Goexit, want 200", n)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/asqlite/asqlite/ext/vtfunc"
@@ -187,4 +188,48 @@ func TestWriteGoexitLeavesTheWriterRunning(t *testing.T) {
 	}
 	_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (4)")
 	dbMust(t, err)
+}
+
+// TestCommitHookGoexitLeavesTheWriterRunning: a hook registered with
+// Register that ends the writer goroutine (runtime.Goexit) during a COMMIT
+// leaves the writer serving, and each write's answer says exactly whether
+// it was applied.
+func TestCommitHookGoexitLeavesTheWriterRunning(t *testing.T) {
+	for _, writes := range []int{1, 3} {
+		t.Run(fmt.Sprint(writes, " writes"), func(t *testing.T) {
+			db := dbOpenTest(t, dbGroupOptions)
+			dbGroupSchema(t, db)
+			ctx := context.Background()
+			var armed atomic.Bool
+			dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+				_, err := c.AddCommitHook(func() bool {
+					if armed.CompareAndSwap(true, false) {
+						runtime.Goexit() // as t.FailNow would
+					}
+					return false
+				})
+				return err
+			}))
+			release := dbHold(t, db)
+			var ws []dbPendingCall
+			for i := range writes {
+				ws = append(ws, dbQueue(t, db, dbInsert(db, i)))
+			}
+			armed.Store(true)
+			release()
+			applied := int64(0)
+			for _, w := range ws {
+				if err := w.wait(); err == nil {
+					applied++
+				} else if !errors.Is(err, errDBGoexit) {
+					t.Fatalf("write: %v", err)
+				}
+			}
+			if n := dbCount(t, db, "SELECT n FROM counter"); n != applied {
+				t.Fatalf("counter %d, but %d writes answered as applied", n, applied)
+			}
+			_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES ('after')")
+			dbMust(t, err)
+		})
+	}
 }

@@ -19,6 +19,7 @@ type dbWriter struct {
 	q      *worker.Worker[*dbWrite]
 	active atomic.Pointer[sqlite.Conn] // connection running a write, for Close to interrupt
 
+	current *dbWrite   // write taken and not settled yet: neither answered, pending nor redone
 	pending []*dbWrite // writes of the open group that succeeded, awaiting COMMIT
 	redoQ   []*dbWrite // writes to run again, each alone, after their group failed
 
@@ -54,7 +55,7 @@ func newDBWriter(db *DB, c *sqlite.Conn) *dbWriter {
 		After:        wr.maintain,
 		Shutdown:     func() { close(db.wdone) },
 		Goexit:       wr.goexit,
-		Answer:       wr.reply,
+		Answer:       wr.answer,
 		Taken:        wr.taken,
 		Capacity:     db.opts.QueueSize,
 		FailWhenFull: db.opts.FailWhenQueueFull,
@@ -79,19 +80,47 @@ func (wr *dbWriter) start() {
 	wr.q.Serve()
 }
 
-// errDBGoexit answers a write whose function called runtime.Goexit.
+// errDBGoexit answers a write whose function, or Go code its COMMIT ran (a
+// hook), called runtime.Goexit.
 var errDBGoexit = errors.New("asqlite: runtime.Goexit called by a write's function; the write did not complete")
 
-// goexit settles w, whose function ended the writer goroutine with
-// runtime.Goexit (t.FailNow in a test, say). The write's transaction, and
-// its group's, are rolled back; the other writes of the group run again.
-func (wr *dbWriter) goexit(w *dbWrite) {
+// goexit settles what runtime.Goexit (t.FailNow in a test, say) left when
+// it ended the writer goroutine: w (ok), whose function called it, or Go
+// code the writer's own work ran (a hook called by a COMMIT or ROLLBACK).
+// A transaction still open is rolled back; one that ended under the Go code
+// committed or not as the group marker says. The write running gets
+// errDBGoexit (nil when a hook called it after its commit), the writes
+// pending in the group nil when committed, else they run again.
+func (wr *dbWriter) goexit(w *dbWrite, ok bool) {
 	wr.active.Store(wr.conn)
-	if !wr.conn.AutoCommit() {
-		wr.rollback(wr.conn)
+	if !ok {
+		w = wr.current
 	}
-	wr.reply(w, errDBGoexit)
-	wr.redo(wr.pending...)
+	wr.current = nil
+	c := wr.conn
+	committed := c.AutoCommit() && wr.markerCommitted()
+	if committed {
+		wr.marker = 1 - wr.marker
+		wr.db.stats.commits.Add(1)
+	}
+	if !c.AutoCommit() {
+		wr.rollback(c)
+	}
+	wr.markerSet = false
+	if w != nil {
+		if committed && !ok {
+			wr.reply(w, nil)
+		} else {
+			wr.reply(w, errDBGoexit)
+		}
+	}
+	if committed {
+		for _, p := range wr.pending {
+			wr.reply(p, nil)
+		}
+	} else {
+		wr.redo(wr.pending...)
+	}
 	clear(wr.pending)
 	wr.pending = wr.pending[:0]
 }
@@ -138,8 +167,17 @@ func (wr *dbWriter) handle(w *dbWrite) {
 	}
 }
 
-// reply gives w its outcome.
+// reply gives w, a write the writer took, its outcome.
 func (wr *dbWriter) reply(w *dbWrite, err error) {
+	if wr.current == w {
+		wr.current = nil
+	}
+	wr.answer(w, err)
+}
+
+// answer gives w its outcome; the worker calls it for the writes it
+// refuses, from the goroutine calling Cancel too.
+func (wr *dbWriter) answer(w *dbWrite, err error) {
 	st := &wr.db.stats
 	st.writes.Add(1)
 	if err != nil {
@@ -209,6 +247,14 @@ func (wr *dbWriter) begin(c *sqlite.Conn) error {
 // commit commits c's transaction; on failure the transaction is rolled
 // back (if SQLite has not done it) and the error returned.
 func (wr *dbWriter) commit(c *sqlite.Conn) error {
+	if !wr.markerSet && wr.db.callbacks.Load() {
+		// A hook the COMMIT runs may end the goroutine (runtime.Goexit)
+		// halfway: the marker will tell whether it committed (see goexit).
+		if err := wr.setMarker(c); err != nil {
+			wr.rollback(c)
+			return err
+		}
+	}
 	err := c.Exec("COMMIT")
 	if err != nil {
 		wr.rollback(c)
@@ -233,6 +279,7 @@ func (wr *dbWriter) rollback(c *sqlite.Conn) {
 
 // solo runs w in a transaction of its own on c and answers it.
 func (wr *dbWriter) solo(c *sqlite.Conn, w *dbWrite) {
+	wr.current = w
 	if err := wr.begin(c); err != nil {
 		wr.reply(w, err)
 		return
@@ -311,6 +358,7 @@ func (wr *dbWriter) group(first *dbWrite) {
 				return
 			}
 		}
+		wr.current = w
 		err := wr.exec(c, w)
 		if err == nil && !c.AutoCommit() {
 			err = wr.deferredViolation(c)
@@ -342,6 +390,7 @@ func (wr *dbWriter) group(first *dbWrite) {
 				}
 			}
 			wr.pending = append(wr.pending, w)
+			wr.current = nil
 		}
 		if n >= db.opts.MaxBatch || time.Since(start) >= db.opts.MaxBatchDelay {
 			break
@@ -418,6 +467,11 @@ func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 // a transaction of its own (drainRedo runs them, in order, once the group
 // is settled).
 func (wr *dbWriter) redo(ws ...*dbWrite) {
+	for _, w := range ws {
+		if wr.current == w {
+			wr.current = nil
+		}
+	}
 	wr.redoQ = append(wr.redoQ, ws...)
 }
 

@@ -29,7 +29,12 @@ var callPool = sync.Pool{New: func() any { return new(call) }}
 // newWorker makes c's worker; c.start runs it.
 func (c *Conn) newWorker() {
 	c.w = worker.New(worker.Config[*call]{
-		Serve:    func(cl *call) { cl.Answer(c.execute(cl, false)) },
+		Serve: func(cl *call) {
+			c.serving = cl
+			err := c.execute(cl, false)
+			c.serving = nil
+			cl.Answer(err)
+		},
 		Direct:   func(cl *call) { cl.SetErr(c.execute(cl, true)) },
 		Before:   c.collect,
 		Idle:     c.idle,
@@ -97,13 +102,36 @@ func (c *Conn) execute(cl *call, direct bool) error {
 // connection is rolled back and a new worker goroutine takes over.
 var errGoexit = errors.New("asqlite: runtime.Goexit called on the connection's worker")
 
-// goexit settles cl, whose function called runtime.Goexit.
-func (c *Conn) goexit(cl *call) {
+// goexit settles what runtime.Goexit on the worker left: cl (ok), whose
+// function called it, or else the call being served, whose Go callbacks
+// did, or the cursor being read ahead, whose Go functions did; the call or
+// the iteration fails with errGoexit.
+func (c *Conn) goexit(cl *call, ok bool) {
 	c.uninstall()
 	if !c.sc.AutoCommit() {
 		c.sc.Exec("ROLLBACK")
 	}
-	cl.Answer(errGoexit)
+	if !ok {
+		cl = c.serving
+	}
+	c.serving = nil
+	if cl != nil {
+		cl.Answer(errGoexit)
+		return
+	}
+	if cur := c.readAhead; cur != nil {
+		// The statement stopped in the middle of a step: it ends here, and
+		// its reader gets the rows read before it, then the error.
+		if cur.ahead != nil {
+			cur.ahead.err, cur.ahead.done = errGoexit, true
+		}
+		if cur.stmt != nil {
+			cur.stmt.Close()
+			cur.stmt = nil
+		}
+		delete(c.cursors, cur)
+		c.readAhead = nil
+	}
 }
 
 // install makes ctx the context of the work that follows, marked as the

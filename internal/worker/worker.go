@@ -142,10 +142,13 @@ type Config[T Item] struct {
 	// Shutdown runs on the worker once it is closed and its queue empty;
 	// then the worker goroutine ends.
 	Shutdown func()
-	// Goexit answers the job whose function ended the worker goroutine with
-	// runtime.Goexit (t.FailNow in a test); it runs on the new goroutine
-	// that then carries on.
-	Goexit func(j T)
+	// Goexit settles what runtime.Goexit (t.FailNow in a test) left when
+	// it ended the worker goroutine; it runs on the new goroutine that then
+	// carries on. With ok set, j is the job whose function (Run) called it,
+	// to answer; otherwise Go code of the user's that the owner's own work
+	// ran (a Go function reading ahead in Idle, a hook run by a COMMIT)
+	// called it, and the owner settles its own state.
+	Goexit func(j T, ok bool)
 	// Answer answers a job the worker refuses (its context ended while
 	// queued, or Cancel); nil means Job.Answer.
 	Answer func(j T, err error)
@@ -198,7 +201,7 @@ type Worker[T Item] struct {
 	gid    atomic.Uint64 // the worker goroutine's id
 	inUser atomic.Bool   // the worker runs code that may call back (Watch)
 	orphan T             // the job whose function called runtime.Goexit
-	exited bool
+	exited bool          // orphan is set
 
 	// Counters for the owner's statistics.
 	QueueWaits, QueueFull, Abandoned atomic.Int64
@@ -474,14 +477,18 @@ func (w *Worker[T]) Cancel() {
 // worker is closed and its queue empty, then runs Config.Shutdown.
 func (w *Worker[T]) Serve() {
 	w.gid.Store(goid())
+	returned := false
 	defer func() {
-		if w.exited {
-			// runtime.Goexit in a job's function ended this goroutine in the
-			// middle of serving (a panic is not recovered here): carry on in
-			// a new one, which still holds the connection.
-			w.exited = false
-			go w.resume()
+		if returned {
+			return
 		}
+		if p := recover(); p != nil {
+			panic(p) // a defect of the owner's: not ours to hide
+		}
+		// runtime.Goexit ended this goroutine in the middle of serving, in
+		// a job's function (Run) or in Go code the owner's work ran: carry
+		// on in a new one, which still holds the connection.
+		go w.resume()
 	}()
 	for {
 		w.hold.Lock()
@@ -503,6 +510,7 @@ func (w *Worker[T]) Serve() {
 				w.cfg.Shutdown()
 			}
 			w.hold.Unlock()
+			returned = true
 			return
 		}
 		if w.cfg.Idle != nil && w.cfg.Idle() {
@@ -518,11 +526,12 @@ func (w *Worker[T]) Serve() {
 // serves on.
 func (w *Worker[T]) resume() {
 	w.gid.Store(goid())
-	j := w.orphan
+	w.inUser.Store(false)
+	j, ok := w.orphan, w.exited
 	var zero T
-	w.orphan = zero
+	w.orphan, w.exited = zero, false
 	if w.cfg.Goexit != nil {
-		w.cfg.Goexit(j)
+		w.cfg.Goexit(j, ok)
 	}
 	w.hold.Unlock()
 	w.Serve()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/asqlite/asqlite/internal/leakcheck"
@@ -23,7 +24,7 @@ func start(t *testing.T, cfg Config[*job]) *Worker[*job] {
 	exited := make(chan struct{})
 	cfg.Shutdown = func() { close(exited) }
 	if cfg.Goexit == nil {
-		cfg.Goexit = func(j *job) { j.Answer(errors.New("goexit")) }
+		cfg.Goexit = func(j *job, _ bool) { j.Answer(errors.New("goexit")) }
 	}
 	cfg.Closed = errClosed
 	w = New(cfg)
@@ -153,4 +154,24 @@ func TestCancelRefusesQueuedJobs(t *testing.T) {
 		t.Fatalf("new job: got %v, want the closed error", err)
 	}
 	release()
+}
+
+func TestGoexitOutsideAJobServesOn(t *testing.T) {
+	settled := make(chan bool, 1)
+	var exited atomic.Bool
+	w := start(t, Config[*job]{
+		Idle: func() bool {
+			if exited.CompareAndSwap(false, true) {
+				runtime.Goexit() // as a Go function reading ahead might
+			}
+			return false
+		},
+		Goexit: func(j *job, ok bool) { settled <- ok },
+	})
+	if ok := <-settled; ok {
+		t.Fatal("Goexit outside a job's function was given a job")
+	}
+	if err := do(w, context.Background(), func(*sqlite.Conn) error { return nil }); err != nil {
+		t.Fatalf("after Goexit: %v", err)
+	}
 }
