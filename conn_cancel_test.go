@@ -316,3 +316,28 @@ func TestQueryDeadlineWhileWorkerReadsLaterBatch(t *testing.T) {
 	}
 	assertNoOpenStatements(t, c)
 }
+
+// TestScriptCompletedAsContextEndsSucceeds: a script whose last statement
+// completes as its context ends ran in full and reports success, as its
+// changes stay.
+func TestScriptCompletedAsContextEndsSucceeds(t *testing.T) {
+	c := openTest(t, nil)
+	mustExec(t, c, "CREATE TABLE t(x)")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.Run(context.Background(), func(sc *sqlite.Conn) error {
+		return sc.CreateFunction("cancel_now", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+			cancel()
+			fc.ResultInt64(2)
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (cancel_now());"); err != nil {
+		t.Fatalf("script ran in full, got %v", err)
+	}
+	if n := count(t, c, "t"); n != 2 {
+		t.Fatalf("count %d, want 2", n)
+	}
+}

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -217,5 +218,43 @@ func TestStmtExecBindsAndRuns(t *testing.T) {
 	var e *sqlite.Error
 	if err := s.Exec(1, 2); !errors.As(err, &e) || e.Code != sqlite.ErrRange {
 		t.Errorf("Exec with too many args: %v", err)
+	}
+}
+
+// TestExecScriptSucceedsWhenItsLastStatementOutlivesTheContext: a script
+// whose last statement completes as the context ends ran in full: Exec
+// reports success, not an interrupt of the nothing that follows it.
+func TestExecScriptSucceedsWhenItsLastStatementOutlivesTheContext(t *testing.T) {
+	c := openMem(t)
+	// As asqlite's Conn runs it: the context keeps statements from
+	// starting, and does not interrupt the one running.
+	c.SetInterruptOnDone(false)
+	mustExec(t, c, "CREATE TABLE t(x)")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.CreateFunction("cancel_now", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+		cancel()
+		fc.ResultInt64(2)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c.SetContext(ctx)
+	err := c.Exec("BEGIN; INSERT INTO t VALUES (1); INSERT INTO t VALUES (cancel_now()); COMMIT; -- done\n")
+	c.SetContext(context.Background())
+	if err == nil {
+		t.Fatal("COMMIT started after the context ended")
+	}
+	mustExec(t, c, "ROLLBACK")
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	c.SetContext(ctx)
+	err = c.Exec("INSERT INTO t VALUES (1); INSERT INTO t VALUES (cancel_now()); -- done\n")
+	c.SetContext(context.Background())
+	if err != nil {
+		t.Fatalf("script ran in full, got %v", err)
+	}
+	if n := queryInt(t, c, "SELECT count(*) FROM t"); n != 2 {
+		t.Fatalf("count %d, want 2", n)
 	}
 }

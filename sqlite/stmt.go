@@ -67,6 +67,11 @@ func (c *Conn) PrepareTail(sql string, flags PrepareFlags) (s *Stmt, tail string
 		return nil, "", err
 	}
 	if err := c.ctxErr(); err != nil {
+		if blank(sql) {
+			// Nothing left to run: the end of a script whose last
+			// statement completed as the context ended is no failure.
+			return nil, "", nil
+		}
 		// Preparing runs Go code too (virtual table constructors); like
 		// Step, it does not start once the context has ended.
 		return nil, "", Errorf(ErrInterrupt, "interrupted: %w", err).in(sql, -1)
