@@ -78,8 +78,9 @@ type Conn struct {
 	// cbErr is the error a Go callback (function, hook, virtual table)
 	// returned or panicked with while SQLite was running it; the statement
 	// error that follows wraps it.
-	cbErr error
-	depth int // nesting of Step calls (Go callbacks may run statements)
+	cbErr    error
+	depth    int     // nesting of Step calls (Go callbacks may run statements)
+	stepping uintptr // the statement the innermost Step runs; 0: none
 
 	savepoints int // nesting depth of Tx savepoints
 

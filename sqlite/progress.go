@@ -81,5 +81,12 @@ func progressTrampoline(tls *libc.TLS, arg uintptr) (rc int32) {
 		}
 		return rc == 0
 	})
+	if rc != 0 && c.stepping != 0 && vdbeOf(c.stepping).FeVdbeState == lib.VDBE_HALT_STATE {
+		// SQLite calls the handler once more as a statement returns, after
+		// it halted (and committed): failing it then would report as failed
+		// a statement whose changes stay. Like sqlite3_interrupt, an
+		// interrupt comes too late for a statement that has finished.
+		rc = 0
+	}
 	return rc
 }

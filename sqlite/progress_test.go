@@ -148,3 +148,30 @@ func BenchmarkProgressDispatch(b *testing.B) {
 		b.Fatal(n, b.N)
 	}
 }
+
+// TestProgressHandlerCannotFailACompletedStatement: SQLite calls the
+// progress handler once more as a statement returns, after it committed;
+// an interrupt asked for then would report a failure of a statement whose
+// changes stay. The binding ignores it, as sqlite3_interrupt cannot stop a
+// statement that has finished.
+func TestProgressHandlerCannotFailACompletedStatement(t *testing.T) {
+	c := hkOpen(t)
+	if err := c.Exec("CREATE TABLE t(x)"); err != nil {
+		t.Fatal(err)
+	}
+	committed := false
+	mustAdd(c.AddCommitHook(func() bool { committed = true; return false }))
+	mustAdd(c.AddProgressHandler(1, func() bool { return committed }))
+	if err := c.Exec("INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatalf("the INSERT committed, yet: %v", err)
+	}
+	committed = false
+	if n := hkInt(t, c, "SELECT count(*) FROM t"); n != 1 {
+		t.Fatalf("count %d, want 1", n)
+	}
+	// A statement still running is interrupted as before.
+	mustAdd(c.AddProgressHandler(1000, func() bool { return true }))
+	if err := c.Exec(hkLongQuery); !errors.Is(err, ErrInterrupt) {
+		t.Fatalf("running statement: %v, want ErrInterrupt", err)
+	}
+}

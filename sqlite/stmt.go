@@ -255,9 +255,12 @@ func (s *Stmt) Step() (bool, error) {
 // undoes its changes rather than committing them, and releases its locks.
 func (s *Stmt) step(c *Conn) int32 {
 	c.depth++
+	outer := c.stepping
+	c.stepping = s.p
 	returned := false
 	defer func() {
 		c.depth--
+		c.stepping = outer
 		if !returned {
 			vdbeOf(s.p).Frc = lib.SQLITE_ABORT
 			lib.Xsqlite3_reset(c.tls, s.p)
