@@ -233,3 +233,34 @@ func TestCommitHookGoexitLeavesTheWriterRunning(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteGoexitAfterItsOwnCommitAnswersExactly: a Write function that
+// ends the group's transaction itself (COMMIT) and then the writer goroutine
+// (runtime.Goexit) leaves the writes before it in its group committed: they
+// are answered as applied, not run a second time.
+func TestWriteGoexitAfterItsOwnCommitAnswersExactly(t *testing.T) {
+	db := dbOpenTest(t, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	release := dbHold(t, db)
+	w1 := dbQueue(t, db, dbInsert(db, 1))
+	exits := dbQueue(t, db, func() error {
+		return db.Write(ctx, func(c *sqlite.Conn) error {
+			if err := c.Exec("COMMIT"); err != nil {
+				return err
+			}
+			runtime.Goexit() // as t.FailNow would
+			return nil
+		})
+	})
+	release()
+	if err := exits.wait(); !errors.Is(err, errDBGoexit) {
+		t.Fatalf("got %v, want the Goexit error", err)
+	}
+	dbMust(t, w1.wait())
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 1 {
+		t.Fatalf("counter %d, want 1 (w1, once)", n)
+	}
+	_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (2)")
+	dbMust(t, err)
+}
