@@ -264,3 +264,42 @@ func TestWriteGoexitAfterItsOwnCommitAnswersExactly(t *testing.T) {
 	_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (2)")
 	dbMust(t, err)
 }
+
+// TestGoFunctionGoexitInAGroupFailsOnlyItsWrite: a Go function that ends
+// the writer goroutine (runtime.Goexit) in the middle of a statement fails
+// that write only; the statement is not left running, so the group's other
+// writes and later ones commit.
+func TestGoFunctionGoexitInAGroupFailsOnlyItsWrite(t *testing.T) {
+	db := dbOpenTest(t, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		return c.CreateFunction("quit", 0, 0, func(fc *sqlite.FuncContext, _ []sqlite.Value) error {
+			runtime.Goexit()
+			return nil
+		})
+	}))
+	release := dbHold(t, db)
+	w1 := dbQueue(t, db, dbInsert(db, 1))
+	w2 := dbQueue(t, db, func() error {
+		_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (2), (quit())")
+		return err
+	})
+	w3 := dbQueue(t, db, dbInsert(db, 3))
+	release()
+	if err := w2.wait(); !errors.Is(err, errDBGoexit) {
+		t.Fatalf("got %v, want the Goexit error", err)
+	}
+	dbMust(t, w1.wait())
+	dbMust(t, w3.wait())
+	if n := dbCount(t, db, "SELECT n FROM counter"); n != 2 {
+		t.Fatalf("counter %d, want 2 (w1 redone, w3)", n)
+	}
+	if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 2 {
+		t.Fatalf("%d rows, want 2", n)
+	}
+	// The writer commits as before.
+	for i := range 3 {
+		dbMust(t, dbInsert(db, 10+i)())
+	}
+}
