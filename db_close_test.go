@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/asqlite/asqlite/internal/leakcheck"
@@ -171,4 +172,67 @@ func TestCloseReadOnlyAndMemory(t *testing.T) {
 	dbMust(t, err)
 	dbMust(t, db.Close())
 	leaks()
+}
+
+// TestCloseContextFailsAWriteCarriedPastItsGroup: a write that must run
+// alone, taken by a group and kept for the next round, has not run when
+// CloseContext gives up: it fails with ErrClosed, like the queued ones.
+func TestCloseContextFailsAWriteCarriedPastItsGroup(t *testing.T) {
+	leaks := leakcheck.Check(t)
+	path := filepath.Join(t.TempDir(), "close.db")
+	db := dbOpenForClose(t, path, dbGroupOptions)
+	dbGroupSchema(t, db)
+	ctx := context.Background()
+	inCommit, finish := make(chan struct{}), make(chan struct{})
+	var armed atomic.Bool
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		_, err := c.AddCommitHook(func() bool {
+			if armed.CompareAndSwap(true, false) {
+				close(inCommit)
+				<-finish
+			}
+			return false
+		})
+		return err
+	}))
+	running, proceed := make(chan struct{}), make(chan struct{})
+	held := dbPendingCall{done: make(chan error, 1)}
+	go func() {
+		held.done <- db.Write(ctx, func(*sqlite.Conn) error {
+			close(running)
+			<-proceed
+			return nil
+		})
+	}()
+	<-running
+	w1 := dbQueue(t, db, dbInsert(db, 1))
+	alone := dbQueue(t, db, func() error {
+		_, err := db.Writer(WriteOptions{Isolated: true}).Exec(ctx, "INSERT INTO t(x) VALUES ('alone')")
+		return err
+	})
+	queued := dbQueue(t, db, dbInsert(db, 3))
+	armed.Store(true)
+	close(proceed)
+	<-inCommit // the group ran w1 and keeps the isolated write for later
+	gaveUp, cancel := context.WithCancel(ctx)
+	cancel()
+	closed := make(chan error, 1)
+	go func() { closed <- db.CloseContext(gaveUp) }()
+	if err := queued.wait(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("queued write: got %v, want ErrClosed", err)
+	}
+	close(finish)
+	if err := alone.wait(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("carried write: got %v, want ErrClosed", err)
+	}
+	// The group's outcome is its own (the COMMIT may be interrupted).
+	held.wait()
+	w1.wait()
+	dbMust(t, <-closed)
+	leaks()
+	db = dbOpenForClose(t, path, nil)
+	defer db.Close()
+	if n := dbCount(t, db, "SELECT count(*) FROM t WHERE x = 'alone'"); n != 0 {
+		t.Fatal("the carried write ran after Close gave up")
+	}
 }

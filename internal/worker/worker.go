@@ -402,25 +402,26 @@ func (w *Worker[T]) pop() (j T, ok bool) {
 // ended while queued, or refused by Cancel, are answered. It reports false
 // when no job is left. A job taken must be answered.
 func (w *Worker[T]) Take() (T, bool) {
-	if w.carry {
-		j := w.carried
-		var zero T
-		w.carried, w.carry = zero, false
-		return j, true
-	}
 	for {
-		j, ok := w.pop()
-		if !ok {
-			return j, false
+		var j T
+		if w.carry {
+			// Taken already, but not run: refused like a queued job.
+			var zero T
+			j, w.carried, w.carry = w.carried, zero, false
+		} else {
+			var ok bool
+			if j, ok = w.pop(); !ok {
+				return j, false
+			}
+			if !j.base().state.CompareAndSwap(stateQueued, stateRunning) {
+				w.drop(j) // cancelled while queued: its caller is gone
+				continue
+			}
+			if w.cfg.Taken != nil {
+				w.cfg.Taken(j)
+			}
 		}
 		b := j.base()
-		if !b.state.CompareAndSwap(stateQueued, stateRunning) {
-			w.drop(j) // cancelled while queued: its caller is gone
-			continue
-		}
-		if w.cfg.Taken != nil {
-			w.cfg.Taken(j)
-		}
 		switch {
 		case w.failing.Load():
 			w.cfg.Answer(j, w.cfg.Closed)
