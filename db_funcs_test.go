@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/asqlite/asqlite/ext/vtfunc"
+	"github.com/asqlite/asqlite/internal/leakcheck"
 	"github.com/asqlite/asqlite/sqlite"
 )
 
@@ -302,4 +305,74 @@ func TestGoFunctionGoexitInAGroupFailsOnlyItsWrite(t *testing.T) {
 	for i := range 3 {
 		dbMust(t, dbInsert(db, 10+i)())
 	}
+}
+
+// TestRegistrationPanickingOnAReaderLosesNoReader: a registration that
+// panics as a reader applies it fails that read with the panic, and the
+// reader goes back to the pool: the next read applies it again, and Close
+// does not wait for a lost reader.
+func TestRegistrationPanickingOnAReaderLosesNoReader(t *testing.T) {
+	leaks := leakcheck.Check(t)
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), &Options{Readers: 1})
+	dbMust(t, err)
+	ctx := context.Background()
+	var calls atomic.Int32
+	dbMust(t, db.Register(ctx, func(c *sqlite.Conn) error {
+		if calls.Add(1) == 2 { // the writer's succeeds, the reader's first panics
+			panic("registration panicked")
+		}
+		return nil
+	}))
+	func() {
+		defer func() {
+			if p := recover(); p != "registration panicked" {
+				t.Errorf("read: recovered %v, want the registration's panic", p)
+			}
+		}()
+		db.QueryRow(ctx, "SELECT 1")
+	}()
+	// Bounded, as the only reader might be lost.
+	bounded, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if v, err := dbValue(bounded, db, "SELECT 42"); err != nil || v != int64(42) {
+		t.Fatalf("read after the panic: %v, %v", v, err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	select {
+	case err := <-closed:
+		dbMust(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waits for a reader lost to the panic")
+	}
+	leaks()
+}
+
+// TestRegisterPanickingOnAReadOnlyDBLosesNoReader: on a read-only DB,
+// Register tries fn on a reader; a panic in fn reaches the caller and the
+// reader goes back to the pool.
+func TestRegisterPanickingOnAReadOnlyDBLosesNoReader(t *testing.T) {
+	leaks := leakcheck.Check(t)
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := Open(context.Background(), path, nil)
+	dbMust(t, err)
+	dbMust(t, db.Close())
+	db, err = Open(context.Background(), path, &Options{ReadOnly: true, Readers: 1})
+	dbMust(t, err)
+	ctx := context.Background()
+	func() {
+		defer func() {
+			if p := recover(); p != "registration panicked" {
+				t.Errorf("Register: recovered %v, want the function's panic", p)
+			}
+		}()
+		db.Register(ctx, func(*sqlite.Conn) error { panic("registration panicked") })
+	}()
+	bounded, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if v, err := dbValue(bounded, db, "SELECT 42"); err != nil || v != int64(42) {
+		t.Fatalf("read after the panic: %v, %v", v, err)
+	}
+	dbMust(t, db.Close())
+	leaks()
 }

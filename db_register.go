@@ -56,10 +56,17 @@ func (db *DB) Register(ctx context.Context, fn func(c *sqlite.Conn) error) error
 	if err != nil {
 		return err
 	}
+	released := false
+	defer func() {
+		if !released { // fn panicked or called runtime.Goexit
+			rd.release(r, rctx, ctx, nil)
+		}
+	}()
 	if err = fn(r.conn); err == nil {
 		db.addRegistration(fn)
 		r.applied++
 	}
+	released = true
 	return rd.release(r, rctx, ctx, err)
 }
 
@@ -72,7 +79,10 @@ func (db *DB) addRegistration(fn func(*sqlite.Conn) error) {
 	db.callbacks.Store(true)
 }
 
-// applyRegistrations brings reader r up to date with the registrations.
+// applyRegistrations brings reader r, taken from the pool, up to date with
+// the registrations. Should one panic or call runtime.Goexit, r goes back
+// to the pool (the panic goes on to the read's caller): a reader lost
+// would make Close wait for it forever.
 func (db *DB) applyRegistrations(r *dbReader) error {
 	if int64(r.applied) == db.regGen.Load() {
 		return nil
@@ -80,11 +90,19 @@ func (db *DB) applyRegistrations(r *dbReader) error {
 	db.regMu.Lock()
 	regs := db.regs[r.applied:]
 	db.regMu.Unlock()
+	returned := false
+	defer func() {
+		if !returned {
+			db.readers <- r
+		}
+	}()
 	for _, fn := range regs {
 		if err := fn(r.conn); err != nil {
+			returned = true
 			return fmt.Errorf("asqlite: applying a registration to a reader: %w", err)
 		}
 		r.applied++
 	}
+	returned = true
 	return nil
 }
