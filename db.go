@@ -270,11 +270,19 @@ func (db *DB) connect(ctx context.Context, readOnly bool) (*sqlite.Conn, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Deferred, so that a panic or runtime.Goexit in the user's code that
+	// configure runs does not leak the connection.
+	configured := false
+	defer func() {
+		if !configured {
+			c.Close()
+		}
+	}()
 	c.SetContext(ctx)
 	if err := db.configure(c, readOnly); err != nil {
-		c.Close()
 		return nil, err
 	}
+	configured = true
 	c.SetContext(context.Background())
 	return c, nil
 }

@@ -376,3 +376,58 @@ func TestRegisterPanickingOnAReadOnlyDBLosesNoReader(t *testing.T) {
 	dbMust(t, db.Close())
 	leaks()
 }
+
+// TestIsolatedWriteConnectHookPanicOrGoexit: a ConnectHook that panics or
+// ends the writer goroutine (runtime.Goexit) while an isolated write's
+// connection opens fails that write (a panic is raised again in its
+// caller, as one in a Write function is); the writer serves on.
+func TestIsolatedWriteConnectHookPanicOrGoexit(t *testing.T) {
+	for _, how := range []string{"panic", "goexit"} {
+		t.Run(how, func(t *testing.T) {
+			var armed atomic.Bool
+			db := dbOpenTest(t, &Options{ConnectHook: func(*sqlite.Conn, bool) error {
+				if armed.CompareAndSwap(true, false) {
+					if how == "panic" {
+						panic("hook panicked")
+					}
+					runtime.Goexit() // as t.FailNow would
+				}
+				return nil
+			}})
+			dbGroupSchema(t, db)
+			ctx := context.Background()
+			isolated := db.Writer(WriteOptions{Isolated: true})
+			armed.Store(true)
+			done := make(chan any, 1)
+			go func() {
+				var out any
+				defer func() {
+					if p := recover(); p != nil {
+						out = p
+					}
+					done <- out
+				}()
+				if _, err := isolated.Exec(ctx, "INSERT INTO t(x) VALUES (1)"); err != nil {
+					out = err
+				}
+			}()
+			var got any
+			select {
+			case got = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the isolated write was never answered")
+			}
+			switch err, _ := got.(error); {
+			case how == "panic" && got != "hook panicked":
+				t.Fatalf("got %v, want the hook's panic raised again", got)
+			case how == "goexit" && !errors.Is(err, errDBGoexit):
+				t.Fatalf("got %v, want the Goexit error", got)
+			}
+			if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 0 {
+				t.Fatalf("%d rows, want none", n)
+			}
+			_, err := isolated.Exec(ctx, "INSERT INTO t(x) VALUES (2)")
+			dbMust(t, err)
+		})
+	}
+}

@@ -3,6 +3,7 @@ package asqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -155,6 +156,7 @@ func (wr *dbWriter) userCode(w *dbWrite) bool {
 }
 
 func (wr *dbWriter) handle(w *dbWrite) {
+	wr.current = w
 	switch {
 	case w.opts.Isolated:
 		wr.isolated(w)
@@ -315,7 +317,7 @@ func (wr *dbWriter) bare(c *sqlite.Conn, w *dbWrite) {
 
 // isolated runs w on a connection opened for it.
 func (wr *dbWriter) isolated(w *dbWrite) {
-	c, err := wr.db.connect(w.Context(), false)
+	c, err := wr.connect(w)
 	if err != nil {
 		wr.reply(w, err)
 		return
@@ -332,6 +334,19 @@ func (wr *dbWriter) isolated(w *dbWrite) {
 	} else {
 		wr.solo(c, w)
 	}
+}
+
+// connect opens the connection of w, an isolated write. A panic in the
+// user's code that configures it (the ConnectHook, registrations) fails w
+// and is raised again in its caller, as one in w's function would be.
+func (wr *dbWriter) connect(w *dbWrite) (c *sqlite.Conn, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.SetPanic(p)
+			c, err = nil, fmt.Errorf("asqlite: configuring a connection panicked: %v", p)
+		}
+	}()
+	return wr.db.connect(w.Context(), false)
 }
 
 // group runs first and the writes queued behind it in one transaction.

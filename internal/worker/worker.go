@@ -108,6 +108,10 @@ func (j *Job) Err() error { return j.err }
 // caller raises the panic again.
 func (j *Job) Panicked() (any, bool) { return j.panicVal, j.panicked }
 
+// SetPanic records that Go code run for the job, outside its function,
+// panicked with p, for the caller to raise again (see Panicked).
+func (j *Job) SetPanic(p any) { j.panicked, j.panicVal = true, p }
+
 // SetErr sets the outcome of a job run directly (Config.Direct).
 func (j *Job) SetErr(err error) { j.err = err }
 
