@@ -35,7 +35,15 @@ func (c *Conn) newWorker() {
 			c.serving = nil
 			cl.Answer(err)
 		},
-		Direct:   func(cl *call) { cl.SetErr(c.execute(cl, true)) },
+		Direct: func(cl *call) bool {
+			// Checked again holding the connection: a Run that registered
+			// Go callbacks may have been served since call checked.
+			if c.callbacks.Load() {
+				return false
+			}
+			cl.SetErr(c.execute(cl, true))
+			return true
+		},
 		Before:   c.collect,
 		Idle:     c.idle,
 		IdleWork: func() bool { return c.readAhead != nil || c.ngarbage.Load() != 0 },

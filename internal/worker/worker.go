@@ -131,9 +131,10 @@ type Config[T Item] struct {
 	// Serve runs a job taken from the queue and answers it (Answer), at once
 	// or later (a group answered at its commit).
 	Serve func(j T)
-	// Direct runs a job on its caller's goroutine, the worker being idle;
-	// Do's caller reads the outcome in the job.
-	Direct func(j T)
+	// Direct runs a job on its caller's goroutine, the worker being idle,
+	// and reports true; Do's caller reads the outcome in the job. It may
+	// decline (false, running nothing): the job is then queued.
+	Direct func(j T) bool
 	// Before runs at the start of each round of the worker, before a job is
 	// taken; After runs after each job served.
 	Before, After func()
@@ -337,8 +338,7 @@ func (w *Worker[T]) direct(j T) bool {
 	if w.failing.Load() {
 		return false
 	}
-	w.cfg.Direct(j)
-	return true
+	return w.cfg.Direct(j)
 }
 
 // enqueue appends j to the queue, waiting for room when it is bounded, and

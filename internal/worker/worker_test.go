@@ -175,3 +175,29 @@ func TestGoexitOutsideAJobServesOn(t *testing.T) {
 		t.Fatalf("after Goexit: %v", err)
 	}
 }
+
+func TestDirectMayDecline(t *testing.T) {
+	var decline atomic.Bool
+	ranDirect := 0
+	w := start(t, Config[*job]{Direct: func(j *job) bool {
+		if decline.Load() {
+			return false
+		}
+		ranDirect++
+		j.SetErr(j.Call(nil))
+		return true
+	}})
+	var on []bool
+	fn := func(*sqlite.Conn) error { on = append(on, w.OnWorker()); return nil }
+	for _, d := range []bool{false, true} {
+		decline.Store(d)
+		j := new(job)
+		j.Set(context.Background(), fn)
+		if err := w.Do(j, true); err != nil || j.Err() != nil {
+			t.Fatalf("declined %v: %v, %v", d, err, j.Err())
+		}
+	}
+	if ranDirect != 1 || len(on) != 2 || on[0] || !on[1] {
+		t.Fatalf("ran directly %d times, on the worker %v: want once, then on the worker", ranDirect, on)
+	}
+}
