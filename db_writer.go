@@ -167,6 +167,7 @@ func (wr *dbWriter) handle(w *dbWrite) {
 	default:
 		wr.group(w)
 	}
+	wr.current = nil // settled, each write it took: never to be answered again
 }
 
 // reply gives w, a write the writer took, its outcome.
