@@ -261,10 +261,16 @@ func (s *Stmt) step(c *Conn) int32 {
 	defer func() {
 		c.depth--
 		c.stepping = outer
-		if !returned {
-			vdbeOf(s.p).Frc = lib.SQLITE_ABORT
-			lib.Xsqlite3_reset(c.tls, s.p)
+		if returned {
+			return
 		}
+		if p := recover(); p != nil {
+			// Callbacks recover their panics: this one is the engine's or
+			// the binding's own, and the statement is left as it is.
+			panic(p)
+		}
+		vdbeOf(s.p).Frc = lib.SQLITE_ABORT
+		lib.Xsqlite3_reset(c.tls, s.p)
 	}()
 	rc := lib.Xsqlite3_step(c.tls, s.p)
 	returned = true
