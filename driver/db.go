@@ -320,7 +320,13 @@ func endsTransaction(query string) bool {
 	case "BEGIN", "COMMIT", "END":
 		return true
 	case "ROLLBACK":
-		return !strings.Contains(strings.ToUpper(query), " TO ")
+		// ROLLBACK [TRANSACTION] TO name ends a savepoint only.
+		_, rest := nextWord(query)
+		w, rest := nextWord(rest)
+		if strings.EqualFold(w, "TRANSACTION") {
+			w, _ = nextWord(rest)
+		}
+		return !strings.EqualFold(w, "TO")
 	}
 	return false
 }
@@ -339,6 +345,13 @@ func runsOutsideTransactions(query string) bool {
 
 // firstWord returns the first keyword of query, skipping blanks and comments.
 func firstWord(q string) string {
+	w, _ := nextWord(q)
+	return w
+}
+
+// nextWord returns the first keyword of q, skipping blanks and comments,
+// and what follows it.
+func nextWord(q string) (word, rest string) {
 	for {
 		q = strings.TrimLeft(q, " \t\r\n\f;")
 		switch {
@@ -351,9 +364,9 @@ func firstWord(q string) string {
 				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 			})
 			if end < 0 {
-				return q
+				return q, ""
 			}
-			return q[:end]
+			return q[:end], q[end:]
 		}
 	}
 }

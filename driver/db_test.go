@@ -607,3 +607,37 @@ func TestReadOnlyDatabaseRefusesWrites(t *testing.T) {
 		t.Errorf("read-write transaction: %v, want ErrReadOnly", err)
 	}
 }
+
+func TestRollbackToSavepointAcrossLinesInsideTransaction(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	tx.Exec("INSERT INTO t VALUES(1)")
+	if _, err := tx.Exec("SAVEPOINT a"); err != nil {
+		t.Fatal(err)
+	}
+	tx.Exec("INSERT INTO t VALUES(2)")
+	for _, q := range []string{"ROLLBACK\nTO a", "rollback\ttransaction\nto savepoint a", "ROLLBACK /* undo */ TO a"} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	if _, err := tx.Exec("ROLLBACK\nTRANSACTION"); err == nil {
+		t.Error("ROLLBACK TRANSACTION through Exec inside a transaction accepted")
+	}
+	if _, err := tx.Exec("RELEASE a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	db.QueryRow("SELECT sum(x) FROM t").Scan(&n)
+	if n != 1 {
+		t.Errorf("sum %d, want 1: the savepoint's row survived or the first was lost", n)
+	}
+}
