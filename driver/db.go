@@ -28,6 +28,11 @@ type DBConnector struct {
 	opts   *asqlite.Options
 	owned  bool
 	closed bool
+
+	// What the sql.DB left open when it closed ends then: the write
+	// sessions see closing, the readers are released.
+	closing chan struct{}
+	readers map[*reader]struct{}
 }
 
 var (
@@ -39,7 +44,7 @@ var (
 // program can use both APIs on one database. Closing the sql.DB does not
 // close db.
 func NewDBConnector(db *asqlite.DB) *DBConnector {
-	return &DBConnector{db: db}
+	return &DBConnector{db: db, closing: make(chan struct{}), readers: map[*reader]struct{}{}}
 }
 
 // newDSNDBConnector returns a connector that opens the DB cfg describes
@@ -70,7 +75,8 @@ func newDSNDBConnector(cfg dsnConfig) *DBConnector {
 			return nil
 		}
 	}
-	return &DBConnector{timeFmt: cfg.timeFmt, path: cfg.name, opts: opts, owned: true}
+	return &DBConnector{timeFmt: cfg.timeFmt, path: cfg.name, opts: opts, owned: true,
+		closing: make(chan struct{}), readers: map[*reader]struct{}{}}
 }
 
 // Driver returns the driver the connector belongs to.
@@ -86,7 +92,7 @@ func (c *DBConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DBConn{db: db, timeFmt: c.timeFmt}, nil
+	return &DBConn{db: db, cn: c, timeFmt: c.timeFmt}, nil
 }
 
 func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
@@ -108,25 +114,59 @@ func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
 	return c.db, nil
 }
 
-// Close closes the DB if the connector opened it (sql.DB.Close calls it).
+// Close ends what the sql.DB left open, rolling back its transactions and
+// releasing the readers its rows hold, then closes the DB if the connector
+// opened it (sql.DB.Close calls it). database/sql closes a connection in
+// use only when it is given back, which a forgotten transaction or rows
+// never are: the DB would wait for them forever.
 func (c *DBConnector) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.owned || c.closed {
+	if c.closed {
 		return nil
 	}
 	c.closed = true
-	if c.db == nil {
+	close(c.closing)
+	for r := range c.readers {
+		r.release()
+	}
+	clear(c.readers)
+	if !c.owned || c.db == nil {
 		return nil
 	}
 	return c.db.Close()
 }
+
+// newReader returns a reader for a DBConn, or nil once the connector is
+// closed.
+func (c *DBConnector) newReader(db *asqlite.DB) *reader {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	r := newReader(db)
+	c.readers[r] = struct{}{}
+	return r
+}
+
+// dropReader stops a DBConn's reader.
+func (c *DBConnector) dropReader(r *reader) {
+	r.release()
+	c.mu.Lock()
+	delete(c.readers, r)
+	c.mu.Unlock()
+}
+
+// errSQLDBClosed ends what the sql.DB left open when it closed.
+var errSQLDBClosed = fmt.Errorf("asqlite driver: the sql.DB was closed: %w", asqlite.ErrClosed)
 
 // DBConn is a database/sql connection of the DB mode: a handle on the DB
 // that holds a connection of it only while a transaction or a query's rows
 // need one. database/sql uses it from one goroutine at a time.
 type DBConn struct {
 	db      *asqlite.DB
+	cn      *DBConnector
 	timeFmt sqlite.TimeFormat
 	tx      *dbTx
 	reader  *reader            // made on first use
@@ -158,7 +198,7 @@ func (c *DBConn) Close() error {
 		err = c.tx.Rollback()
 	}
 	if c.reader != nil {
-		c.reader.stop()
+		c.cn.dropReader(c.reader)
 		c.reader = nil
 	}
 	if c.writes != nil {

@@ -641,3 +641,90 @@ func TestRollbackToSavepointAcrossLinesInsideTransaction(t *testing.T) {
 		t.Errorf("sum %d, want 1: the savepoint's row survived or the first was lost", n)
 	}
 }
+
+// A transaction or rows left open must not keep sql.DB.Close waiting: the
+// sql.DB's Close ends them, as closing the connections does in other
+// drivers.
+func TestCloseEndsTransactionsAndRowsLeftOpen(t *testing.T) {
+	for _, left := range []string{"write tx", "read tx", "rows"} {
+		t.Run(left, func(t *testing.T) {
+			t.Cleanup(leakcheck.Check(t))
+			db, err := sql.Open(driver.Name, filepath.Join(t.TempDir(), "app.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1),(2),(3),(4)")
+			var tx *sql.Tx
+			var rows *sql.Rows
+			switch left {
+			case "write tx":
+				tx, err = db.Begin()
+				if err == nil {
+					_, err = tx.Exec("INSERT INTO t VALUES(5)")
+				}
+			case "read tx":
+				tx, err = db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+				if err == nil {
+					err = tx.QueryRow("SELECT count(*) FROM t").Scan(new(int))
+				}
+			case "rows":
+				rows, err = db.Query("SELECT x FROM t")
+				if err == nil && !rows.Next() {
+					err = rows.Err()
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if tx != nil {
+				if err := tx.QueryRow("SELECT count(*) FROM t").Scan(new(int)); err == nil {
+					t.Error("transaction read after the sql.DB closed")
+				}
+				if err := tx.Commit(); err == nil && left == "write tx" {
+					t.Error("transaction committed after the sql.DB closed")
+				}
+			}
+			if rows != nil {
+				for rows.Next() {
+				}
+				rows.Close()
+			}
+		})
+	}
+}
+
+// Over a DB of the program's, closing the sql.DB ends what it left open,
+// so that the program can close its DB.
+func TestCloseOverProgramsDBEndsTransactionLeftOpen(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	adb, err := asqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(driver.NewDBConnector(adb))
+	mustExec(t, db, "CREATE TABLE t(x)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Exec("INSERT INTO t VALUES(1)")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adb.Exec(context.Background(), "INSERT INTO t VALUES(2)"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := adb.QueryRow(context.Background(), "SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d rows (%v), want the program's only", n, err)
+	}
+	if err := adb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err == nil {
+		t.Error("transaction committed after the sql.DB closed")
+	}
+}

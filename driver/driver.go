@@ -39,6 +39,11 @@
 // gives no way to tell that goroutine from another). Write through the
 // transaction instead.
 //
+// Closing the sql.DB rolls back the transactions it left open and releases
+// the readers held by rows left open (their next call fails), then closes
+// the DB if the DSN opened it: a forgotten Rollback or rows.Close does not
+// keep Close waiting.
+//
 // Time limits: as in database/sql, contexts bound the work. A DB opened
 // from a DSN gives reads no time limit of their own unless _read_limit sets
 // one; over a DB of the program's ([NewDBConnector]), the DB's
