@@ -24,8 +24,10 @@
 //
 // Writes are off unless Options.Write is set. Then POST /NAME/-/execute
 // runs SQL through the DB's write queue, so that concurrent posts share
-// group commits, and POST /NAME/TABLE/-/insert inserts JSON rows; both
-// need the bearer token of Options.Token.
+// group commits, and POST /NAME/TABLE/-/insert inserts JSON rows ("ignore"
+// or "replace": true for rows whose key exists, as in Datasette); both
+// need the bearer token of Options.Token. A body field the endpoint does
+// not know is refused.
 //
 // JSON and CSV are appended to pooled buffers straight from the prepared
 // statement, without reflection; statements come from the readers'

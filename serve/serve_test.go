@@ -605,3 +605,44 @@ func TestResultSizeBounded(t *testing.T) {
 		t.Errorf("after: %d %s", code, body)
 	}
 }
+
+// Datasette's insert API takes "ignore" and "replace" for rows whose key
+// exists; a field the server does not know is refused rather than
+// silently dropped.
+func TestInsertIgnoreReplaceAndUnknownFields(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := newTestDB(t, 0)
+	h := newTestHandler(t, db, &Options{Write: true, Token: testToken})
+	auth := []string{"Authorization", "Bearer " + testToken}
+	code, body, _ := do(t, h, "POST", "/test/t/-/insert", `{"rows": [{"id": 1, "name": "new"}, {"id": 9, "name": "nine"}], "ignore": true}`, auth...)
+	if m := decode(t, body); code != 200 || m["inserted"] != 1.0 {
+		t.Errorf("ignore: %d %s", code, body)
+	}
+	code, body, _ = do(t, h, "POST", "/test/t/-/insert", `{"row": {"id": 2, "name": "bea"}, "replace": true}`, auth...)
+	if m := decode(t, body); code != 200 || m["inserted"] != 1.0 {
+		t.Errorf("replace: %d %s", code, body)
+	}
+	var names string
+	if err := db.QueryRow(context.Background(), "SELECT group_concat(name, '|') FROM (SELECT name FROM t WHERE id IN (1, 2, 9) ORDER BY id)").Scan(&names); err != nil || names != "ann|bea|nine" {
+		t.Errorf("names %q (%v), want ann|bea|nine", names, err)
+	}
+	for _, bad := range []string{
+		`{"row": {"id": 1, "name": "x"}, "ignore": true, "replace": true}`,
+		`{"row": {"name": "x"}, "return": true}`,
+		`{"rows": [{"name": "x"}], "alter": true}`,
+	} {
+		code, body, _ := do(t, h, "POST", "/test/t/-/insert", bad, auth...)
+		if code != 400 || decode(t, body)["ok"] != false {
+			t.Errorf("%s: %d %s", bad, code, body)
+		}
+	}
+	code, body, _ = do(t, h, "POST", "/test/-/execute", `{"sql": "SELECT 1", "parms": {"x": 1}}`, auth...)
+	if code != 400 {
+		t.Errorf("execute with a misspelt field: %d %s", code, body)
+	}
+	var n int
+	db.QueryRow(context.Background(), "SELECT count(*) FROM t").Scan(&n)
+	if n != 4 {
+		t.Errorf("%d rows, want 4", n)
+	}
+}
