@@ -414,7 +414,8 @@ func nextWord(q string) (word, rest string) {
 // QueryContext runs the single statement in query in the open transaction,
 // or else on a reader, which the rows hold until they are closed. A
 // statement that writes (INSERT ... RETURNING) runs as a write of the DB's
-// queue instead, and its rows are read before QueryContext returns.
+// queue instead (outside its transactions for the SQL ExecContext runs as
+// a script), and its rows are read before QueryContext returns.
 func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -445,7 +446,10 @@ var errWrites = errors.New("asqlite driver: the statement writes")
 
 func (c *DBConn) queryOnWriter(ctx context.Context, query string, bound []any) (driver.Rows, error) {
 	var b *bufferedRows
-	err := c.db.Write(ctx, func(sc *sqlite.Conn) error {
+	// PRAGMA wal_checkpoint, VACUUM...: outside the writer's transactions,
+	// as ExecContext runs them.
+	w := c.db.Writer(asqlite.WriteOptions{NoTransaction: runsOutsideTransactions(query)})
+	err := w.Write(ctx, func(sc *sqlite.Conn) error {
 		b = &bufferedRows{}
 		s, err := sc.Prep(query)
 		if err != nil {

@@ -728,3 +728,29 @@ func TestCloseOverProgramsDBEndsTransactionLeftOpen(t *testing.T) {
 		t.Error("transaction committed after the sql.DB closed")
 	}
 }
+
+// Statements that cannot run inside a transaction, queried for their rows
+// (PRAGMA wal_checkpoint answers one), run on the writer outside its
+// transactions, as Exec runs them.
+func TestQueryOfStatementsOutsideTransactions(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	var busy, log, done int
+	if err := db.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
+		t.Fatalf("wal_checkpoint: %v", err)
+	}
+	if busy != 0 {
+		t.Errorf("wal_checkpoint busy = %d", busy)
+	}
+	rows, err := db.Query("VACUUM")
+	if err != nil {
+		t.Fatalf("VACUUM: %v", err)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode = WAL").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q (%v)", mode, err)
+	}
+}

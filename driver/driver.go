@@ -19,7 +19,9 @@
 //     script ([asqlite.DB.ExecScript]).
 //   - Query outside a transaction runs on a reader, which its rows hold until
 //     they are closed or read to the end. A query that writes (INSERT ...
-//     RETURNING) runs as a write of the queue; its rows are read at once.
+//     RETURNING) runs as a write of the queue, outside its transactions
+//     for the SQL that Exec runs as a script (PRAGMA wal_checkpoint);
+//     its rows are read at once.
 //   - BeginTx with ReadOnly runs on a reader: one snapshot, taken at
 //     BeginTx, for the whole transaction; writes fail with SQLITE_READONLY.
 //   - Any other transaction holds the writer from BeginTx to Commit or
