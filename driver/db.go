@@ -33,6 +33,10 @@ type DBConnector struct {
 	// sessions see closing, the readers are released.
 	closing chan struct{}
 	readers map[*reader]struct{}
+
+	// Rows outside transactions that hold a reader between database/sql's
+	// calls: spilled when a query finds no reader idle.
+	parked map[*sessionRows]struct{}
 }
 
 var (
@@ -44,7 +48,8 @@ var (
 // program can use both APIs on one database. Closing the sql.DB does not
 // close db.
 func NewDBConnector(db *asqlite.DB) *DBConnector {
-	return &DBConnector{db: db, closing: make(chan struct{}), readers: map[*reader]struct{}{}}
+	return &DBConnector{db: db, closing: make(chan struct{}), readers: map[*reader]struct{}{},
+		parked: map[*sessionRows]struct{}{}}
 }
 
 // newDSNDBConnector returns a connector that opens the DB cfg describes
@@ -76,7 +81,8 @@ func newDSNDBConnector(cfg dsnConfig) *DBConnector {
 		}
 	}
 	return &DBConnector{timeFmt: cfg.timeFmt, path: cfg.name, opts: opts, owned: true,
-		closing: make(chan struct{}), readers: map[*reader]struct{}{}}
+		closing: make(chan struct{}), readers: map[*reader]struct{}{},
+		parked: map[*sessionRows]struct{}{}}
 }
 
 // Driver returns the driver the connector belongs to.
@@ -158,6 +164,41 @@ func (c *DBConnector) dropReader(r *reader) {
 	c.mu.Unlock()
 }
 
+// park lists rows that hold their reader between calls.
+func (c *DBConnector) park(r *sessionRows) {
+	c.mu.Lock()
+	c.parked[r] = struct{}{}
+	c.mu.Unlock()
+}
+
+func (c *DBConnector) unpark(r *sessionRows) {
+	c.mu.Lock()
+	delete(c.parked, r)
+	c.mu.Unlock()
+}
+
+// makeRoom spills rows parked on a reader when no reader is idle, so that
+// a read waiting for one never waits for rows whose owner waits for that
+// read: a query inside the loop over another query's rows, in more
+// goroutines than there are readers, would wait forever. Each read that
+// finds no reader idle frees one.
+func (c *DBConnector) makeRoom(db *asqlite.DB) {
+	if db.Stats().IdleReaders > 0 {
+		return
+	}
+	c.mu.Lock()
+	var victim *sessionRows
+	for r := range c.parked {
+		victim = r
+		delete(c.parked, r)
+		break
+	}
+	c.mu.Unlock()
+	if victim != nil {
+		victim.spill()
+	}
+}
+
 // errSQLDBClosed ends what the sql.DB left open when it closed.
 var errSQLDBClosed = fmt.Errorf("asqlite driver: the sql.DB was closed: %w", asqlite.ErrClosed)
 
@@ -227,6 +268,7 @@ func (c *DBConn) Ping(ctx context.Context) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
+	c.cn.makeRoom(c.db)
 	return c.db.QueryRow(ctx, "SELECT 1").Err()
 }
 
@@ -255,6 +297,7 @@ func (c *DBConn) PrepareContext(ctx context.Context, query string) (driver.Stmt,
 	if c.tx != nil {
 		err = c.tx.s.run(check)
 	} else {
+		c.cn.makeRoom(c.db)
 		err = c.db.Read(ctx, check)
 	}
 	if err != nil {
@@ -438,6 +481,13 @@ func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.N
 		return nil, err
 	}
 	r.s = s
+	if r.err != nil {
+		// Read to the end in the first visit: the reader goes back now.
+		s.end(false)
+	} else {
+		r.cn = c.cn
+		c.cn.park(r)
+	}
 	return r, nil
 }
 

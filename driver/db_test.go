@@ -754,3 +754,56 @@ func TestQueryOfStatementsOutsideTransactions(t *testing.T) {
 		t.Errorf("journal_mode %q (%v)", mode, err)
 	}
 }
+
+// A query inside the loop over another query's rows, in more goroutines
+// than there are readers, must not wait forever for a reader that the
+// outer rows hold: rows parked between calls give their reader up,
+// reading what is left of them into memory, when a query finds no reader
+// idle.
+func TestNestedQueriesInMoreGoroutinesThanReaders(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db")+"?_readers=2")
+	mustExec(t, db, "CREATE TABLE t(x)")
+	mustExec(t, db, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 200) INSERT INTO t SELECT i FROM c")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			rows, err := db.QueryContext(ctx, "SELECT x FROM t ORDER BY x")
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rows.Close()
+			sum, want := 0, 0
+			for rows.Next() {
+				var x, n int
+				if err := rows.Scan(&x); err != nil {
+					errs <- err
+					return
+				}
+				sum += x
+				want += len(fmt.Sprint(x))
+				if err := db.QueryRowContext(ctx, "SELECT length(?)", x).Scan(&n); err != nil {
+					errs <- err
+					return
+				}
+				want -= n
+			}
+			if err := rows.Err(); err != nil {
+				errs <- err
+				return
+			}
+			if sum != 200*201/2 || want != 0 {
+				errs <- fmt.Errorf("sum %d, length mismatch %d", sum, want)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"reflect"
+	"slices"
 	"sync"
 
 	"github.com/asqlite/asqlite"
@@ -123,6 +124,7 @@ func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Co
 			return nil, errSQLDBClosed
 		}
 	}
+	c.cn.makeRoom(c.db)
 	r := c.reader
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -338,8 +340,14 @@ func (c *columns) ColumnTypeScanType(i int) reflect.Type   { return scanType(c.d
 // sessionRows reads a statement that runs on a session's connection. Rows
 // are copied out in batches, so that the session is visited once per batch
 // rather than once per row.
+//
+// Rows on a reader of their own, parked between database/sql's calls, can
+// be spilled by another goroutine (mu): read to the end into memory, their
+// reader given back, for a query that finds no reader idle.
 type sessionRows struct {
 	columns
+	mu     sync.Mutex
+	cn     *DBConnector // where the rows are listed while they park a reader
 	s      session
 	own    bool // the session is the rows' own: ended with them
 	in     *rows
@@ -432,6 +440,8 @@ func newSessionRows(own bool, timeFmt sqlite.TimeFormat, query string, bound []a
 }
 
 func (r *sessionRows) Next(dest []driver.Value) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.closed {
 		return io.EOF
 	}
@@ -444,7 +454,7 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 		if r.pos == len(r.batch) {
 			if r.own {
 				// Give the reader back as soon as the rows are done.
-				r.Close()
+				r.close()
 			}
 			return r.err
 		}
@@ -455,10 +465,19 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 }
 
 func (r *sessionRows) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.close()
+}
+
+func (r *sessionRows) close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
+	if r.cn != nil {
+		r.cn.unpark(r)
+	}
 	var err error
 	if r.err == nil {
 		err = r.s.run(func(*sqlite.Conn) error { return r.in.Close() })
@@ -470,6 +489,37 @@ func (r *sessionRows) Close() error {
 		return nil
 	}
 	return err
+}
+
+// spill reads what is left of the rows into memory and gives their reader
+// back, unless they are done already.
+func (r *sessionRows) spill() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.err != nil {
+		return
+	}
+	err := r.s.run(func(*sqlite.Conn) error {
+		n := len(r.cols)
+		rest := slices.Clone(r.batch[r.pos:])
+		for {
+			rest = slices.Grow(rest, n)
+			if err := r.in.Next(rest[len(rest) : len(rest)+n]); err != nil {
+				r.err = err
+				r.in.Close()
+				r.batch, r.pos = rest, 0
+				if errors.Is(err, sqlite.ErrInterrupt) {
+					return err // for the session to say why
+				}
+				return nil
+			}
+			rest = rest[:len(rest)+n]
+		}
+	})
+	if r.err == nil {
+		r.err = err
+	}
+	r.s.end(false)
 }
 
 // bufferedRows are rows read in full before the query returned.
