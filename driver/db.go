@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -127,20 +129,27 @@ func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
 // never are: the DB would wait for them forever.
 func (c *DBConnector) Close() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return nil
 	}
 	c.closed = true
 	close(c.closing)
-	for r := range c.readers {
-		r.release()
-	}
+	readers := slices.Collect(maps.Keys(c.readers))
 	clear(c.readers)
-	if !c.owned || c.db == nil {
+	db := c.db
+	c.mu.Unlock()
+	// A reader may be busy opening a read that waits for another reader
+	// to be released: release them all at once.
+	var wg sync.WaitGroup
+	for _, r := range readers {
+		wg.Go(r.release)
+	}
+	wg.Wait()
+	if !c.owned || db == nil {
 		return nil
 	}
-	return c.db.Close()
+	return db.Close()
 }
 
 // newReader returns a reader for a DBConn, or nil once the connector is

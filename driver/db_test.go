@@ -807,3 +807,55 @@ func TestNestedQueriesInMoreGoroutinesThanReaders(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Closing the sql.DB while goroutines write, query, run transactions and
+// ping returns, and so does every goroutine.
+func TestCloseWhileWorkRuns(t *testing.T) {
+	for round := range 5 {
+		t.Run(fmt.Sprint(round), func(t *testing.T) {
+			t.Cleanup(leakcheck.Check(t))
+			db, err := sql.Open(driver.Name, filepath.Join(t.TempDir(), "app.db")+"?_readers=2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1),(2),(3)")
+			var started, wg sync.WaitGroup
+			for g := range 30 {
+				started.Add(1)
+				wg.Go(func() {
+					first := true
+					for {
+						switch g % 3 {
+						case 0:
+							db.Exec("INSERT INTO t VALUES(1)")
+						case 1:
+							if rows, err := db.Query("SELECT x FROM t"); err == nil {
+								for rows.Next() {
+									db.QueryRow("SELECT count(*) FROM t").Scan(new(int))
+								}
+								rows.Close()
+							}
+						case 2:
+							if tx, err := db.Begin(); err == nil {
+								tx.Exec("INSERT INTO t VALUES(2)")
+								tx.Commit()
+							}
+						}
+						if first {
+							started.Done()
+							first = false
+						}
+						if db.Ping() != nil {
+							return
+						}
+					}
+				})
+			}
+			started.Wait()
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+			wg.Wait()
+		})
+	}
+}
