@@ -13,6 +13,7 @@
 //	GET /NAME.json?sql=...                 the same
 //	GET /NAME/-/query.csv?sql=...          the same rows as CSV (also /NAME.csv)
 //	GET /NAME/-/tables.json                tables and views, their columns and row counts
+//	                                       (null for a table too big to count in 50ms)
 //	GET / and /NAME                        the query page
 //
 // A query answers {"ok": true, "columns": [...], "rows": [...],

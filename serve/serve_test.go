@@ -646,3 +646,24 @@ func TestInsertIgnoreReplaceAndUnknownFields(t *testing.T) {
 		t.Errorf("%d rows, want 4", n)
 	}
 }
+
+// A table too big to count within the count's time limit answers a null
+// count; the listing itself does not fail.
+func TestTablesWithCountsPastTheirTimeLimit(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	h := newTestHandler(t, newTestDB(t, 10), nil)
+	defer func(d time.Duration) { countTimeLimit = d }(countTimeLimit)
+	countTimeLimit = time.Nanosecond // every count ends before it starts
+	code, body, _ := do(t, h, "GET", "/test/-/tables.json", "")
+	if code != 200 {
+		t.Fatalf("tables: %d %s", code, body)
+	}
+	var got []string
+	for _, x := range decode(t, body)["tables"].([]any) {
+		tb := x.(map[string]any)
+		got = append(got, fmt.Sprint(tb["name"], " ", len(tb["columns"].([]any)), " ", tb["count"]))
+	}
+	if want := []string{"big 2 <nil>", "names 1 <nil>", "t 4 <nil>"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("tables: got %v, want %v", got, want)
+	}
+}
