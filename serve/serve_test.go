@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/internal/leakcheck"
+	"github.com/asqlite/asqlite/sqlite"
 )
 
 const testToken = "s3cret-token"
@@ -665,5 +667,24 @@ func TestTablesWithCountsPastTheirTimeLimit(t *testing.T) {
 	}
 	if want := []string{"big 2 <nil>", "names 1 <nil>", "t 4 <nil>"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("tables: got %v, want %v", got, want)
+	}
+}
+
+// A file that is not a database is refused when the handler is made, not
+// served with every query failing.
+func TestNewRefusesAFileThatIsNotADatabase(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	path := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("not a database "), 100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := asqlite.Open(ctx, path, &asqlite.Options{ReadOnly: true})
+	if err != nil {
+		return // refused already
+	}
+	defer db.Close()
+	if _, err := New(ctx, []Database{{Name: "junk", DB: db}}, nil); !errors.Is(err, sqlite.ErrNotADB) {
+		t.Errorf("New: %v, want SQLITE_NOTADB", err)
 	}
 }
