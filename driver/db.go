@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -28,6 +30,15 @@ type DBConnector struct {
 	opts   *asqlite.Options
 	owned  bool
 	closed bool
+
+	// What the sql.DB left open when it closed ends then: the write
+	// sessions see closing, the readers are released.
+	closing chan struct{}
+	readers map[*reader]struct{}
+
+	// Rows outside transactions that hold a reader between database/sql's
+	// calls: spilled when a query finds no reader idle.
+	parked map[*sessionRows]struct{}
 }
 
 var (
@@ -39,7 +50,8 @@ var (
 // program can use both APIs on one database. Closing the sql.DB does not
 // close db.
 func NewDBConnector(db *asqlite.DB) *DBConnector {
-	return &DBConnector{db: db}
+	return &DBConnector{db: db, closing: make(chan struct{}), readers: map[*reader]struct{}{},
+		parked: map[*sessionRows]struct{}{}}
 }
 
 // newDSNDBConnector returns a connector that opens the DB cfg describes
@@ -70,7 +82,9 @@ func newDSNDBConnector(cfg dsnConfig) *DBConnector {
 			return nil
 		}
 	}
-	return &DBConnector{timeFmt: cfg.timeFmt, path: cfg.name, opts: opts, owned: true}
+	return &DBConnector{timeFmt: cfg.timeFmt, path: cfg.name, opts: opts, owned: true,
+		closing: make(chan struct{}), readers: map[*reader]struct{}{},
+		parked: map[*sessionRows]struct{}{}}
 }
 
 // Driver returns the driver the connector belongs to.
@@ -86,7 +100,7 @@ func (c *DBConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DBConn{db: db, timeFmt: c.timeFmt}, nil
+	return &DBConn{db: db, cn: c, timeFmt: c.timeFmt}, nil
 }
 
 func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
@@ -108,25 +122,101 @@ func (c *DBConnector) open(ctx context.Context) (*asqlite.DB, error) {
 	return c.db, nil
 }
 
-// Close closes the DB if the connector opened it (sql.DB.Close calls it).
+// Close ends what the sql.DB left open, rolling back its transactions and
+// releasing the readers its rows hold, then closes the DB if the connector
+// opened it (sql.DB.Close calls it). database/sql closes a connection in
+// use only when it is given back, which a forgotten transaction or rows
+// never are: the DB would wait for them forever.
 func (c *DBConnector) Close() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.owned || c.closed {
+	if c.closed {
+		c.mu.Unlock()
 		return nil
 	}
 	c.closed = true
-	if c.db == nil {
+	close(c.closing)
+	readers := slices.Collect(maps.Keys(c.readers))
+	clear(c.readers)
+	db := c.db
+	c.mu.Unlock()
+	// A reader may be busy opening a read that waits for another reader
+	// to be released: release them all at once.
+	var wg sync.WaitGroup
+	for _, r := range readers {
+		wg.Go(r.release)
+	}
+	wg.Wait()
+	if !c.owned || db == nil {
 		return nil
 	}
-	return c.db.Close()
+	return db.Close()
 }
+
+// newReader returns a reader for a DBConn, or nil once the connector is
+// closed.
+func (c *DBConnector) newReader(db *asqlite.DB) *reader {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	r := newReader(db)
+	c.readers[r] = struct{}{}
+	return r
+}
+
+// dropReader stops a DBConn's reader.
+func (c *DBConnector) dropReader(r *reader) {
+	r.release()
+	c.mu.Lock()
+	delete(c.readers, r)
+	c.mu.Unlock()
+}
+
+// park lists rows that hold their reader between calls.
+func (c *DBConnector) park(r *sessionRows) {
+	c.mu.Lock()
+	c.parked[r] = struct{}{}
+	c.mu.Unlock()
+}
+
+func (c *DBConnector) unpark(r *sessionRows) {
+	c.mu.Lock()
+	delete(c.parked, r)
+	c.mu.Unlock()
+}
+
+// makeRoom spills rows parked on a reader when no reader is idle, so that
+// a read waiting for one never waits for rows whose owner waits for that
+// read: a query inside the loop over another query's rows, in more
+// goroutines than there are readers, would wait forever. Each read that
+// finds no reader idle frees one.
+func (c *DBConnector) makeRoom(db *asqlite.DB) {
+	if db.Stats().IdleReaders > 0 {
+		return
+	}
+	c.mu.Lock()
+	var victim *sessionRows
+	for r := range c.parked {
+		victim = r
+		delete(c.parked, r)
+		break
+	}
+	c.mu.Unlock()
+	if victim != nil {
+		victim.spill()
+	}
+}
+
+// errSQLDBClosed ends what the sql.DB left open when it closed.
+var errSQLDBClosed = fmt.Errorf("asqlite driver: the sql.DB was closed: %w", asqlite.ErrClosed)
 
 // DBConn is a database/sql connection of the DB mode: a handle on the DB
 // that holds a connection of it only while a transaction or a query's rows
 // need one. database/sql uses it from one goroutine at a time.
 type DBConn struct {
 	db      *asqlite.DB
+	cn      *DBConnector
 	timeFmt sqlite.TimeFormat
 	tx      *dbTx
 	reader  *reader            // made on first use
@@ -158,7 +248,7 @@ func (c *DBConn) Close() error {
 		err = c.tx.Rollback()
 	}
 	if c.reader != nil {
-		c.reader.stop()
+		c.cn.dropReader(c.reader)
 		c.reader = nil
 	}
 	if c.writes != nil {
@@ -187,6 +277,7 @@ func (c *DBConn) Ping(ctx context.Context) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
+	c.cn.makeRoom(c.db)
 	return c.db.QueryRow(ctx, "SELECT 1").Err()
 }
 
@@ -215,6 +306,7 @@ func (c *DBConn) PrepareContext(ctx context.Context, query string) (driver.Stmt,
 	if c.tx != nil {
 		err = c.tx.s.run(check)
 	} else {
+		c.cn.makeRoom(c.db)
 		err = c.db.Read(ctx, check)
 	}
 	if err != nil {
@@ -320,7 +412,13 @@ func endsTransaction(query string) bool {
 	case "BEGIN", "COMMIT", "END":
 		return true
 	case "ROLLBACK":
-		return !strings.Contains(strings.ToUpper(query), " TO ")
+		// ROLLBACK [TRANSACTION] TO name ends a savepoint only.
+		_, rest := nextWord(query)
+		w, rest := nextWord(rest)
+		if strings.EqualFold(w, "TRANSACTION") {
+			w, _ = nextWord(rest)
+		}
+		return !strings.EqualFold(w, "TO")
 	}
 	return false
 }
@@ -339,6 +437,13 @@ func runsOutsideTransactions(query string) bool {
 
 // firstWord returns the first keyword of query, skipping blanks and comments.
 func firstWord(q string) string {
+	w, _ := nextWord(q)
+	return w
+}
+
+// nextWord returns the first keyword of q, skipping blanks and comments,
+// and what follows it.
+func nextWord(q string) (word, rest string) {
 	for {
 		q = strings.TrimLeft(q, " \t\r\n\f;")
 		switch {
@@ -351,9 +456,9 @@ func firstWord(q string) string {
 				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 			})
 			if end < 0 {
-				return q
+				return q, ""
 			}
-			return q[:end]
+			return q[:end], q[end:]
 		}
 	}
 }
@@ -361,7 +466,8 @@ func firstWord(q string) string {
 // QueryContext runs the single statement in query in the open transaction,
 // or else on a reader, which the rows hold until they are closed. A
 // statement that writes (INSERT ... RETURNING) runs as a write of the DB's
-// queue instead, and its rows are read before QueryContext returns.
+// queue instead (outside its transactions for the SQL ExecContext runs as
+// a script), and its rows are read before QueryContext returns.
 func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -384,6 +490,13 @@ func (c *DBConn) QueryContext(ctx context.Context, query string, args []driver.N
 		return nil, err
 	}
 	r.s = s
+	if r.err != nil {
+		// Read to the end in the first visit: the reader goes back now.
+		s.end(false)
+	} else {
+		r.cn = c.cn
+		c.cn.park(r)
+	}
 	return r, nil
 }
 
@@ -392,7 +505,10 @@ var errWrites = errors.New("asqlite driver: the statement writes")
 
 func (c *DBConn) queryOnWriter(ctx context.Context, query string, bound []any) (driver.Rows, error) {
 	var b *bufferedRows
-	err := c.db.Write(ctx, func(sc *sqlite.Conn) error {
+	// PRAGMA wal_checkpoint, VACUUM...: outside the writer's transactions,
+	// as ExecContext runs them.
+	w := c.db.Writer(asqlite.WriteOptions{NoTransaction: runsOutsideTransactions(query)})
+	err := w.Write(ctx, func(sc *sqlite.Conn) error {
 		b = &bufferedRows{}
 		s, err := sc.Prep(query)
 		if err != nil {

@@ -607,3 +607,255 @@ func TestReadOnlyDatabaseRefusesWrites(t *testing.T) {
 		t.Errorf("read-write transaction: %v, want ErrReadOnly", err)
 	}
 }
+
+func TestRollbackToSavepointAcrossLinesInsideTransaction(t *testing.T) {
+	_, db := overDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	tx.Exec("INSERT INTO t VALUES(1)")
+	if _, err := tx.Exec("SAVEPOINT a"); err != nil {
+		t.Fatal(err)
+	}
+	tx.Exec("INSERT INTO t VALUES(2)")
+	for _, q := range []string{"ROLLBACK\nTO a", "rollback\ttransaction\nto savepoint a", "ROLLBACK /* undo */ TO a"} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	if _, err := tx.Exec("ROLLBACK\nTRANSACTION"); err == nil {
+		t.Error("ROLLBACK TRANSACTION through Exec inside a transaction accepted")
+	}
+	if _, err := tx.Exec("RELEASE a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	db.QueryRow("SELECT sum(x) FROM t").Scan(&n)
+	if n != 1 {
+		t.Errorf("sum %d, want 1: the savepoint's row survived or the first was lost", n)
+	}
+}
+
+// A transaction or rows left open must not keep sql.DB.Close waiting: the
+// sql.DB's Close ends them, as closing the connections does in other
+// drivers.
+func TestCloseEndsTransactionsAndRowsLeftOpen(t *testing.T) {
+	for _, left := range []string{"write tx", "read tx", "rows"} {
+		t.Run(left, func(t *testing.T) {
+			t.Cleanup(leakcheck.Check(t))
+			db, err := sql.Open(driver.Name, filepath.Join(t.TempDir(), "app.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1),(2),(3),(4)")
+			var tx *sql.Tx
+			var rows *sql.Rows
+			switch left {
+			case "write tx":
+				tx, err = db.Begin()
+				if err == nil {
+					_, err = tx.Exec("INSERT INTO t VALUES(5)")
+				}
+			case "read tx":
+				tx, err = db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+				if err == nil {
+					err = tx.QueryRow("SELECT count(*) FROM t").Scan(new(int))
+				}
+			case "rows":
+				rows, err = db.Query("SELECT x FROM t")
+				if err == nil && !rows.Next() {
+					err = rows.Err()
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if tx != nil {
+				if err := tx.QueryRow("SELECT count(*) FROM t").Scan(new(int)); err == nil {
+					t.Error("transaction read after the sql.DB closed")
+				}
+				if err := tx.Commit(); err == nil && left == "write tx" {
+					t.Error("transaction committed after the sql.DB closed")
+				}
+			}
+			if rows != nil {
+				for rows.Next() {
+				}
+				rows.Close()
+			}
+		})
+	}
+}
+
+// Over a DB of the program's, closing the sql.DB ends what it left open,
+// so that the program can close its DB.
+func TestCloseOverProgramsDBEndsTransactionLeftOpen(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	adb, err := asqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(driver.NewDBConnector(adb))
+	mustExec(t, db, "CREATE TABLE t(x)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Exec("INSERT INTO t VALUES(1)")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adb.Exec(context.Background(), "INSERT INTO t VALUES(2)"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := adb.QueryRow(context.Background(), "SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d rows (%v), want the program's only", n, err)
+	}
+	if err := adb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err == nil {
+		t.Error("transaction committed after the sql.DB closed")
+	}
+}
+
+// Statements that cannot run inside a transaction, queried for their rows
+// (PRAGMA wal_checkpoint answers one), run on the writer outside its
+// transactions, as Exec runs them.
+func TestQueryOfStatementsOutsideTransactions(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)")
+	var busy, log, done int
+	if err := db.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
+		t.Fatalf("wal_checkpoint: %v", err)
+	}
+	if busy != 0 {
+		t.Errorf("wal_checkpoint busy = %d", busy)
+	}
+	rows, err := db.Query("VACUUM")
+	if err != nil {
+		t.Fatalf("VACUUM: %v", err)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode = WAL").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode %q (%v)", mode, err)
+	}
+}
+
+// A query inside the loop over another query's rows, in more goroutines
+// than there are readers, must not wait forever for a reader that the
+// outer rows hold: rows parked between calls give their reader up,
+// reading what is left of them into memory, when a query finds no reader
+// idle.
+func TestNestedQueriesInMoreGoroutinesThanReaders(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := openDB(t, filepath.Join(t.TempDir(), "app.db")+"?_readers=2")
+	mustExec(t, db, "CREATE TABLE t(x)")
+	mustExec(t, db, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 200) INSERT INTO t SELECT i FROM c")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			rows, err := db.QueryContext(ctx, "SELECT x FROM t ORDER BY x")
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rows.Close()
+			sum, want := 0, 0
+			for rows.Next() {
+				var x, n int
+				if err := rows.Scan(&x); err != nil {
+					errs <- err
+					return
+				}
+				sum += x
+				want += len(fmt.Sprint(x))
+				if err := db.QueryRowContext(ctx, "SELECT length(?)", x).Scan(&n); err != nil {
+					errs <- err
+					return
+				}
+				want -= n
+			}
+			if err := rows.Err(); err != nil {
+				errs <- err
+				return
+			}
+			if sum != 200*201/2 || want != 0 {
+				errs <- fmt.Errorf("sum %d, length mismatch %d", sum, want)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// Closing the sql.DB while goroutines write, query, run transactions and
+// ping returns, and so does every goroutine.
+func TestCloseWhileWorkRuns(t *testing.T) {
+	for round := range 5 {
+		t.Run(fmt.Sprint(round), func(t *testing.T) {
+			t.Cleanup(leakcheck.Check(t))
+			db, err := sql.Open(driver.Name, filepath.Join(t.TempDir(), "app.db")+"?_readers=2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, "CREATE TABLE t(x); INSERT INTO t VALUES(1),(2),(3)")
+			var started, wg sync.WaitGroup
+			for g := range 30 {
+				started.Add(1)
+				wg.Go(func() {
+					first := true
+					for {
+						switch g % 3 {
+						case 0:
+							db.Exec("INSERT INTO t VALUES(1)")
+						case 1:
+							if rows, err := db.Query("SELECT x FROM t"); err == nil {
+								for rows.Next() {
+									db.QueryRow("SELECT count(*) FROM t").Scan(new(int))
+								}
+								rows.Close()
+							}
+						case 2:
+							if tx, err := db.Begin(); err == nil {
+								tx.Exec("INSERT INTO t VALUES(2)")
+								tx.Commit()
+							}
+						}
+						if first {
+							started.Done()
+							first = false
+						}
+						if db.Ping() != nil {
+							return
+						}
+					}
+				})
+			}
+			started.Wait()
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+			wg.Wait()
+		})
+	}
+}

@@ -18,8 +18,13 @@
 //     transaction (PRAGMA, VACUUM, ATTACH, BEGIN...) runs on the writer as a
 //     script ([asqlite.DB.ExecScript]).
 //   - Query outside a transaction runs on a reader, which its rows hold until
-//     they are closed or read to the end. A query that writes (INSERT ...
-//     RETURNING) runs as a write of the queue; its rows are read at once.
+//     they are closed or read to the end. When a read finds no reader idle,
+//     rows holding one between calls give it up, reading what is left of
+//     them into memory: queries inside the loop over another query's rows,
+//     in more goroutines than there are readers, do not wait for each
+//     other forever. A query that writes (INSERT ... RETURNING) runs as a
+//     write of the queue, outside its transactions for the SQL that Exec
+//     runs as a script (PRAGMA wal_checkpoint); its rows are read at once.
 //   - BeginTx with ReadOnly runs on a reader: one snapshot, taken at
 //     BeginTx, for the whole transaction; writes fail with SQLITE_READONLY.
 //   - Any other transaction holds the writer from BeginTx to Commit or
@@ -38,6 +43,11 @@
 // sql.DB outside it waits for itself until its context ends (database/sql
 // gives no way to tell that goroutine from another). Write through the
 // transaction instead.
+//
+// Closing the sql.DB rolls back the transactions it left open and releases
+// the readers held by rows left open (their next call fails), then closes
+// the DB if the DSN opened it: a forgotten Rollback or rows.Close does not
+// keep Close waiting.
 //
 // Time limits: as in database/sql, contexts bound the work. A DB opened
 // from a DSN gives reads no time limit of their own unless _read_limit sets

@@ -8,6 +8,8 @@ import (
 	"io"
 	"iter"
 	"reflect"
+	"slices"
+	"sync"
 
 	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/sqlite"
@@ -33,7 +35,13 @@ var errSessionEnded = errors.New("asqlite driver: the transaction has ended")
 // and each call resumes it: no goroutine hand-off per row. The coroutine
 // lives as long as the DBConn, so that its stack, grown by SQLite's deep
 // frames, is not grown again for every query.
+//
+// mu serializes the resumptions: those of the DBConn's goroutine, and the
+// one of the connector that releases a reader left holding a connection
+// when the sql.DB closes (shut, after which no session opens).
 type reader struct {
+	mu   sync.Mutex
+	shut bool
 	next func() (struct{}, bool)
 	stop func()
 
@@ -83,6 +91,22 @@ func newReader(db *asqlite.DB) *reader {
 	return r
 }
 
+// release ends the session holding the reader, if any, and stops its
+// coroutine: no session opens on it after.
+func (r *reader) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.shut {
+		return
+	}
+	r.shut = true
+	if r.open {
+		r.quit = true
+		r.next()
+	}
+	r.stop()
+}
+
 // readSession is a session on a DBConn's reader.
 type readSession struct {
 	r    *reader
@@ -95,9 +119,18 @@ type readSession struct {
 // open even then.
 func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Conn) error) (*readSession, error) {
 	if c.reader == nil {
-		c.reader = newReader(c.db)
+		c.reader = c.cn.newReader(c.db)
+		if c.reader == nil {
+			return nil, errSQLDBClosed
+		}
 	}
+	c.cn.makeRoom(c.db)
 	r := c.reader
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.shut {
+		return nil, errSQLDBClosed
+	}
 	r.ctx, r.begin, r.quit, r.err, r.f = ctx, begin, false, nil, first
 	r.next()
 	r.f = nil
@@ -110,6 +143,11 @@ func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Co
 func (s *readSession) run(f func(*sqlite.Conn) error) error {
 	if s.done {
 		return errSessionEnded
+	}
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	if s.r.shut {
+		return fmt.Errorf("%w: %w", errSessionEnded, errSQLDBClosed)
 	}
 	if !s.r.open {
 		// The read ended under the session (its context or time limit).
@@ -128,7 +166,9 @@ func (s *readSession) run(f func(*sqlite.Conn) error) error {
 func (s *readSession) end(bool) error {
 	if !s.done {
 		s.done = true
-		if s.r.open {
+		s.r.mu.Lock()
+		defer s.r.mu.Unlock()
+		if s.r.open && !s.r.shut {
 			s.r.quit = true
 			s.r.next()
 		}
@@ -173,13 +213,18 @@ var (
 // the connection's read-write transactions in turn. It lives as long as the
 // DBConn, so that its stack, grown by SQLite's deep frames, is not grown
 // again for every transaction.
-func writeLoop(db *asqlite.DB, sessions <-chan *writeSession) {
+func writeLoop(db *asqlite.DB, sessions <-chan *writeSession, closing <-chan struct{}) {
 	for s := range sessions {
 		runs := 0
 		s.err = db.Write(s.ctx, func(c *sqlite.Conn) error {
 			runs++
 			if runs > 1 {
 				return errTxRetried
+			}
+			select {
+			case <-closing:
+				return errSQLDBClosed
+			default:
 			}
 			close(s.ready)
 			for {
@@ -194,6 +239,8 @@ func writeLoop(db *asqlite.DB, sessions <-chan *writeSession) {
 					s.replies <- safeRun(r.f, c)
 				case <-c.Context().Done():
 					return fmt.Errorf("asqlite driver: transaction ended: %w", context.Cause(c.Context()))
+				case <-closing:
+					return fmt.Errorf("asqlite driver: transaction rolled back: %w", errSQLDBClosed)
 				}
 			}
 		})
@@ -206,7 +253,7 @@ func writeLoop(db *asqlite.DB, sessions <-chan *writeSession) {
 func (c *DBConn) openWrite(ctx context.Context) (*writeSession, error) {
 	if c.writes == nil {
 		c.writes = make(chan *writeSession)
-		go writeLoop(c.db, c.writes)
+		go writeLoop(c.db, c.writes, c.cn.closing)
 	}
 	s := &writeSession{ctx: ctx, ready: make(chan struct{}), reqs: make(chan writeReq),
 		replies: make(chan error), exited: make(chan struct{})}
@@ -238,7 +285,7 @@ func (s *writeSession) end(commit bool) error {
 	case <-s.exited:
 	}
 	<-s.exited
-	if !commit && (s.err == nil || errors.Is(s.err, errRollback) || errors.Is(s.err, context.Canceled) || errors.Is(s.err, context.DeadlineExceeded)) {
+	if !commit && (s.err == nil || errors.Is(s.err, errRollback) || errors.Is(s.err, errSQLDBClosed) || errors.Is(s.err, context.Canceled) || errors.Is(s.err, context.DeadlineExceeded)) {
 		// Whatever ended it, nothing of the transaction was applied.
 		return nil
 	}
@@ -293,8 +340,14 @@ func (c *columns) ColumnTypeScanType(i int) reflect.Type   { return scanType(c.d
 // sessionRows reads a statement that runs on a session's connection. Rows
 // are copied out in batches, so that the session is visited once per batch
 // rather than once per row.
+//
+// Rows on a reader of their own, parked between database/sql's calls, can
+// be spilled by another goroutine (mu): read to the end into memory, their
+// reader given back, for a query that finds no reader idle.
 type sessionRows struct {
 	columns
+	mu     sync.Mutex
+	cn     *DBConnector // where the rows are listed while they park a reader
 	s      session
 	own    bool // the session is the rows' own: ended with them
 	in     *rows
@@ -387,6 +440,8 @@ func newSessionRows(own bool, timeFmt sqlite.TimeFormat, query string, bound []a
 }
 
 func (r *sessionRows) Next(dest []driver.Value) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.closed {
 		return io.EOF
 	}
@@ -399,7 +454,7 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 		if r.pos == len(r.batch) {
 			if r.own {
 				// Give the reader back as soon as the rows are done.
-				r.Close()
+				r.close()
 			}
 			return r.err
 		}
@@ -410,10 +465,19 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 }
 
 func (r *sessionRows) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.close()
+}
+
+func (r *sessionRows) close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
+	if r.cn != nil {
+		r.cn.unpark(r)
+	}
 	var err error
 	if r.err == nil {
 		err = r.s.run(func(*sqlite.Conn) error { return r.in.Close() })
@@ -425,6 +489,37 @@ func (r *sessionRows) Close() error {
 		return nil
 	}
 	return err
+}
+
+// spill reads what is left of the rows into memory and gives their reader
+// back, unless they are done already.
+func (r *sessionRows) spill() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.err != nil {
+		return
+	}
+	err := r.s.run(func(*sqlite.Conn) error {
+		n := len(r.cols)
+		rest := slices.Clone(r.batch[r.pos:])
+		for {
+			rest = slices.Grow(rest, n)
+			if err := r.in.Next(rest[len(rest) : len(rest)+n]); err != nil {
+				r.err = err
+				r.in.Close()
+				r.batch, r.pos = rest, 0
+				if errors.Is(err, sqlite.ErrInterrupt) {
+					return err // for the session to say why
+				}
+				return nil
+			}
+			rest = rest[:len(rest)+n]
+		}
+	})
+	if r.err == nil {
+		r.err = err
+	}
+	r.s.end(false)
 }
 
 // bufferedRows are rows read in full before the query returned.

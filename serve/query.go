@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -348,6 +349,34 @@ func (h *Handler) queryCSV(w http.ResponseWriter, r *http.Request, d *database) 
 	return result{status: http.StatusOK, rows: n}
 }
 
+// countTimeLimit bounds the count of each table's rows in the tables
+// listing, as Datasette does: counting a big table scans it.
+var countTimeLimit = 50 * time.Millisecond
+
+// countRows counts the rows of table, or answers -1 when counting takes
+// longer than countTimeLimit, or than what is left of the read's time.
+func countRows(c *sqlite.Conn, table string) (int64, error) {
+	outer := c.Context()
+	if deadline, ok := outer.Deadline(); ok && time.Until(deadline) < 2*countTimeLimit {
+		return -1, nil
+	}
+	ctx, cancel := context.WithTimeout(outer, countTimeLimit)
+	defer cancel()
+	c.SetContext(ctx)
+	defer c.SetContext(outer)
+	n := int64(-1)
+	for s, err := range c.Query(`SELECT count(*) FROM "` + strings.ReplaceAll(table, `"`, `""`) + `"`) {
+		if err != nil {
+			if ctx.Err() != nil && outer.Err() == nil {
+				return -1, nil
+			}
+			return 0, err
+		}
+		n = s.ColumnInt64(0)
+	}
+	return n, nil
+}
+
 // tables answers the tables and views of a database, with their columns
 // and the row counts of the tables.
 func (h *Handler) tables(w http.ResponseWriter, r *http.Request, d *database) result {
@@ -401,11 +430,14 @@ func (h *Handler) tables(w http.ResponseWriter, r *http.Request, d *database) re
 			if t.typ != "table" {
 				b.b = append(b.b, "null"...)
 			} else {
-				for s, err := range c.Query(`SELECT count(*) FROM "` + strings.ReplaceAll(t.name, `"`, `""`) + `"`) {
-					if err != nil {
-						return err
-					}
-					b.b = strconv.AppendInt(b.b, s.ColumnInt64(0), 10)
+				count, err := countRows(c, t.name)
+				if err != nil {
+					return err
+				}
+				if count < 0 {
+					b.b = append(b.b, "null"...)
+				} else {
+					b.b = strconv.AppendInt(b.b, count, 10)
 				}
 			}
 			b.b = append(b.b, '}')

@@ -13,6 +13,7 @@
 //	GET /NAME.json?sql=...                 the same
 //	GET /NAME/-/query.csv?sql=...          the same rows as CSV (also /NAME.csv)
 //	GET /NAME/-/tables.json                tables and views, their columns and row counts
+//	                                       (null for a table too big to count in 50ms)
 //	GET / and /NAME                        the query page
 //
 // A query answers {"ok": true, "columns": [...], "rows": [...],
@@ -24,8 +25,10 @@
 //
 // Writes are off unless Options.Write is set. Then POST /NAME/-/execute
 // runs SQL through the DB's write queue, so that concurrent posts share
-// group commits, and POST /NAME/TABLE/-/insert inserts JSON rows; both
-// need the bearer token of Options.Token.
+// group commits, and POST /NAME/TABLE/-/insert inserts JSON rows ("ignore"
+// or "replace": true for rows whose key exists, as in Datasette); both
+// need the bearer token of Options.Token. A body field the endpoint does
+// not know is refused.
 //
 // JSON and CSV are appended to pooled buffers straight from the prepared
 // statement, without reflection; statements come from the readers'
@@ -112,7 +115,8 @@ var page []byte
 // connection of each DB (with DB.Register), and the length limit of
 // MaxResultBytes on its readers: the DBs' other reads refuse writing SQL
 // from then on too, and the program's own writes are not affected. A name must be non-empty, unique,
-// and free of '/', '.' and '%'; "-" is reserved.
+// and free of '/', '.' and '%'; "-" is reserved. A DB whose schema cannot
+// be read (a file that is not a database) is refused.
 func New(ctx context.Context, dbs []Database, o *Options) (*Handler, error) {
 	h := &Handler{dbs: make(map[string]*database), page: page}
 	if o != nil {
@@ -146,6 +150,18 @@ func New(ctx context.Context, dbs []Database, o *Options) (*Handler, error) {
 		maxLen := h.o.MaxResultBytes
 		if err := d.DB.Register(ctx, func(c *sqlite.Conn) error { return installGuards(c, maxLen) }); err != nil {
 			return nil, fmt.Errorf("serve: installing the authorizer on %q: %w", d.Name, err)
+		}
+		// A file that is not a database opens (read-only) all the same:
+		// refuse it now rather than fail every request.
+		if err := d.DB.Read(ctx, func(c *sqlite.Conn) error {
+			for _, err := range c.Query("SELECT count(*) FROM sqlite_schema") {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("serve: reading %q: %w", d.Name, err)
 		}
 		db := &database{name: d.Name, db: d.DB,
 			rd: d.DB.Reader(asqlite.ReadOptions{TimeLimit: h.o.TimeLimit, MaxRows: h.o.MaxRows})}

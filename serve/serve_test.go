@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/asqlite/asqlite"
 	"github.com/asqlite/asqlite/internal/leakcheck"
+	"github.com/asqlite/asqlite/sqlite"
 )
 
 const testToken = "s3cret-token"
@@ -603,5 +605,86 @@ func TestResultSizeBounded(t *testing.T) {
 	// The readers still work, and read what fits.
 	if code, body, _ := do(t, h, "GET", "/test/-/query.json?"+q("SELECT length(randomblob(1000)) AS n", "_shape", "arrayfirst"), ""); code != 200 || strings.TrimSpace(body) != "[1000]" {
 		t.Errorf("after: %d %s", code, body)
+	}
+}
+
+// Datasette's insert API takes "ignore" and "replace" for rows whose key
+// exists; a field the server does not know is refused rather than
+// silently dropped.
+func TestInsertIgnoreReplaceAndUnknownFields(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	db := newTestDB(t, 0)
+	h := newTestHandler(t, db, &Options{Write: true, Token: testToken})
+	auth := []string{"Authorization", "Bearer " + testToken}
+	code, body, _ := do(t, h, "POST", "/test/t/-/insert", `{"rows": [{"id": 1, "name": "new"}, {"id": 9, "name": "nine"}], "ignore": true}`, auth...)
+	if m := decode(t, body); code != 200 || m["inserted"] != 1.0 {
+		t.Errorf("ignore: %d %s", code, body)
+	}
+	code, body, _ = do(t, h, "POST", "/test/t/-/insert", `{"row": {"id": 2, "name": "bea"}, "replace": true}`, auth...)
+	if m := decode(t, body); code != 200 || m["inserted"] != 1.0 {
+		t.Errorf("replace: %d %s", code, body)
+	}
+	var names string
+	if err := db.QueryRow(context.Background(), "SELECT group_concat(name, '|') FROM (SELECT name FROM t WHERE id IN (1, 2, 9) ORDER BY id)").Scan(&names); err != nil || names != "ann|bea|nine" {
+		t.Errorf("names %q (%v), want ann|bea|nine", names, err)
+	}
+	for _, bad := range []string{
+		`{"row": {"id": 1, "name": "x"}, "ignore": true, "replace": true}`,
+		`{"row": {"name": "x"}, "return": true}`,
+		`{"rows": [{"name": "x"}], "alter": true}`,
+	} {
+		code, body, _ := do(t, h, "POST", "/test/t/-/insert", bad, auth...)
+		if code != 400 || decode(t, body)["ok"] != false {
+			t.Errorf("%s: %d %s", bad, code, body)
+		}
+	}
+	code, body, _ = do(t, h, "POST", "/test/-/execute", `{"sql": "SELECT 1", "parms": {"x": 1}}`, auth...)
+	if code != 400 {
+		t.Errorf("execute with a misspelt field: %d %s", code, body)
+	}
+	var n int
+	db.QueryRow(context.Background(), "SELECT count(*) FROM t").Scan(&n)
+	if n != 4 {
+		t.Errorf("%d rows, want 4", n)
+	}
+}
+
+// A table too big to count within the count's time limit answers a null
+// count; the listing itself does not fail.
+func TestTablesWithCountsPastTheirTimeLimit(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	h := newTestHandler(t, newTestDB(t, 10), nil)
+	defer func(d time.Duration) { countTimeLimit = d }(countTimeLimit)
+	countTimeLimit = time.Nanosecond // every count ends before it starts
+	code, body, _ := do(t, h, "GET", "/test/-/tables.json", "")
+	if code != 200 {
+		t.Fatalf("tables: %d %s", code, body)
+	}
+	var got []string
+	for _, x := range decode(t, body)["tables"].([]any) {
+		tb := x.(map[string]any)
+		got = append(got, fmt.Sprint(tb["name"], " ", len(tb["columns"].([]any)), " ", tb["count"]))
+	}
+	if want := []string{"big 2 <nil>", "names 1 <nil>", "t 4 <nil>"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("tables: got %v, want %v", got, want)
+	}
+}
+
+// A file that is not a database is refused when the handler is made, not
+// served with every query failing.
+func TestNewRefusesAFileThatIsNotADatabase(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	path := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("not a database "), 100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := asqlite.Open(ctx, path, &asqlite.Options{ReadOnly: true})
+	if err != nil {
+		return // refused already
+	}
+	defer db.Close()
+	if _, err := New(ctx, []Database{{Name: "junk", DB: db}}, nil); !errors.Is(err, sqlite.ErrNotADB) {
+		t.Errorf("New: %v, want SQLITE_NOTADB", err)
 	}
 }

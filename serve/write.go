@@ -16,10 +16,13 @@ import (
 	"github.com/asqlite/asqlite/sqlite"
 )
 
-// decodeBody decodes the JSON body of r into v, refusing trailing data.
+// decodeBody decodes the JSON body of r into v, refusing trailing data and
+// fields v does not have: a misspelt or unsupported option must not be
+// dropped in silence.
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -133,14 +136,27 @@ func (h *Handler) execute(w http.ResponseWriter, r *http.Request, d *database) r
 }
 
 // insert inserts the rows of a POST body {"row": {...}} or {"rows":
-// [{...}, ...]} into table, all of them or none, as one write.
+// [{...}, ...]} into table, all of them or none, as one write. As in
+// Datasette, "ignore": true skips the rows whose key exists and
+// "replace": true replaces them.
 func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, table string) result {
 	var body struct {
-		Row  map[string]any   `json:"row"`
-		Rows []map[string]any `json:"rows"`
+		Row     map[string]any   `json:"row"`
+		Rows    []map[string]any `json:"rows"`
+		Ignore  bool             `json:"ignore"`
+		Replace bool             `json:"replace"`
 	}
 	if err := decodeBody(r, &body); err != nil {
 		return writeErr(w, err)
+	}
+	verb := "INSERT INTO "
+	switch {
+	case body.Ignore && body.Replace:
+		return writeErr(w, &ParamError{Param: "body", Msg: `"ignore" and "replace" exclude each other`})
+	case body.Ignore:
+		verb = "INSERT OR IGNORE INTO "
+	case body.Replace:
+		verb = "INSERT OR REPLACE INTO "
 	}
 	rows := body.Rows
 	if body.Row != nil {
@@ -164,7 +180,7 @@ func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, ta
 		}
 		slices.Sort(cols)
 		var sb strings.Builder
-		sb.WriteString("INSERT INTO ")
+		sb.WriteString(verb)
 		sb.WriteString(quoteIdent(table))
 		sb.WriteString(" (")
 		args := make([]any, len(cols))
@@ -184,7 +200,7 @@ func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, ta
 		sb.WriteString("?)")
 		stmts[i] = stmt{sb.String(), args}
 	}
-	var last int64
+	var last, inserted int64
 	err := d.db.Write(context.WithValue(r.Context(), writeKey{}, true), func(c *sqlite.Conn) error {
 		for _, st := range stmts {
 			s, err := c.Prep(st.sql)
@@ -196,6 +212,7 @@ func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, ta
 			if err != nil {
 				return err
 			}
+			inserted += c.Changes()
 		}
 		last = c.LastInsertRowID()
 		return nil
@@ -206,11 +223,11 @@ func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, ta
 	b := getBuffer()
 	defer putBuffer(b)
 	b.b = append(b.b, `{"ok":true,"inserted":`...)
-	b.b = strconv.AppendInt(b.b, int64(len(rows)), 10)
+	b.b = strconv.AppendInt(b.b, inserted, 10)
 	b.b = append(b.b, `,"last_insert_rowid":`...)
 	b.b = strconv.AppendInt(b.b, last, 10)
 	b.b = append(b.b, "}\n"...)
-	return writeJSON(w, http.StatusOK, b.b, result{rows: len(rows)})
+	return writeJSON(w, http.StatusOK, b.b, result{rows: int(inserted)})
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

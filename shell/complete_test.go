@@ -13,7 +13,7 @@ func TestCompletion(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{".tab", ".tables "},
 		{".im", ".import "},
-		{".s", ".s"}, // ambiguous: .schema, .separator, .show, .stats
+		{".s", ".s"}, // ambiguous: .save, .schema, .separator, .show, .stats
 		{"sel", "select "},
 		{"SEL", "SELECT "},
 		{"SELECT * FROM cust", "SELECT * FROM cust"}, // customers, customer_id, custard

@@ -52,6 +52,7 @@ func init() {
 		{"pages", "?TABLE?", "print how the pages of each table (or of TABLE) are used", (*Shell).dotPages},
 		{"parameter", "CMD ...", "values for SQL parameters: set NAME VALUE, unset NAME, list, clear", (*Shell).dotParameter},
 		{"plan", "SQL", "describe SQL without running it: columns, parameters, what it uses, plan", (*Shell).dotPlan},
+		{"print", "STRING...", "print the STRINGs, separated by spaces", (*Shell).dotPrint},
 		{"quit", "", "leave the shell", (*Shell).dotQuit},
 		{"read", "FILE", "run the commands and SQL in FILE", (*Shell).dotRead},
 		{"restore", "?DB? FILE", "replace database DB (main if omitted) by a copy of FILE", (*Shell).dotRestore},
@@ -59,6 +60,8 @@ func init() {
 		{"separator", "COL ?ROW?", "set the column (and row) separators of list and csv output", (*Shell).dotSeparator},
 		{"show", "", "print the settings", (*Shell).dotShow},
 		{"stats", "?on|off?", "print memory and cache figures (and the DB's, see SetDB); on: after each SQL line too", (*Shell).dotStats},
+		// After the other s commands: the prefix ".s" still means .schema.
+		{"save", "?DB? FILE", "the same as .backup", (*Shell).dotBackup},
 		{"tables", "?TABLE?", "list the tables and views (matching the LIKE pattern TABLE)", (*Shell).dotTables},
 		{"timeout", "MS", "wait up to MS milliseconds for a locked database", (*Shell).dotTimeout},
 		{"timer", "on|off", "after each SQL line, print the time it took", boolSetting("timer", func(s *Shell) *bool { return &s.timer })},
@@ -536,6 +539,11 @@ func (s *Shell) dotSchema(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+func (s *Shell) dotPrint(_ context.Context, args []string) error {
+	_, err := fmt.Fprintln(s.out, strings.Join(args, " "))
+	return err
 }
 
 func (s *Shell) dotDatabases(ctx context.Context, _ []string) error {

@@ -200,3 +200,32 @@ func TestReadOfItselfFails(t *testing.T) {
 		t.Errorf("error output %q", errOut.String())
 	}
 }
+
+func TestPrintAndSaveAsInSqlite3(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	sh, out, _ := newShell(t, "CREATE TABLE t(x); INSERT INTO t VALUES(42)")
+	ctx := context.Background()
+	for _, cmd := range []string{`.print hello "big world" 'x'`, ".print", ".save copy.db"} {
+		if err := sh.Exec(ctx, cmd); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+	}
+	if got, want := out.String(), "hello big world x\n\n"; got != want {
+		t.Errorf(".print wrote %q, want %q", got, want)
+	}
+	c, err := sqlite.Open("copy.db", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var n int64
+	for st, err := range c.Query("SELECT x FROM t") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = st.ColumnInt64(0)
+	}
+	if n != 42 {
+		t.Errorf(".save: x = %d, want 42", n)
+	}
+}

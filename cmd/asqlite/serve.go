@@ -40,6 +40,7 @@ page at / and /NAME, and Datasette's JSON API:
 Queries run on read-only connections that refuse anything but reading,
 with a time limit and a row cap. With -write, POST /NAME/-/execute
 {"sql": ..., "params": ...} and POST /NAME/TABLE/-/insert {"rows": [...]}
+(with "ignore": true or "replace": true for rows whose key exists)
 write through the database's write queue; they need the header
 "Authorization: Bearer TOKEN", with the token of -token or the one printed
 at start. Bound to 127.0.0.1 by default, where requests must name a

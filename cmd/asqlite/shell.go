@@ -83,6 +83,11 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 	fs.Visit(func(f *flag.Flag) {
 		if modes[f.Name] != nil && *modes[f.Name] {
 			setup = append(setup, ".mode "+f.Name)
+			if f.Name == "csv" {
+				// sqlite3's -csv keeps "\n" between rows, where .mode
+				// csv puts "\r\n".
+				setup = append(setup, `.separator , "\n"`)
+			}
 		}
 	})
 	fs.Visit(func(f *flag.Flag) {

@@ -49,7 +49,13 @@ func TestShellStdinGoesOnAfterErrorsButExitsOne(t *testing.T) {
 func TestShellCmdAndModeFlags(t *testing.T) {
 	code, out, errOut := runShellCommand(t, "SELECT x, 'a b' AS y FROM t;\n",
 		"-cmd", "CREATE TABLE t(x)", "-cmd", "INSERT INTO t VALUES(1)", "-csv", "-header", "-batch")
-	if code != 0 || out != "x,y\r\n1,\"a b\"\r\n" {
+	// As sqlite3's -csv: CSV with the rows ended by "\n" (.mode csv ends
+	// them by "\r\n").
+	if code != 0 || out != "x,y\n1,\"a b\"\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runShellCommand(t, "SELECT 1, 2;\n.mode csv\nSELECT 3, 4;\n", "-csv", "-separator", ";")
+	if code != 0 || out != "1;2\n3,4\r\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
