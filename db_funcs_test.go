@@ -198,7 +198,9 @@ func TestWriteGoexitLeavesTheWriterRunning(t *testing.T) {
 // leaves the writer serving, and each write's answer says exactly whether
 // it was applied.
 func TestCommitHookGoexitLeavesTheWriterRunning(t *testing.T) {
-	for _, writes := range []int{1, 3} {
+	// 0: one write alone in its group; otherwise writes queued behind a
+	// held one, in its group.
+	for _, writes := range []int{0, 1, 3} {
 		t.Run(fmt.Sprint(writes, " writes"), func(t *testing.T) {
 			db := dbOpenTest(t, dbGroupOptions)
 			dbGroupSchema(t, db)
@@ -213,13 +215,20 @@ func TestCommitHookGoexitLeavesTheWriterRunning(t *testing.T) {
 				})
 				return err
 			}))
-			release := dbHold(t, db)
 			var ws []dbPendingCall
-			for i := range writes {
-				ws = append(ws, dbQueue(t, db, dbInsert(db, i)))
+			if writes == 0 {
+				armed.Store(true)
+				alone := dbPendingCall{done: make(chan error, 1)}
+				alone.done <- dbInsert(db, 0)()
+				ws = append(ws, alone)
+			} else {
+				release := dbHold(t, db)
+				for i := range writes {
+					ws = append(ws, dbQueue(t, db, dbInsert(db, i)))
+				}
+				armed.Store(true)
+				release()
 			}
-			armed.Store(true)
-			release()
 			applied := int64(0)
 			for _, w := range ws {
 				if err := w.wait(); err == nil {

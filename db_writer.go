@@ -89,9 +89,10 @@ var errDBGoexit = errors.New("asqlite: runtime.Goexit called by a write's functi
 // it ended the writer goroutine: w (ok), whose function called it, or Go
 // code the writer's own work ran (a hook called by a COMMIT or ROLLBACK).
 // A transaction still open is rolled back; one that ended under the Go code
-// committed or not as the group marker says. The write running gets
-// errDBGoexit (nil when a hook called it after its commit), the writes
-// pending in the group nil when committed, else they run again.
+// committed or not as the group marker says (without a marker, a COMMIT
+// its hook left is rolled back when the binding resets it). The write
+// running gets errDBGoexit (nil when a hook called it after its commit),
+// the writes pending in the group nil when committed, else they run again.
 func (wr *dbWriter) goexit(w *dbWrite, ok bool) {
 	wr.active.Store(wr.conn)
 	if !ok {
@@ -250,14 +251,6 @@ func (wr *dbWriter) begin(c *sqlite.Conn) error {
 // commit commits c's transaction; on failure the transaction is rolled
 // back (if SQLite has not done it) and the error returned.
 func (wr *dbWriter) commit(c *sqlite.Conn) error {
-	if !wr.markerSet && wr.db.callbacks.Load() {
-		// A hook the COMMIT runs may end the goroutine (runtime.Goexit)
-		// halfway: the marker will tell whether it committed (see goexit).
-		if err := wr.setMarker(c); err != nil {
-			wr.rollback(c)
-			return err
-		}
-	}
 	err := c.Exec("COMMIT")
 	if err != nil {
 		wr.rollback(c)

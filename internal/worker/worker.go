@@ -20,8 +20,8 @@
 // (as long as its context allows) or failing at once with ErrQueueFull;
 // direct service on the caller's goroutine when the worker is idle;
 // recognition of calls made from the worker itself (ErrReentrant); and
-// survival of runtime.Goexit in a job's function (a new goroutine carries
-// on).
+// survival of runtime.Goexit in a job's function or in any Go code the
+// worker runs (a new goroutine carries on).
 package worker
 
 import (
