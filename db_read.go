@@ -349,7 +349,12 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 		c.Exec("ROLLBACK")
 	}
 	closing := rd.db.cancelled.Load()
-	stopped := err != nil && (hit || rctx.Err() != nil || closing && errors.Is(err, sqlite.ErrInterrupt))
+	// Stopped by its context or limit: also when the limit had passed before
+	// a statement started, its timer not fired yet (the connection's
+	// context reports a passed deadline at once).
+	stopped := err != nil && (hit || rctx.Err() != nil ||
+		worker.Ended(rctx) && (errors.Is(err, sqlite.ErrInterrupt) || errors.Is(err, context.DeadlineExceeded)) ||
+		closing && errors.Is(err, sqlite.ErrInterrupt))
 	limited := stopped && !r.limitAt.IsZero() && !time.Now().Before(r.limitAt) && ctx.Err() == nil
 	if !r.direct {
 		r.mu.Lock()

@@ -31,6 +31,21 @@ func TestReadTimeLimitStopsLongQuery(t *testing.T) {
 	}
 }
 
+// A read whose time limit passes around the start of its statement either
+// completes or fails with ErrTimeLimit, also when the limit passed before
+// its timer fired (the statement is then refused before it starts).
+func TestReadAtItsTimeLimitCompletesOrIsTimeLimited(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	for i := range 400 {
+		rd := db.Reader(ReadOptions{TimeLimit: time.Duration(i%40+1) * 5 * time.Microsecond})
+		err := rd.Read(ctx, func(c *sqlite.Conn) error { return c.Exec("SELECT 1") })
+		if err != nil && !(errors.Is(err, ErrTimeLimit) && errors.Is(err, context.DeadlineExceeded)) {
+			t.Fatalf("read %d: %v, want nil or a time limit error", i, err)
+		}
+	}
+}
+
 func TestReadTimeLimitOverriddenPerCall(t *testing.T) {
 	// A limit so short that every read hits it...
 	db := dbOpenTest(t, &Options{ReadTimeLimit: time.Nanosecond})
