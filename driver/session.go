@@ -450,6 +450,11 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 			if err := r.s.run(r.fill); err != nil {
 				r.err = err
 			}
+			if r.err != nil && r.own {
+				// The statement is done: the reader goes back now, not
+				// once the batch is read.
+				r.release()
+			}
 		}
 		if r.pos == len(r.batch) {
 			if r.own {
@@ -496,7 +501,11 @@ func (r *sessionRows) close() error {
 func (r *sessionRows) spill() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || r.err != nil {
+	if r.closed {
+		return
+	}
+	if r.err != nil {
+		r.release()
 		return
 	}
 	err := r.s.run(func(*sqlite.Conn) error {
@@ -519,7 +528,15 @@ func (r *sessionRows) spill() {
 	if r.err == nil {
 		r.err = err
 	}
+	r.release()
+}
+
+// release gives back the reader of rows whose statement is done.
+func (r *sessionRows) release() {
 	r.s.end(false)
+	if r.cn != nil {
+		r.cn.unpark(r)
+	}
 }
 
 // bufferedRows are rows read in full before the query returned.
