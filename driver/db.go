@@ -186,16 +186,22 @@ func (c *DBConnector) unpark(r *sessionRows) {
 	c.mu.Unlock()
 }
 
-// makeRoom spills rows parked on a reader when no reader is idle, so that
-// a read waiting for one never waits for rows whose owner waits for that
-// read: a query inside the loop over another query's rows, in more
-// goroutines than there are readers, would wait forever. Each read that
-// finds no reader idle frees one.
+// makeRoom spills rows parked on a reader when every reader is parked so,
+// so that a read never waits for rows whose owner waits for that read: a
+// query inside the loop over another query's rows, in more goroutines than
+// there are readers, would wait forever. Each read that finds every reader
+// parked frees one. Readers busy with other work free themselves, and
+// spilling is left for that case alone: it costs the rows' memory.
 func (c *DBConnector) makeRoom(db *asqlite.DB) {
-	if db.Stats().IdleReaders > 0 {
+	st := db.Stats()
+	if st.IdleReaders > 0 {
 		return
 	}
 	c.mu.Lock()
+	if len(c.parked) < st.Readers {
+		c.mu.Unlock()
+		return
+	}
 	var victim *sessionRows
 	for r := range c.parked {
 		victim = r

@@ -859,3 +859,57 @@ func TestCloseWhileWorkRuns(t *testing.T) {
 		})
 	}
 }
+
+// Two queries' rows open at once on one sql.Conn share its reader: the
+// end of one does not end the other.
+func TestTwoRowsOpenOnOneConn(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE t(x)")
+	mustExec(t, db, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 300) INSERT INTO t SELECT i FROM c")
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, order := range []string{"first then second", "interleaved"} {
+		r1, err := conn.QueryContext(ctx, "SELECT x FROM t ORDER BY x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := conn.QueryContext(ctx, "SELECT x FROM t ORDER BY x DESC")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := func(rows *sql.Rows, all bool) int {
+			s := 0
+			for rows.Next() {
+				var x int
+				rows.Scan(&x)
+				s += x
+				if !all {
+					break
+				}
+			}
+			return s
+		}
+		s1, s2 := 0, 0
+		if order == "interleaved" {
+			for range 300 {
+				s1 += sum(r1, false)
+				s2 += sum(r2, false)
+			}
+		}
+		s1 += sum(r1, true)
+		s2 += sum(r2, true)
+		for i, r := range []*sql.Rows{r1, r2} {
+			if err := r.Err(); err != nil {
+				t.Errorf("%s: rows %d: %v", order, i+1, err)
+			}
+			r.Close()
+		}
+		if s1 != 45150 || s2 != 45150 {
+			t.Errorf("%s: sums %d and %d, want 45150", order, s1, s2)
+		}
+	}
+}

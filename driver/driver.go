@@ -18,11 +18,11 @@
 //     transaction (PRAGMA, VACUUM, ATTACH, BEGIN...) runs on the writer as a
 //     script ([asqlite.DB.ExecScript]).
 //   - Query outside a transaction runs on a reader, which its rows hold until
-//     they are closed or read to the end. When a read finds no reader idle,
-//     rows holding one between calls give it up, reading what is left of
-//     them into memory: queries inside the loop over another query's rows,
-//     in more goroutines than there are readers, do not wait for each
-//     other forever. A query that writes (INSERT ... RETURNING) runs as a
+//     they are closed or read to the end. When a read finds every reader
+//     held so by rows between calls, one of the rows gives its reader up,
+//     reading what is left of them into memory: queries inside the loop
+//     over another query's rows, in more goroutines than there are
+//     readers, do not wait for each other forever. A query that writes (INSERT ... RETURNING) runs as a
 //     write of the queue, outside its transactions for the SQL that Exec
 //     runs as a script (PRAGMA wal_checkpoint); its rows are read at once.
 //   - BeginTx with ReadOnly runs on a reader: one snapshot, taken at

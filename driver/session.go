@@ -53,6 +53,11 @@ type reader struct {
 	quit  bool
 	err   error
 	open  bool // a session holds a reader now
+
+	// Sessions share the read that is open (two rows of one sql.Conn):
+	// users counts them, and gen tells the read a session belongs to.
+	users int
+	gen   int
 }
 
 func newReader(db *asqlite.DB) *reader {
@@ -66,7 +71,8 @@ func newReader(db *asqlite.DB) *reader {
 						return err
 					}
 				}
-				r.open = true
+				r.open, r.users = true, 0
+				r.gen++
 				// An interrupted statement ends the read, whose context
 				// (or time limit) has ended: DB.Read says which.
 				if r.f != nil {
@@ -110,6 +116,7 @@ func (r *reader) release() {
 // readSession is a session on a DBConn's reader.
 type readSession struct {
 	r    *reader
+	gen  int // the read the session belongs to
 	done bool
 }
 
@@ -137,7 +144,8 @@ func (c *DBConn) openRead(ctx context.Context, begin bool, first func(*sqlite.Co
 	if !r.open {
 		return nil, r.err
 	}
-	return &readSession{r: r}, r.err
+	r.users++
+	return &readSession{r: r, gen: r.gen}, r.err
 }
 
 func (s *readSession) run(f func(*sqlite.Conn) error) error {
@@ -148,6 +156,9 @@ func (s *readSession) run(f func(*sqlite.Conn) error) error {
 	defer s.r.mu.Unlock()
 	if s.r.shut {
 		return fmt.Errorf("%w: %w", errSessionEnded, errSQLDBClosed)
+	}
+	if s.gen != s.r.gen {
+		return errSessionEnded // another read runs now
 	}
 	if !s.r.open {
 		// The read ended under the session (its context or time limit).
@@ -168,9 +179,11 @@ func (s *readSession) end(bool) error {
 		s.done = true
 		s.r.mu.Lock()
 		defer s.r.mu.Unlock()
-		if s.r.open && !s.r.shut {
-			s.r.quit = true
-			s.r.next()
+		if s.r.open && !s.r.shut && s.gen == s.r.gen {
+			if s.r.users--; s.r.users == 0 {
+				s.r.quit = true
+				s.r.next()
+			}
 		}
 	}
 	return nil
@@ -450,6 +463,11 @@ func (r *sessionRows) Next(dest []driver.Value) error {
 			if err := r.s.run(r.fill); err != nil {
 				r.err = err
 			}
+			if r.err != nil && r.own {
+				// The statement is done: the reader goes back now, not
+				// once the batch is read.
+				r.release()
+			}
 		}
 		if r.pos == len(r.batch) {
 			if r.own {
@@ -496,7 +514,11 @@ func (r *sessionRows) close() error {
 func (r *sessionRows) spill() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || r.err != nil {
+	if r.closed {
+		return
+	}
+	if r.err != nil {
+		r.release()
 		return
 	}
 	err := r.s.run(func(*sqlite.Conn) error {
@@ -519,7 +541,15 @@ func (r *sessionRows) spill() {
 	if r.err == nil {
 		r.err = err
 	}
+	r.release()
+}
+
+// release gives back the reader of rows whose statement is done.
+func (r *sessionRows) release() {
 	r.s.end(false)
+	if r.cn != nil {
+		r.cn.unpark(r)
+	}
 }
 
 // bufferedRows are rows read in full before the query returned.
