@@ -27,8 +27,14 @@ const testToken = "s3cret-token"
 // n rows.
 func newTestDB(t testing.TB, big int) *asqlite.DB {
 	t.Helper()
+	return newTestDBWith(t, big, nil)
+}
+
+// newTestDBWith is newTestDB with the DB's options.
+func newTestDBWith(t testing.TB, big int, opts *asqlite.Options) *asqlite.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := asqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), nil)
+	db, err := asqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
