@@ -22,11 +22,18 @@
 //     held so by rows between calls, one of the rows gives its reader up,
 //     reading what is left of them into memory: queries inside the loop
 //     over another query's rows, in more goroutines than there are
-//     readers, do not wait for each other forever. A query that writes (INSERT ... RETURNING) runs as a
-//     write of the queue, outside its transactions for the SQL that Exec
-//     runs as a script (PRAGMA wal_checkpoint); its rows are read at once.
+//     readers, do not wait for each other forever. A query that writes
+//     (INSERT ... RETURNING) runs as a write of the queue, outside its
+//     transactions for the SQL that Exec runs as a script (PRAGMA
+//     wal_checkpoint); its rows are read at once.
 //   - BeginTx with ReadOnly runs on a reader: one snapshot, taken at
 //     BeginTx, for the whole transaction; writes fail with SQLITE_READONLY.
+//     A snapshot cannot be read into memory, so a read-only transaction
+//     keeps its reader to its end: when every reader is held by read-only
+//     transactions whose goroutines wait for a read outside them, those
+//     reads wait until their contexts end. Give the DB at least as many
+//     readers (_readers) as goroutines that read outside their read-only
+//     transactions while holding them.
 //   - Any other transaction holds the writer from BeginTx to Commit or
 //     Rollback, inside the DB's BEGIN IMMEDIATE (or a savepoint of a group
 //     commit): it is serialized with the queued writes and never fails with
