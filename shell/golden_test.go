@@ -117,6 +117,26 @@ func both(t *testing.T, script string) (got, want string) {
 	return extraSettings.ReplaceAllString(got, ""), want
 }
 
+// Errors read as sqlite3 writes them: the phase, the line, the message,
+// the primary result code unless it is SQLITE_ERROR, and the caret under a
+// parse error.
+func TestErrorsMatchSqlite3(t *testing.T) {
+	script := `CREATE TABLE errs(a UNIQUE, b NOT NULL CHECK (b > 0));
+INSERT INTO errs VALUES (1, 1);
+INSERT INTO errs VALUES (1, 2);
+INSERT INTO errs VALUES (2, NULL);
+INSERT INTO errs VALUES (3, -1);
+SELECT randomblob(2000000000);
+SELECT abs(-9223372036854775808);
+SELECT nosuch FROM errs;
+INSERT INTO nosuch VALUES (1);
+SELECT count(*) FROM errs;
+`
+	if got, want := both(t, script); got != want {
+		t.Errorf("shell:\n%s\nsqlite3:\n%s", got, want)
+	}
+}
+
 func TestOutputModesMatchSqlite3(t *testing.T) {
 	modes := []string{"list", "csv", "json", "line", "quote", "insert", "markdown", "html", "tabs", "ascii", "tcl"}
 	for _, m := range modes {

@@ -319,6 +319,10 @@ func (s *Shell) reportSQLError(err error, where string, prepare bool) {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		msg = se.Msg
+		// sqlite3 adds the primary result code unless it is SQLITE_ERROR.
+		if code := se.Code.Primary(); code > sqlite.ErrError {
+			msg += fmt.Sprintf(" (%d)", int(code))
+		}
 	}
 	switch {
 	case where == "Error" && prepare:
