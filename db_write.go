@@ -197,19 +197,12 @@ func (w *dbWrite) execMany(c *sqlite.Conn) error {
 		if err := s.Bind(args...); err != nil {
 			return err
 		}
-		for {
-			row, err := s.Step()
-			if err != nil {
-				return err
-			}
-			if !row {
-				break
-			}
+		if err := s.Exec(); err != nil {
+			return err
 		}
 		if c.TotalChanges() != before {
 			w.res.Changes += c.Changes()
 		}
-		s.Reset()
 	}
 	return nil
 }

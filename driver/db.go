@@ -193,6 +193,12 @@ func (c *DBConnector) unpark(r *sessionRows) {
 // parked frees one. Readers busy with other work free themselves, and
 // spilling is left for that case alone: it costs the rows' memory.
 func (c *DBConnector) makeRoom(db *asqlite.DB) {
+	c.mu.Lock()
+	none := len(c.parked) == 0
+	c.mu.Unlock()
+	if none { // the usual case: no snapshot of the DB's counters needed
+		return
+	}
 	st := db.Stats()
 	if st.IdleReaders > 0 {
 		return

@@ -102,19 +102,32 @@ func RealToInt(f float64) int64 {
 	return int64(f)
 }
 
-// isSpace reports whether b is a space as SQLite's conversions skip it:
-// space, tab, newline, vertical tab, form feed, carriage return.
-func isSpace(b byte) bool { return b == ' ' || (b >= '\t' && b <= '\r') }
+// skipSpace returns the index of the first byte of b that is not a space
+// as SQLite's conversions skip it: space, tab, newline, vertical tab, form
+// feed, carriage return.
+func skipSpace(b []byte) int {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || (b[i] >= '\t' && b[i] <= '\r')) {
+		i++
+	}
+	return i
+}
+
+// skipDigits returns the index of the first byte of b from i on that is
+// not a decimal digit.
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}
 
 // TextToInt converts TEXT, or a BLOB's bytes, to an INTEGER as
 // sqlite3_column_int64 does: leading spaces, a sign, then the longest run
 // of digits, the rest ignored ("1e3" is 1, "-7.5" is -7, "abc" is 0); past
 // the int64 range it saturates.
 func TextToInt(b []byte) int64 {
-	i := 0
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
+	i := skipSpace(b)
 	neg := false
 	if i < len(b) && (b[i] == '-' || b[i] == '+') {
 		neg = b[i] == '-'
@@ -144,23 +157,15 @@ func TextToInt(b []byte) int64 {
 // reads as a decimal number, with a sign, a fraction and an exponent ("1e3"
 // is 1000, " -7.5xyz" is -7.5, "abc" is 0).
 func TextToReal(b []byte) float64 {
-	i := 0
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
+	i := skipSpace(b)
 	start := i
 	if i < len(b) && (b[i] == '+' || b[i] == '-') {
 		i++
 	}
 	digits := i
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
+	i = skipDigits(b, i)
 	if i < len(b) && b[i] == '.' {
-		i++
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
+		i = skipDigits(b, i+1)
 	}
 	if i == digits || (i == digits+1 && b[digits] == '.') {
 		return 0 // no digits
@@ -170,11 +175,8 @@ func TextToReal(b []byte) float64 {
 		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		if j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-				j++
-			}
-			i = j
+		if k := skipDigits(b, j); k > j {
+			i = k
 		}
 	}
 	f, _ := strconv.ParseFloat(string(b[start:i]), 64) // ±Inf past the range, as SQLite

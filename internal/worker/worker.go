@@ -234,12 +234,12 @@ func (w *Worker[T]) Mark(ctx context.Context) *LiveCtx {
 	return NewLiveCtx(ctx, markKey{}, w)
 }
 
-// Reentrant reports whether a job submitted with ctx would wait for the
+// reentrant reports whether a job submitted with ctx would wait for the
 // worker while running on it: ctx was handed out by the worker (Mark), or
 // the caller is the worker goroutine, running code that may call back (see
 // Run). Asking for the goroutine's id costs about a microsecond, so only
 // then.
-func (w *Worker[T]) Reentrant(ctx context.Context) bool {
+func (w *Worker[T]) reentrant(ctx context.Context) bool {
 	if v, ok := ctx.Value(markKey{}).(*Worker[T]); ok && v == w {
 		return true
 	}
@@ -250,7 +250,7 @@ func (w *Worker[T]) Reentrant(ctx context.Context) bool {
 func (w *Worker[T]) OnWorker() bool { return goid() == w.gid.Load() }
 
 // Watch says whether the worker runs code that may call back into its
-// owner (see Reentrant); Run sets it for the job's function.
+// owner (see reentrant); Run sets it for the job's function.
 func (w *Worker[T]) Watch(on bool) { w.inUser.Store(on) }
 
 // Waiting counts the jobs in the queue; Idle work stops when it is not zero.
@@ -307,7 +307,7 @@ func (w *Worker[T]) admissible(ctx context.Context) error {
 		return ErrNilContext
 	case Ended(ctx):
 		return CtxError(ctx, "call not started")
-	case w.Reentrant(ctx):
+	case w.reentrant(ctx):
 		return ErrReentrant
 	}
 	return nil
@@ -545,7 +545,7 @@ func (w *Worker[T]) resume() {
 // Run runs j's function on c, on the worker goroutine, and returns its
 // error. With watch set (the function is the caller's code, or Go callbacks
 // of the caller's may run), a call back from this goroutine is refused (see
-// Reentrant). A panic is recovered into j (see Job.Panicked) and reported as
+// reentrant). A panic is recovered into j (see Job.Panicked) and reported as
 // an error; runtime.Goexit ends the goroutine, and Config.Goexit answers j
 // on the new one that carries on.
 func (w *Worker[T]) Run(j T, c *sqlite.Conn, watch bool) (err error) {
