@@ -171,16 +171,26 @@ func run(dur time.Duration, count, clients int) error {
 		fmt.Printf("| %s | net/http + database/sql + mattn | %.0f | %s | %s | %.0f µs | 1 | 1 |\n", wl.name, m.rps, ms3(m.p50), ms3(m.p99), us(m.cpu))
 	}
 	if only.MatchString("point") {
-		var fs []result
-		for range count {
-			r, err := load(fURL, func() string { return "/bench/-/query.json?sql=x" }, 0, clients, dur)
-			if err != nil {
-				return err
-			}
-			fs = append(fs, r)
+		rURL, stopR, err := listenRaw(fixed)
+		if err != nil {
+			return err
 		}
-		f := median(fs)
-		fmt.Printf("| floor | fixed JSON, no database | %.0f | %s | %s | %.0f µs | | |\n", f.rps, ms3(f.p50), ms3(f.p99), us(f.cpu))
+		defer stopR()
+		for _, floor := range []struct{ name, url string }{
+			{"fixed JSON, no database", fURL},
+			{"fixed JSON, no database, no net/http", rURL},
+		} {
+			var fs []result
+			for range count {
+				r, err := load(floor.url, func() string { return "/bench/-/query.json?sql=x" }, 0, clients, dur)
+				if err != nil {
+					return err
+				}
+				fs = append(fs, r)
+			}
+			f := median(fs)
+			fmt.Printf("| floor | %s | %.0f | %s | %s | %.0f µs | | |\n", floor.name, f.rps, ms3(f.p50), ms3(f.p99), us(f.cpu))
+		}
 	}
 	fmt.Println("\nratios: asqlite ÷ usual for requests/s, usual ÷ asqlite for CPU; median of the rounds (lowest–highest).")
 
