@@ -7,6 +7,7 @@ import (
 	"iter"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -346,4 +347,66 @@ func TestGoexitInGoFunctionReadingAheadEndsTheIteration(t *testing.T) {
 	if n := count(t, c, "t"); n != 200 {
 		t.Fatalf("count %d after the Goexit, want 200", n)
 	}
+}
+
+// TestGoexitInGoFunctionOfFirstBatchFreesTheStatement: a Go function that
+// ends the worker goroutine while the first batch of a query is read fails
+// the iteration, and the query's statement is freed: once the query has
+// run again, its statements use no more memory than before.
+func TestGoexitInGoFunctionOfFirstBatchFreesTheStatement(t *testing.T) {
+	c := openTest(t, nil)
+	ctx := context.Background()
+	mustExec(t, c, `CREATE TABLE t(x);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200)
+		INSERT INTO t SELECT i FROM n`)
+	var quit atomic.Bool
+	if err := c.Run(ctx, func(sc *sqlite.Conn) error {
+		return sc.CreateFunction("quit_at_3", 1, 0, func(fc *sqlite.FuncContext, args []sqlite.Value) error {
+			if quit.Load() && args[0].Int64() == 3 { // in the first batch
+				runtime.Goexit()
+			}
+			fc.ResultInt64(args[0].Int64())
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const query = "SELECT quit_at_3(x) FROM t"
+	run := func() (rows int, err error) {
+		for _, err = range c.Query(ctx, query) {
+			if err != nil {
+				return rows, err
+			}
+			rows++
+		}
+		return rows, nil
+	}
+	if rows, err := run(); rows != 200 || err != nil {
+		t.Fatalf("%d rows, %v; want 200 rows", rows, err)
+	}
+	before := statementMemory(t, c)
+	quit.Store(true)
+	if rows, err := run(); rows != 0 || !errors.Is(err, errGoexit) {
+		t.Fatalf("%d rows, then %v; want no row and the Goexit error", rows, err)
+	}
+	quit.Store(false)
+	if rows, err := run(); rows != 200 || err != nil {
+		t.Fatalf("after the Goexit: %d rows, %v; want 200 rows", rows, err)
+	}
+	if after := statementMemory(t, c); after != before {
+		t.Fatalf("statements use %d bytes after the Goexit, %d before", after, before)
+	}
+}
+
+// statementMemory returns the memory c's prepared statements use.
+func statementMemory(t *testing.T, c *Conn) int {
+	t.Helper()
+	var n int
+	if err := c.Run(context.Background(), func(sc *sqlite.Conn) (err error) {
+		n, _, err = sc.Status(sqlite.DBStatusStmtUsed, false)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
