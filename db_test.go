@@ -143,6 +143,42 @@ func TestDBExecAndReadBack(t *testing.T) {
 	}
 }
 
+// TestDBExecReportsAnInsertThatReusesTheLastRowid: an INSERT that gets the
+// rowid the previous write got too (a DELETE or a rollback freed it) is
+// still an insert, in a group or alone.
+func TestDBExecReportsAnInsertThatReusesTheLastRowid(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	ctx := context.Background()
+	_, err := db.Exec(ctx, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+	dbMust(t, err)
+	for i := range 3 {
+		res, err := db.Exec(ctx, "INSERT INTO t(v) VALUES ('a')")
+		dbMust(t, err)
+		if res.LastInsertRowID != 1 {
+			t.Fatalf("insert %d: result %+v, want rowid 1", i, res)
+		}
+		res, err = db.Exec(ctx, "DELETE FROM t WHERE id = 1")
+		dbMust(t, err)
+		if res.Changes != 1 || res.LastInsertRowID != 0 {
+			t.Fatalf("delete %d: result %+v, want 1 change, no insert", i, res)
+		}
+	}
+	err = db.Write(ctx, func(c *sqlite.Conn) error {
+		if err := c.Exec("INSERT INTO t(v) VALUES ('b')"); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("the failing write succeeded")
+	}
+	res, err := db.Exec(ctx, "INSERT INTO t(v) VALUES ('c')")
+	dbMust(t, err)
+	if res.LastInsertRowID != 1 {
+		t.Fatalf("after a rolled-back insert: result %+v, want rowid 1", res)
+	}
+}
+
 func TestDBExecRunsScriptsAtomically(t *testing.T) {
 	db := dbOpenTest(t, nil)
 	ctx := context.Background()

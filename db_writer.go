@@ -220,11 +220,12 @@ func (wr *dbWriter) exec(c *sqlite.Conn, w *dbWrite) error {
 		wr.guard.Disarm()
 		c.SetContext(context.Background())
 	}()
-	lastID := c.LastInsertRowID()
+	// Zero, so that what is left afterwards is this write's insert: a
+	// comparison with the value before would miss an insert that reused
+	// the last rowid (after a DELETE or a rollback).
+	c.SetLastInsertRowID(0)
 	err := wr.guard.Err(wr.q.Run(w, c, user))
-	if id := c.LastInsertRowID(); id != lastID {
-		w.res.LastInsertRowID = id
-	}
+	w.res.LastInsertRowID = c.LastInsertRowID()
 	return err
 }
 

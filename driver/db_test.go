@@ -913,3 +913,21 @@ func TestTwoRowsOpenOnOneConn(t *testing.T) {
 		}
 	}
 }
+
+// TestLastInsertIdOfAnInsertThatReusesARowid: in DB mode an INSERT whose
+// rowid the previous insert had too (freed by a DELETE) reports it, as
+// SQLite's last_insert_rowid does.
+func TestLastInsertIdOfAnInsertThatReusesARowid(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+	for i := range 2 {
+		res, err := db.Exec("INSERT INTO t(v) VALUES ('a')")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, err := res.LastInsertId(); err != nil || id != 1 {
+			t.Fatalf("insert %d: LastInsertId %d, %v; want 1", i, id, err)
+		}
+		mustExec(t, db, "DELETE FROM t WHERE id = 1")
+	}
+}

@@ -375,6 +375,17 @@ func (c *Conn) LastInsertRowID() int64 {
 	return lib.Xsqlite3_last_insert_rowid(c.tls, c.db)
 }
 
+// SetLastInsertRowID sets what LastInsertRowID returns until the next
+// INSERT: a program that shares the connection between pieces of work sets
+// it to 0 before one to tell afterwards whether it inserted a row.
+// https://sqlite.org/c3ref/set_last_insert_rowid.html
+func (c *Conn) SetLastInsertRowID(id int64) {
+	if c.db == 0 {
+		return
+	}
+	lib.Xsqlite3_set_last_insert_rowid(c.tls, c.db, id)
+}
+
 // AutoCommit reports whether the connection is outside any transaction.
 // https://sqlite.org/c3ref/get_autocommit.html
 func (c *Conn) AutoCommit() bool {

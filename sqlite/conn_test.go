@@ -320,6 +320,7 @@ func TestClosedConnMethodsReportErrClosed(t *testing.T) {
 	c.Interrupt()
 	c.SetCacheSize(3)
 	_ = c.Changes() + c.TotalChanges() + c.LastInsertRowID()
+	c.SetLastInsertRowID(1)
 	_ = c.AutoCommit()
 	_ = c.TxnState("main")
 	_ = c.Filename("")
@@ -346,6 +347,16 @@ func TestChangesAndLastInsertRowID(t *testing.T) {
 	}
 	if got := c.TotalChanges(); got != 6 {
 		t.Errorf("TotalChanges = %d, want 6", got)
+	}
+	c.SetLastInsertRowID(0)
+	mustExec(t, c, "UPDATE t SET x = 0")
+	if got := c.LastInsertRowID(); got != 0 {
+		t.Errorf("LastInsertRowID after SetLastInsertRowID(0) and an update = %d, want 0", got)
+	}
+	mustExec(t, c, "DELETE FROM t WHERE id = 100")
+	mustExec(t, c, "INSERT INTO t(x) VALUES (5)")
+	if got := c.LastInsertRowID(); got != 4 {
+		t.Errorf("LastInsertRowID = %d, want 4", got)
 	}
 }
 
