@@ -218,10 +218,6 @@ func Open(ctx context.Context, path string, opts *Options) (*DB, error) {
 			return nil, err
 		}
 		r := &dbReader{conn: c}
-		// The guard stops the read whose context or time limit ends (and
-		// all reads once Close gives up); an interrupt per context end
-		// would cost a context.AfterFunc registration per read.
-		c.SetInterruptOnDone(false)
 		r.guard.Stop = &db.cancelled
 		r.guard.Install(c)
 		db.all = append(db.all, r)
