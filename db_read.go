@@ -177,6 +177,18 @@ func (r *dbReader) started() error {
 
 var errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
 
+// between stops a direct read between two rows once its context has ended
+// or its deadline has passed: with no context installed, the statement's
+// steps do not check it, and the guard runs only while SQLite works.
+func (r *dbReader) between() error {
+	if r.direct && r.guard.Check(r.conn) {
+		return errDBStopped
+	}
+	return nil
+}
+
+var errDBStopped error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's context ended or its deadline passed between two rows")
+
 // Query is [DB.Query] with the Reader's limits.
 func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
 	return func(yield func(*Row, error) bool) {
@@ -206,6 +218,9 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 				}
 				if !yield(&row, nil) {
 					stop = true
+					return
+				}
+				if err = r.between(); err != nil {
 					return
 				}
 			}
@@ -373,6 +388,10 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	case limited:
 		st.timeLimited.Add(1)
 		return &dbLimitError{err: err, limit: rd.timeLimit}
+	case stopped && closing && ctx.Err() == nil && !errors.Is(err, errDBClosed):
+		// Close gave up on the read: its context, cancelled by Close,
+		// is not the caller's.
+		return fmt.Errorf("%w: %w", err, errDBClosed)
 	case !stopped || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return err
 	case ctx.Err() != nil:

@@ -332,3 +332,87 @@ func TestReaderLimitsFillDefaults(t *testing.T) {
 		t.Errorf("overridden: %+v", got)
 	}
 }
+
+// TestReadStopsSQLUnderAContextItsCodeInstalled: SQL a read's function runs
+// under a context of its own, derived from the read's, is still stopped by
+// the read's time limit.
+func TestReadStopsSQLUnderAContextItsCodeInstalled(t *testing.T) {
+	db := dbOpenTest(t, &Options{ReadTimeLimit: 30 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Read(context.Background(), func(c *sqlite.Conn) error {
+			ctx, cancel := context.WithCancel(c.Context())
+			defer cancel()
+			prev := c.SetContext(ctx)
+			defer c.SetContext(prev)
+			return c.Exec(dbForever)
+		})
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrTimeLimit) {
+			t.Fatalf("got %v, want the time limit error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read runs on past its time limit")
+	}
+}
+
+// TestQueryStopsBetweenRowsWhenItsContextEnds: a Query whose context ends,
+// or whose time limit passes, while the loop body runs yields no more rows.
+func TestQueryStopsBetweenRowsWhenItsContextEnds(t *testing.T) {
+	db := dbOpenTest(t, nil)
+	const twenty = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20) SELECT x FROM c"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rows := 0
+	var err error
+	for _, err = range db.Query(ctx, twenty) {
+		if err != nil {
+			break
+		}
+		rows++
+		cancel()
+	}
+	if rows != 1 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("%d rows, then %v; want 1 row, then context.Canceled", rows, err)
+	}
+
+	limit := 20 * time.Millisecond
+	rows = 0
+	for _, err = range db.Reader(ReadOptions{TimeLimit: limit}).Query(context.Background(), twenty) {
+		if err != nil {
+			break
+		}
+		rows++
+		time.Sleep(limit) // the loop body outlasts the read's limit
+	}
+	if rows != 1 || !errors.Is(err, ErrTimeLimit) {
+		t.Fatalf("%d rows, then %v; want 1 row, then the time limit error", rows, err)
+	}
+}
+
+// TestReadGivenUpByCloseReportsErrClosed: a read that CloseContext stops
+// because its own context ended fails with ErrClosed, not with the
+// cancellation of a context the caller never cancelled.
+func TestReadGivenUpByCloseReportsErrClosed(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		errs <- db.Read(context.Background(), func(c *sqlite.Conn) error {
+			close(started)
+			return c.Exec(dbForever)
+		})
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	db.CloseContext(ctx)
+	if err := <-errs; !errors.Is(err, ErrClosed) {
+		t.Fatalf("got %v, want ErrClosed", err)
+	}
+}
