@@ -931,3 +931,29 @@ func TestLastInsertIdOfAnInsertThatReusesARowid(t *testing.T) {
 		mustExec(t, db, "DELETE FROM t WHERE id = 1")
 	}
 }
+
+// TestScriptThatEndsItsTransactionIsAnError: a COMMIT hidden in a script run
+// in a transaction ends it; the script's Exec and the Rollback that follows
+// say so, and the connection serves on.
+func TestScriptThatEndsItsTransactionIsAnError(t *testing.T) {
+	db := openFileDB(t)
+	mustExec(t, db, "CREATE TABLE c(n INTEGER)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO c VALUES (100); COMMIT"); err == nil {
+		t.Fatal("a script ending its transaction succeeded")
+	}
+	if err := tx.Rollback(); err == nil {
+		t.Fatal("Rollback of a transaction its SQL ended succeeded")
+	}
+	mustExec(t, db, "INSERT INTO c VALUES (1)")
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM c").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("%d rows, want 2 (the COMMIT applied the insert before it)", n)
+	}
+}

@@ -220,6 +220,9 @@ var (
 	// after the group transaction it shared failed: the statements of a
 	// database/sql transaction cannot be replayed.
 	errTxRetried = errors.New("asqlite driver: commit failed: the group transaction it shared failed, and nothing of it was applied")
+	// errEndedBySQL answers SQL that ended its transaction itself, and the
+	// Commit or Rollback that follow.
+	errEndedBySQL = errors.New("asqlite driver: the SQL ended the transaction (COMMIT, END or ROLLBACK in a script): use the sql.Tx's Commit or Rollback")
 )
 
 // writeLoop is a DBConn's write goroutine: it runs the DB.Write of each of
@@ -249,7 +252,18 @@ func writeLoop(db *asqlite.DB, sessions <-chan *writeSession, closing <-chan str
 					case endRollback:
 						return errRollback
 					}
-					s.replies <- safeRun(r.f, c)
+					err := safeRun(r.f, c)
+					if c.AutoCommit() {
+						// The SQL ended the transaction (a COMMIT in a
+						// script, or SQLite's own rollback after an error):
+						// what follows would run outside it.
+						if err == nil {
+							err = errEndedBySQL
+						}
+						s.replies <- err
+						return err
+					}
+					s.replies <- err
 				case <-c.Context().Done():
 					return fmt.Errorf("asqlite driver: transaction ended: %w", context.Cause(c.Context()))
 				case <-closing:
