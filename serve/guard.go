@@ -1,7 +1,9 @@
 package serve
 
 import (
+	"context"
 	"strings"
+	"sync/atomic"
 
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -9,6 +11,50 @@ import (
 // writeKey marks the context of a write made through the write
 // endpoints, which the writer's authorizer checks.
 type writeKey struct{}
+
+// refusalKey carries, in the context of a request's SQL, a *refusal the
+// authorizers set when they deny an action of it.
+type refusalKey struct{}
+
+// refusal records that an authorizer denied an action of a request's SQL.
+// It is set on the connection's goroutine and read by the handler's, which
+// may stop waiting before the connection is done: hence the atomic.
+type refusal struct{ denied atomic.Bool }
+
+// watchRefusals returns ctx carrying a new refusal, for the SQL of one
+// request.
+func watchRefusals(ctx context.Context) (context.Context, *refusal) {
+	r := new(refusal)
+	return context.WithValue(ctx, refusalKey{}, r), r
+}
+
+// noteRefusal records a denial in the refusal of ctx, if it has one.
+func noteRefusal(ctx context.Context, res sqlite.AuthResult) sqlite.AuthResult {
+	if res == sqlite.AuthDeny && ctx != nil {
+		if r, _ := ctx.Value(refusalKey{}).(*refusal); r != nil {
+			r.denied.Store(true)
+		}
+	}
+	return res
+}
+
+// refusedError is the error of SQL an authorizer refused.
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
+// check returns err, marked as a refusal when an authorizer denied an
+// action of the request's SQL. SQLite reports most denials as
+// SQLITE_AUTH, but a denied function (load_extension) as a plain
+// SQLITE_ERROR told apart only by its message, whose wording is not an
+// interface: the authorizer's own record is exact.
+func (r *refusal) check(err error) error {
+	if err != nil && r.denied.Load() {
+		return &refusedError{err}
+	}
+	return err
+}
 
 // installGuards gives every read-only connection of a DB (its readers)
 // the read authorizer and a length limit of maxLen, and its writing
@@ -21,48 +67,80 @@ func installGuards(c *sqlite.Conn, maxLen int) error {
 		c.Limit(sqlite.LimitLength, maxLen)
 		c.SetAuthorizer(func(a sqlite.AuthAction) sqlite.AuthResult {
 			if r := readAuthorizer(a); r != sqlite.AuthOK || prev == nil {
-				return r
+				return noteRefusal(c.Context(), r)
 			}
-			return prev(a)
+			return noteRefusal(c.Context(), prev(a))
 		})
 		return nil
 	}
 	c.SetAuthorizer(func(a sqlite.AuthAction) sqlite.AuthResult {
-		if ctx := c.Context(); ctx != nil && ctx.Value(writeKey{}) != nil {
+		ctx := c.Context()
+		if ctx != nil && ctx.Value(writeKey{}) != nil {
 			if r := writeAuthorizer(a); r != sqlite.AuthOK {
-				return r
+				return noteRefusal(ctx, r)
 			}
 		}
 		if prev == nil {
 			return sqlite.AuthOK
 		}
-		return prev(a)
+		return noteRefusal(ctx, prev(a))
 	})
 	return nil
 }
 
-// writePragmas are the pragmas a write endpoint may not set: they reach
-// files other than the database (directories), let SQL corrupt it, or
-// change how the DB's connections share it.
-var writePragmas = map[string]bool{
-	"writable_schema": true, "temp_store_directory": true, "data_store_directory": true,
-	"journal_mode": true, "locking_mode": true, "trusted_schema": true, "query_only": true,
-	"mmap_size": true,
+// maintenancePragmas are the pragmas a write endpoint may run with a value
+// besides the reporting ones: each only tidies the database file, changing
+// no setting of a connection, of the process or of the file, and no
+// result of a query.
+var maintenancePragmas = map[string]bool{
+	"optimize":           true, // ANALYZE where it is due
+	"incremental_vacuum": true, // frees pages in an auto_vacuum=incremental file
 }
 
 // writeAuthorizer refuses, in the SQL of the write endpoints, what reaches
-// beyond the database's content: ATTACH (which VACUUM INTO also does),
-// DETACH, load_extension and the pragmas of writePragmas given a value.
+// beyond the database's content or outlives the request as state of the
+// writer connection, which the program's own writes share:
+//   - ATTACH (which VACUUM INTO also does) and DETACH;
+//   - load_extension;
+//   - every temporary object, created or dropped, and the statement's own
+//     changes to the temp schema: a TEMP TRIGGER would rewrite the
+//     program's later writes, a TEMP TABLE or VIEW would shadow its tables
+//     (the triggers of the program's own temp objects still run);
+//   - BEGIN, COMMIT, ROLLBACK and savepoints, which would end the write
+//     queue's transaction, shared with other writes, the program's too;
+//   - every pragma but those that only report (readAuthorizer's, the
+//     settings read without a value) and the maintenance of
+//     maintenancePragmas. An allow-list, since nearly every pragma given a
+//     value changes a setting of the connection (ignore_check_constraints,
+//     foreign_keys, cache_size...), of the process (soft_heap_limit,
+//     threads...) or of the file (journal_mode, page_size...), and the
+//     program's own markers user_version and application_id are not
+//     maintenance either.
 func writeAuthorizer(a sqlite.AuthAction) sqlite.AuthResult {
 	switch a.Code {
-	case sqlite.AuthAttach, sqlite.AuthDetach:
+	case sqlite.AuthAttach, sqlite.AuthDetach, sqlite.AuthTransaction, sqlite.AuthSavepoint,
+		sqlite.AuthCreateTempTable, sqlite.AuthCreateTempIndex, sqlite.AuthCreateTempTrigger,
+		sqlite.AuthCreateTempView, sqlite.AuthDropTempTable, sqlite.AuthDropTempIndex,
+		sqlite.AuthDropTempTrigger, sqlite.AuthDropTempView:
 		return sqlite.AuthDeny
+	case sqlite.AuthCreateVTable, sqlite.AuthDropVTable:
+		if strings.EqualFold(a.Schema, "temp") {
+			return sqlite.AuthDeny
+		}
+	case sqlite.AuthAlterTable:
+		if strings.EqualFold(a.Arg1, "temp") {
+			return sqlite.AuthDeny
+		}
+	case sqlite.AuthInsert, sqlite.AuthUpdate, sqlite.AuthDelete:
+		if a.Trigger == "" && strings.EqualFold(a.Schema, "temp") {
+			return sqlite.AuthDeny
+		}
 	case sqlite.AuthFunction:
 		if strings.EqualFold(a.Arg2, "load_extension") {
 			return sqlite.AuthDeny
 		}
 	case sqlite.AuthPragma:
-		if writePragmas[strings.ToLower(a.Arg1)] && a.Arg2 != "" {
+		if !readPragma(a) && !maintenancePragmas[strings.ToLower(a.Arg1)] {
 			return sqlite.AuthDeny
 		}
 	}
@@ -101,10 +179,15 @@ func readAuthorizer(a sqlite.AuthAction) sqlite.AuthResult {
 		}
 		return sqlite.AuthOK
 	case sqlite.AuthPragma:
-		name := strings.ToLower(a.Arg1)
-		if readPragmas[name] || settingPragmas[name] && a.Arg2 == "" {
+		if readPragma(a) {
 			return sqlite.AuthOK
 		}
 	}
 	return sqlite.AuthDeny
+}
+
+// readPragma reports whether the pragma of a only reports.
+func readPragma(a sqlite.AuthAction) bool {
+	name := strings.ToLower(a.Arg1)
+	return readPragmas[name] || settingPragmas[name] && a.Arg2 == ""
 }

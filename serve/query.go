@@ -181,7 +181,8 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, d *database) res
 	start := time.Now()
 	var n int
 	var truncated bool
-	err = rd.Read(r.Context(), func(c *sqlite.Conn) error {
+	ctx, refused := watchRefusals(r.Context())
+	err = rd.Read(ctx, func(c *sqlite.Conn) error {
 		s, err := q.prepare(c)
 		if err != nil {
 			return err
@@ -255,7 +256,7 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, d *database) res
 		}
 		return nil
 	})
-	if err != nil {
+	if err = refused.check(err); err != nil {
 		return writeErr(w, err)
 	}
 	switch {
@@ -280,8 +281,15 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, d *database) res
 // csvChunk is how much CSV is gathered before it is sent.
 const csvChunk = 32 << 10
 
+var (
+	hdrTrue      = []string{"true"}
+	hdrTruncated = []string{"X-Truncated"}
+)
+
 // queryCSV answers a query in CSV, sending the rows in chunks as they come.
-// An error after the first chunk has gone out cuts the response short.
+// An error after the first chunk has gone out cuts the response short. Rows
+// cut at MaxRows are told by the X-Truncated header, or its trailer when
+// the first chunk went out before the cut was seen.
 func (h *Handler) queryCSV(w http.ResponseWriter, r *http.Request, d *database) result {
 	q, err := getRequest(r)
 	defer reqPool.Put(q)
@@ -294,7 +302,8 @@ func (h *Handler) queryCSV(w http.ResponseWriter, r *http.Request, d *database) 
 	maxRows := rd.Limits().MaxRows
 	var n int
 	sent := false
-	err = rd.Read(r.Context(), func(c *sqlite.Conn) error {
+	ctx, refused := watchRefusals(r.Context())
+	err = rd.Read(ctx, func(c *sqlite.Conn) error {
 		s, err := q.prepare(c)
 		if err != nil {
 			return err
@@ -314,7 +323,8 @@ func (h *Handler) queryCSV(w http.ResponseWriter, r *http.Request, d *database) 
 				return err
 			}
 			if maxRows > 0 && n == maxRows {
-				w.Header()["X-Truncated"] = []string{"true"}
+				// A header, or the trailer announced with the first chunk.
+				w.Header()["X-Truncated"] = hdrTrue
 				return nil
 			}
 			n++
@@ -328,6 +338,11 @@ func (h *Handler) queryCSV(w http.ResponseWriter, r *http.Request, d *database) 
 			if len(b.b) >= csvChunk {
 				if !sent {
 					w.Header()["Content-Type"] = hdrCSV
+					if maxRows > 0 {
+						// Whether the rows will be cut is known only
+						// once the headers are gone.
+						w.Header()["Trailer"] = hdrTruncated
+					}
 					sent = true
 				}
 				if _, err := w.Write(b.b); err != nil {
@@ -337,6 +352,7 @@ func (h *Handler) queryCSV(w http.ResponseWriter, r *http.Request, d *database) 
 			}
 		}
 	})
+	err = refused.check(err)
 	if err != nil && !sent {
 		return writeErr(w, err)
 	}

@@ -6,7 +6,8 @@
 // anything but reading (ATTACH, pragmas that change settings, temporary
 // tables, load_extension...), with the DB's per-read time limit and row cap
 // (asqlite.ReadOptions), so a query can neither write nor run away. The
-// JSON follows the shape of Datasette's JSON API:
+// JSON follows the shape of Datasette's JSON API (a refused statement
+// answers 403, a wrong one 400):
 //
 //	GET /-/databases.json                  the databases served
 //	GET /NAME/-/query.json?sql=...&p=...   a query, :p bound from the query string
@@ -21,14 +22,24 @@
 // array or arrayfirst changes the shape, _nl=on writes the bare shapes one
 // row a line, and _timelimit=MS lowers the time limit. Errors answer
 // {"ok": false, "error": "...", "status": n, "title": "..."}. Blobs are
-// {"$base64": true, "encoded": "..."}.
+// {"$base64": true, "encoded": "..."}. CSV goes out in chunks as the rows
+// come: rows cut at the row cap are told by the header X-Truncated: true,
+// or, once the first chunk has gone out, by the X-Truncated trailer.
 //
 // Writes are off unless Options.Write is set. Then POST /NAME/-/execute
 // runs SQL through the DB's write queue, so that concurrent posts share
 // group commits, and POST /NAME/TABLE/-/insert inserts JSON rows ("ignore"
 // or "replace": true for rows whose key exists, as in Datasette); both
 // need the bearer token of Options.Token. A body field the endpoint does
-// not know is refused.
+// not know is refused. They change the database's content and nothing
+// else: they share the writer connection with the program's own writes,
+// so their SQL may not leave state on it. An authorizer refuses ATTACH,
+// DETACH, load_extension, temporary tables, views, indexes and triggers
+// (made, dropped or written), transaction control (each request runs in
+// the write queue's transaction), and every pragma but those that only
+// report and the maintenance of PRAGMA optimize and incremental_vacuum:
+// no setting of the connection, the process or the file (foreign_keys,
+// cache_size, journal_mode, user_version...) may be changed.
 //
 // JSON and CSV are appended to pooled buffers straight from the prepared
 // statement, without reflection; statements come from the readers'
@@ -114,8 +125,10 @@ var page []byte
 // New returns a Handler serving dbs. It installs authorizers on every
 // connection of each DB (with DB.Register), and the length limit of
 // MaxResultBytes on its readers: the DBs' other reads refuse writing SQL
-// from then on too, and the program's own writes are not affected. A name must be non-empty, unique,
-// and free of '/', '.' and '%'; "-" is reserved. A DB whose schema cannot
+// from then on too. The program's own writes are not judged, nor affected
+// by what the write endpoints run, which may not leave state on the
+// writer connection (see the package doc). A name must be non-empty,
+// unique, and free of '/', '.' and '%'; "-" is reserved. A DB whose schema cannot
 // be read (a file that is not a database) is refused.
 func New(ctx context.Context, dbs []Database, o *Options) (*Handler, error) {
 	h := &Handler{dbs: make(map[string]*database), page: page}
@@ -411,12 +424,14 @@ var ErrTooLarge = errors.New("serve: the result is larger than the server's limi
 func classify(err error) (int, string) {
 	var se *sqlite.Error
 	var pe *ParamError
+	var re *refusedError
 	switch {
 	case errors.Is(err, asqlite.ErrTimeLimit):
 		return http.StatusBadRequest, "Query took too long"
 	case errors.Is(err, ErrTooLarge), errors.Is(err, sqlite.ErrTooBig):
 		return http.StatusBadRequest, "Result too large"
-	case errors.Is(err, ErrWrite), errors.Is(err, sqlite.ErrAuth), errors.Is(err, sqlite.ErrReadOnly):
+	case errors.Is(err, ErrWrite), errors.Is(err, sqlite.ErrAuth), errors.Is(err, sqlite.ErrReadOnly),
+		errors.As(err, &re):
 		return http.StatusForbidden, "Statement not allowed"
 	case errors.As(err, &pe):
 		return http.StatusBadRequest, "Bad parameter"

@@ -359,6 +359,47 @@ func TestQueryCSV(t *testing.T) {
 	}
 }
 
+// A CSV cut at MaxRows after its first chunk went out says so in the
+// X-Truncated trailer; one cut before anything went out, in the header.
+func TestQueryCSVTruncated(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	h := newTestHandler(t, newTestDB(t, 20), &Options{MaxRows: 10})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := srv.Client()
+	defer client.CloseIdleConnections()
+	get := func(sql string) (*http.Response, string) {
+		t.Helper()
+		resp, err := client.Get(srv.URL + "/test/-/query.csv?" + q(sql))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body) // trailers come after the body
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, string(body)
+	}
+	// More than csvChunk goes out before the 11th row is seen.
+	resp, body := get("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<11) SELECT x, printf('%.*c',5000,'y') FROM c")
+	if resp.StatusCode != 200 || strings.Count(body, "\r\n") != 11 || len(body) < csvChunk {
+		t.Errorf("big rows: %d, %d lines, %d bytes", resp.StatusCode, strings.Count(body, "\r\n"), len(body))
+	}
+	if got := resp.Trailer.Get("X-Truncated"); got != "true" {
+		t.Errorf("big rows: X-Truncated trailer %q (header %q)", got, resp.Header.Get("X-Truncated"))
+	}
+	resp, body = get("SELECT id, v FROM big")
+	if resp.StatusCode != 200 || strings.Count(body, "\r\n") != 11 || resp.Header.Get("X-Truncated") != "true" {
+		t.Errorf("small rows: %d, %d lines, X-Truncated %q", resp.StatusCode, strings.Count(body, "\r\n"), resp.Header.Get("X-Truncated"))
+	}
+	// Streamed but not cut: no trailer value.
+	resp, body = get("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<10) SELECT x, printf('%.*c',5000,'y') FROM c")
+	if resp.StatusCode != 200 || strings.Count(body, "\r\n") != 11 || resp.Trailer.Get("X-Truncated") != "" || resp.Header.Get("X-Truncated") != "" {
+		t.Errorf("10 big rows: %d, %d lines, trailer %v, header %q", resp.StatusCode, strings.Count(body, "\r\n"), resp.Trailer, resp.Header.Get("X-Truncated"))
+	}
+}
+
 func TestDatabasesAndTables(t *testing.T) {
 	db := newTestDB(t, 10)
 	h := newTestHandler(t, db, nil)
