@@ -735,3 +735,24 @@ func TestNewRefusesAFileThatIsNotADatabase(t *testing.T) {
 		t.Errorf("New: %v, want SQLITE_NOTADB", err)
 	}
 }
+
+// TestExecuteReportsAnInsertThatReusesARowid: last_insert_rowid is the
+// execute's own insert also when it got the rowid the previous write got.
+func TestExecuteReportsAnInsertThatReusesARowid(t *testing.T) {
+	db := newTestDB(t, 0)
+	h := newTestHandler(t, db, &Options{Write: true, Token: testToken})
+	auth := []string{"Authorization", "Bearer " + testToken}
+	insert := `{"sql": "INSERT INTO t (name) VALUES ('x')"}`
+	code, body, _ := do(t, h, "POST", "/test/-/execute", insert, auth...)
+	first := decode(t, body)["last_insert_rowid"]
+	if code != 200 || first == 0.0 {
+		t.Fatalf("insert: %d %s", code, body)
+	}
+	if code, body, _ := do(t, h, "POST", "/test/-/execute", `{"sql": "DELETE FROM t WHERE id = (SELECT max(id) FROM t)"}`, auth...); code != 200 {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	code, body, _ = do(t, h, "POST", "/test/-/execute", insert, auth...)
+	if m := decode(t, body); code != 200 || m["last_insert_rowid"] != first {
+		t.Fatalf("insert again: %d %s, want last_insert_rowid %v", code, body, first)
+	}
+}

@@ -124,15 +124,14 @@ func (h *Handler) execute(w http.ResponseWriter, r *http.Request, d *database) r
 	var changes, last int64
 	ctx, refused := watchRefusals(context.WithValue(r.Context(), writeKey{}, true))
 	err := d.db.Write(ctx, func(c *sqlite.Conn) error {
-		total, lastID := c.TotalChanges(), c.LastInsertRowID()
-		err := execScript(c, body.SQL, args)
 		// The writer is shared: SQLite's counts could be another write's.
+		total := c.TotalChanges()
+		c.SetLastInsertRowID(0)
+		err := execScript(c, body.SQL, args)
 		if c.TotalChanges() != total {
 			changes = c.Changes()
 		}
-		if id := c.LastInsertRowID(); id != lastID {
-			last = id
-		}
+		last = c.LastInsertRowID()
 		return err
 	})
 	if err = refused.check(err); err != nil {
