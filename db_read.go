@@ -28,7 +28,30 @@ type dbReader struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // ends the read in progress, for Close
 	busy   atomic.Bool        // a read is in progress
-	direct bool               // the read runs SQL only, with no context installed
+	direct bool               // the read runs SQL only: no context of its own, no interrupt registration
+	dctx   directCtx          // the context a direct read installs
+}
+
+// directCtx is what a direct read installs on its connection: the caller's
+// context, with the read's deadline (its time limit's, when that comes
+// first), which Err reports as passed by the clock. Unlike a context with
+// a deadline of its own it costs no timer: nothing waits on its Done for
+// the limit (the guard stops running SQL, busy waits watch the deadline).
+type directCtx struct {
+	context.Context
+	deadline time.Time // zero when none
+}
+
+func (d *directCtx) Deadline() (time.Time, bool) { return d.deadline, !d.deadline.IsZero() }
+
+func (d *directCtx) Err() error {
+	if err := d.Context.Err(); err != nil {
+		return err
+	}
+	if !d.deadline.IsZero() && !time.Now().Before(d.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // cancelRead ends the read in progress, if any, and reports whether there
@@ -333,6 +356,11 @@ func (rd Reader) acquire(ctx context.Context, sqlOnly bool) (*dbReader, context.
 	if r.direct {
 		r.guard.Arm(ctx, nil)
 		r.guard.Deadline = deadline
+		// Installed without an interrupt registration: statements check
+		// its Done as they start and step, busy waits its deadline too.
+		r.dctx = directCtx{Context: ctx, deadline: deadline}
+		r.conn.SetInterruptOnDone(false)
+		r.conn.SetContext(&r.dctx)
 		return r, ctx, nil
 	}
 	var rctx context.Context
@@ -357,8 +385,10 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	c := r.conn
 	hit := r.guard.Hit
 	r.guard.Disarm()
-	if !r.direct {
-		c.SetContext(context.Background())
+	c.SetContext(context.Background())
+	if r.direct {
+		c.SetInterruptOnDone(true)
+		r.dctx = directCtx{}
 	}
 	if !c.AutoCommit() {
 		c.Exec("ROLLBACK")
@@ -367,8 +397,9 @@ func (rd Reader) release(r *dbReader, rctx, ctx context.Context, err error) erro
 	// Stopped by its context or limit: also when the limit had passed before
 	// a statement started, its timer not fired yet (the connection's
 	// context reports a passed deadline at once).
+	ended := worker.Ended(rctx) || !r.limitAt.IsZero() && !time.Now().Before(r.limitAt)
 	stopped := err != nil && (hit || rctx.Err() != nil ||
-		worker.Ended(rctx) && (errors.Is(err, sqlite.ErrInterrupt) || errors.Is(err, context.DeadlineExceeded)) ||
+		ended && (errors.Is(err, sqlite.ErrInterrupt) || errors.Is(err, context.DeadlineExceeded)) ||
 		closing && errors.Is(err, sqlite.ErrInterrupt))
 	limited := stopped && !r.limitAt.IsZero() && !time.Now().Before(r.limitAt) && ctx.Err() == nil
 	if !r.direct {

@@ -416,3 +416,49 @@ func TestReadGivenUpByCloseReportsErrClosed(t *testing.T) {
 		t.Fatalf("got %v, want ErrClosed", err)
 	}
 }
+
+// TestReadWaitingForALockEndsWithItsContextOrLimit: a read that waits for a
+// lock another connection holds (a rollback-journal file locked
+// exclusively) stops waiting when its context's deadline or its time limit
+// passes, not at the end of the busy timeout.
+func TestReadWaitingForALockEndsWithItsContextOrLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "locked.db")
+	lk, err := sqlite.Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Close()
+	if err := lk.Exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), path, &Options{ReadOnly: true, Readers: 1, BusyTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := lk.Exec("BEGIN EXCLUSIVE; INSERT INTO t VALUES (2)"); err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Exec("ROLLBACK")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM t").Err(); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("QueryRow: got %v, want context.DeadlineExceeded", err)
+	}
+	rd := db.Reader(ReadOptions{TimeLimit: 20 * time.Millisecond})
+	if _, err := rd.QueryRows(context.Background(), "SELECT count(*) FROM t"); !errors.Is(err, ErrTimeLimit) {
+		t.Errorf("QueryRows: got %v, want ErrTimeLimit", err)
+	}
+	err = rd.Read(context.Background(), func(c *sqlite.Conn) error {
+		for _, err := range c.Query("SELECT count(*) FROM t") {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, ErrTimeLimit) {
+		t.Errorf("Read: got %v, want ErrTimeLimit", err)
+	}
+}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"time"
 
 	"modernc.org/libc"
@@ -58,7 +59,8 @@ func (c *Conn) SetBusyHandler(fn func(count int) (retry bool)) {
 // the wait. It replaces any SetBusyHandler.
 //
 // Unlike SQLite's own busy timeout (PRAGMA busy_timeout, which replaces this
-// one), the wait ends early when the connection's context (SetContext) ends:
+// one), the wait ends early when the connection's context (SetContext)
+// ends or its deadline passes (even before the context's timer has fired):
 // the statement then fails promptly with an error wrapping the context's
 // error, so errors.Is(err, context.Canceled) or
 // errors.Is(err, context.DeadlineExceeded) holds. Interrupt also ends the
@@ -141,6 +143,17 @@ func (c *Conn) busyWait(count int) int32 {
 	if err := c.ctxErr(); err != nil {
 		c.setCallbackError(err)
 		return 0
+	}
+	if deadline, ok := c.ctx.Deadline(); ok {
+		// The deadline itself, not only Done: a loaded machine fires the
+		// context's timer late, and a context may carry a deadline with
+		// no timer behind it.
+		until := deadline.Sub(now)
+		if until <= 0 {
+			c.setCallbackError(context.DeadlineExceeded)
+			return 0
+		}
+		left = min(left, until)
 	}
 	if lib.Xsqlite3_is_interrupted(c.tls, c.db) != 0 {
 		c.setCallbackError(Errorf(ErrInterrupt, "interrupted while waiting for a lock"))
