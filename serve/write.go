@@ -127,7 +127,9 @@ func (h *Handler) execute(w http.ResponseWriter, r *http.Request, d *database) r
 		// The writer is shared: SQLite's counts could be another write's.
 		total := c.TotalChanges()
 		c.SetLastInsertRowID(0)
-		err := execScript(c, body.SQL, args)
+		// Uncached: a statement of the same text the program prepared
+		// earlier would run without the write authorizer's judgement.
+		err := c.ExecUncached(body.SQL, args...)
 		if c.TotalChanges() != total {
 			changes = c.Changes()
 		}
@@ -145,79 +147,6 @@ func (h *Handler) execute(w http.ResponseWriter, r *http.Request, d *database) r
 	b.b = strconv.AppendInt(b.b, last, 10)
 	b.b = append(b.b, "}\n"...)
 	return writeJSON(w, http.StatusOK, b.b, result{rows: int(changes)})
-}
-
-// execScript runs the statements of sql on c, as sqlite.Conn.Exec does:
-// args are all named (going to every statement that names them) or all
-// positional (consumed by the statements in order). Unlike Exec it
-// prepares every statement anew: a statement from the connection's cache
-// was authorized for whoever prepared it first, maybe the program, whose
-// statements the write authorizer lets be, and would run unjudged.
-func execScript(c *sqlite.Conn, sql string, args []any) error {
-	named := len(args) > 0
-	used := make([]bool, len(args))
-	for i, a := range args {
-		_, ok := a.(sqlite.NamedArg)
-		named = named && ok
-		used[i] = !ok
-	}
-	rest, k := sql, 0
-	for {
-		s, tail, err := c.PrepareTail(rest, 0)
-		if err != nil {
-			return err
-		}
-		if s == nil {
-			break
-		}
-		var bind []any
-		n := s.ParamCount()
-		if named {
-			for i := 1; i <= n; i++ {
-				if j := findNamed(args, s.ParamName(i)); j >= 0 {
-					bind = append(bind, args[j])
-					used[j] = true
-				}
-			}
-		} else {
-			bind = args[k:min(k+n, len(args))]
-			k += len(bind)
-		}
-		if n > 0 || len(bind) > 0 {
-			err = s.Bind(bind...)
-		}
-		if err == nil {
-			err = s.Exec()
-		}
-		s.Close()
-		if err != nil {
-			return err
-		}
-		rest = tail
-	}
-	if !named && k != len(args) {
-		return sqlite.Errorf(sqlite.ErrRange, "%d arguments given, the statements used %d", len(args), k)
-	}
-	for i, u := range used {
-		if !u {
-			return sqlite.Errorf(sqlite.ErrRange, "unknown named parameter %s", args[i].(sqlite.NamedArg).Name)
-		}
-	}
-	return nil
-}
-
-// findNamed returns the index of the named arg of args matching the
-// parameter param (":x", "@x" or "$x"), or -1.
-func findNamed(args []any, param string) int {
-	if param == "" || param[0] == '?' {
-		return -1
-	}
-	for j, a := range args {
-		if na := a.(sqlite.NamedArg); na.Name == param || na.Name == param[1:] {
-			return j
-		}
-	}
-	return -1
 }
 
 // insert inserts the rows of a POST body {"row": {...}} or {"rows":
@@ -289,7 +218,7 @@ func (h *Handler) insert(w http.ResponseWriter, r *http.Request, d *database, ta
 	ctx, refused := watchRefusals(context.WithValue(r.Context(), writeKey{}, true))
 	err := d.db.Write(ctx, func(c *sqlite.Conn) error {
 		for _, st := range stmts {
-			// Prepared anew, not taken from the cache: see execScript.
+			// Prepared anew, not taken from the cache, for the authorizer: see execute.
 			s, err := c.Prepare(st.sql)
 			if err != nil {
 				return err

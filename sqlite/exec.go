@@ -12,7 +12,17 @@ import (
 // single statement it comes from the statement cache. Unused arguments are
 // an error: reported before running for a single statement, after running
 // for a script.
-func (c *Conn) Exec(sql string, args ...any) error {
+func (c *Conn) Exec(sql string, args ...any) error { return c.exec(sql, args, true) }
+
+// ExecUncached is Exec without the statement cache: every statement is
+// prepared anew and finalized after it ran. SQLite consults the authorizer
+// (SetAuthorizer) only when it prepares a statement, so SQL that an
+// authorizer must judge runs this way: a cached statement of the same text,
+// prepared earlier under another judgement, would run as it was allowed
+// then.
+func (c *Conn) ExecUncached(sql string, args ...any) error { return c.exec(sql, args, false) }
+
+func (c *Conn) exec(sql string, args []any, cached bool) error {
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -21,12 +31,14 @@ func (c *Conn) Exec(sql string, args ...any) error {
 	if len(named) > 0 {
 		used = make([]bool, len(named))
 	}
-	if s := c.cache.take(sql); s != nil {
-		_, err := s.runClose(pos, named, used, true)
-		if err != nil {
-			return err
+	if cached {
+		if s := c.cache.take(sql); s != nil {
+			_, err := s.runClose(pos, named, used, true)
+			if err != nil {
+				return err
+			}
+			return unusedNamed(named, used, sql)
 		}
-		return unusedNamed(named, used, sql)
 	}
 	rest, k, first := sql, 0, true
 	for {
@@ -38,7 +50,7 @@ func (c *Conn) Exec(sql string, args ...any) error {
 			break
 		}
 		single := first && blank(tail)
-		if single {
+		if single && cached {
 			c.cache.adopt(sql, s)
 		}
 		first = false

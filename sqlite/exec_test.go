@@ -258,3 +258,34 @@ func TestExecScriptSucceedsWhenItsLastStatementOutlivesTheContext(t *testing.T) 
 		t.Fatalf("count %d, want 2", n)
 	}
 }
+
+// TestExecUncachedIsJudgedByTheAuthorizer: an authorizer whose answer
+// depends on who runs the SQL judges a statement when it is prepared, so a
+// statement cached while it allowed DELETE runs through Exec later
+// unjudged; ExecUncached prepares it anew and is refused.
+func TestExecUncachedIsJudgedByTheAuthorizer(t *testing.T) {
+	c := openMem(t)
+	mustExec(t, c, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)")
+	strict := false
+	c.SetAuthorizer(func(a sqlite.AuthAction) sqlite.AuthResult {
+		if strict && a.Code == sqlite.AuthDelete {
+			return sqlite.AuthDeny
+		}
+		return sqlite.AuthOK
+	})
+	const del = "DELETE FROM t WHERE x = ?"
+	mustExec(t, c, del, 0) // cached, judged while DELETE was allowed
+	strict = true
+	if err := c.ExecUncached(del, 1); !errors.Is(err, sqlite.ErrAuth) {
+		t.Fatalf("ExecUncached: got %v, want ErrAuth", err)
+	}
+	if err := c.ExecUncached("INSERT INTO t VALUES (?); INSERT INTO t VALUES (:v)", 3, sqlite.Named("v", 4)); err != nil {
+		t.Fatalf("ExecUncached of an allowed script: %v", err)
+	}
+	if err := c.Exec(del, 1); err != nil {
+		t.Fatalf("Exec of the cached statement: %v", err)
+	}
+	if got := queryInt(t, c, "SELECT sum(x) FROM t"); got != 9 {
+		t.Fatalf("sum %d, want 9", got)
+	}
+}
