@@ -20,6 +20,7 @@ type Conn struct {
 	timeFmt sqlite.TimeFormat
 	inTx    bool
 	readTx  bool // the open transaction set query_only
+	endedBy bool // SQL run in the open transaction ended it (a COMMIT in a script)
 	closed  bool
 }
 
@@ -170,7 +171,10 @@ func (t *tx) end(sql string) error {
 	}
 	c.inTx = false
 	var err error
-	if !c.raw.AutoCommit() {
+	if c.endedBy {
+		c.endedBy = false
+		err = errEndedBySQL
+	} else if !c.raw.AutoCommit() {
 		err = c.raw.Exec(sql)
 		if err != nil && sql == "COMMIT" && !c.raw.AutoCommit() {
 			c.raw.Exec("ROLLBACK")
@@ -194,7 +198,17 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.raw.Exec(query, c.bindArgs(args)...); err != nil {
 		return nil, errBadConnIfClosed(err)
 	}
+	c.noteEnd()
 	return result{c.raw.LastInsertRowID(), c.raw.Changes()}, nil
+}
+
+// noteEnd records that SQL which succeeded inside the open transaction
+// ended it, for the Commit or Rollback that follow to say so. (SQLite also
+// ends a transaction itself, but only with a failing statement.)
+func (c *Conn) noteEnd() {
+	if c.inTx && c.raw.AutoCommit() {
+		c.endedBy = true
+	}
 }
 
 // QueryContext runs the single statement in query and returns its rows.

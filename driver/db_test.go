@@ -956,4 +956,31 @@ func TestScriptThatEndsItsTransactionIsAnError(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("%d rows, want 2 (the COMMIT applied the insert before it)", n)
 	}
+
+	// In conn mode the SQL runs as given (as with other drivers), and the
+	// Commit or Rollback after it says the transaction was already over.
+	cdb := openDB(t, filepath.Join(t.TempDir(), "conn.db")+"?_mode=conn")
+	mustExec(t, cdb, "CREATE TABLE c(n INTEGER)")
+	for _, end := range []func(*sql.Tx) error{(*sql.Tx).Rollback, (*sql.Tx).Commit} {
+		tx, err := cdb.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec("INSERT INTO c VALUES (100); COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+		if err := end(tx); err == nil {
+			t.Fatal("conn mode: ending a transaction its SQL ended succeeded")
+		}
+	}
+	tx, err = cdb.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO c VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatalf("conn mode: a plain Rollback after: %v", err)
+	}
 }

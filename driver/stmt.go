@@ -72,6 +72,7 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err := s.s.Exec(c.bindArgs(args)...); err != nil {
 		return nil, errBadConnIfClosed(err)
 	}
+	c.noteEnd()
 	return result{c.raw.LastInsertRowID(), c.raw.Changes()}, nil
 }
 
