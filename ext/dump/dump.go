@@ -40,6 +40,9 @@ type object struct {
 // transaction, so the dump is a consistent snapshot even while other
 // connections write.
 func Dump(conn *sqlite.Conn, w io.Writer, opts *Options) (err error) {
+	if w == nil {
+		return errors.New("dump: nil writer")
+	}
 	schema := "main"
 	if opts != nil && opts.Schema != "" {
 		schema = opts.Schema
@@ -139,7 +142,10 @@ func (d *dumper) dump() error {
 		}
 	}
 	if d.writable {
-		d.printf("PRAGMA writable_schema=OFF;\n")
+		// RESET, not OFF: it also makes the loading connection reread the
+		// schema, so the virtual tables the dump wrote into sqlite_schema
+		// work on it at once.
+		d.printf("PRAGMA writable_schema=RESET;\n")
 	}
 	for _, p := range []string{"user_version", "application_id"} {
 		var v int64
@@ -310,6 +316,9 @@ var ErrNotEmpty = errors.New("dump: restore target is not empty")
 // rolls back the transaction the script opened and reports the line where
 // the failing statement starts.
 func Restore(conn *sqlite.Conn, r io.Reader) error {
+	if r == nil {
+		return errors.New("dump: restore: nil reader")
+	}
 	var n int64
 	for row, err := range conn.Query("SELECT count(*) FROM sqlite_schema") {
 		if err != nil {
@@ -321,8 +330,13 @@ func Restore(conn *sqlite.Conn, r io.Reader) error {
 		return ErrNotEmpty
 	}
 	err := run(conn, r)
-	if err != nil && !conn.AutoCommit() {
-		conn.Exec("ROLLBACK")
+	if err != nil {
+		if !conn.AutoCommit() {
+			conn.Exec("ROLLBACK")
+		}
+		// A dump that failed after turning writable_schema on leaves
+		// it on otherwise.
+		conn.Exec("PRAGMA writable_schema=RESET")
 	}
 	return err
 }

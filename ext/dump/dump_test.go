@@ -367,3 +367,51 @@ func randomDatabase(t *testing.T, c *sqlite.Conn, r *rand.Rand) {
 		}
 	}
 }
+
+// TestRestoredVirtualTableWorksOnTheRestoringConnection: the dump writes a
+// virtual table into sqlite_schema directly; the connection that restores
+// it rereads its schema, so the table works on it at once (a :memory:
+// target has no other connection).
+func TestRestoredVirtualTableWorksOnTheRestoringConnection(t *testing.T) {
+	src := open(t, ":memory:")
+	exec1(t, src, "CREATE VIRTUAL TABLE f USING fts5(a); INSERT INTO f VALUES ('hello world')")
+	dst := open(t, ":memory:")
+	if err := dump.Restore(dst, bytes.NewReader(dumpOf(t, src))); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range dst.Query("SELECT rowid FROM f WHERE f MATCH 'hello'") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("%d matches, want 1", n)
+	}
+}
+
+// TestFailedRestoreLeavesTheSchemaReadOnly: a script that fails after
+// turning writable_schema on does not leave it on.
+func TestFailedRestoreLeavesTheSchemaReadOnly(t *testing.T) {
+	c := open(t, ":memory:")
+	err := dump.Restore(c, strings.NewReader("PRAGMA writable_schema=ON;\nINSERT INTO nope VALUES (1);\n"))
+	if err == nil {
+		t.Fatal("the failing script succeeded")
+	}
+	for row, err := range c.Query("PRAGMA writable_schema") {
+		if err != nil || row.ColumnInt(0) != 0 {
+			t.Fatalf("writable_schema %d (err %v), want 0", row.ColumnInt(0), err)
+		}
+	}
+}
+
+func TestNilWriterAndReaderAreErrors(t *testing.T) {
+	c := open(t, ":memory:")
+	if err := dump.Dump(c, nil, nil); err == nil {
+		t.Error("Dump to a nil writer succeeded")
+	}
+	if err := dump.Restore(c, nil); err == nil {
+		t.Error("Restore from a nil reader succeeded")
+	}
+}
