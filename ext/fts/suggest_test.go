@@ -63,3 +63,28 @@ func TestEditDistance(t *testing.T) {
 		t.Errorf("limit not applied: %d", got)
 	}
 }
+
+// TestTablesWhoseNamesJoinAlikeHaveTheirOwnVocabularies: "a_b" in main and
+// "b" in main_a each suggest from their own words.
+func TestTablesWhoseNamesJoinAlikeHaveTheirOwnVocabularies(t *testing.T) {
+	c := openMemory(t)
+	mustExec(t, c, "ATTACH ':memory:' AS main_a")
+	t1, err := Create(c, "a_b", &Options{Columns: []string{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2, err := Create(c, "b", &Options{Schema: "main_a", Columns: []string{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, c, "INSERT INTO main.a_b VALUES ('apple'); INSERT INTO main_a.b VALUES ('banana')")
+	for _, tc := range []struct {
+		t           *Table
+		query, want string
+	}{{t1, "appel", "apple"}, {t2, "banan", "banana"}} {
+		got, ok, err := tc.t.QuerySuggest(tc.query)
+		if err != nil || !ok || got != tc.want {
+			t.Errorf("QuerySuggest(%q) = %q, %v, %v; want %q", tc.query, got, ok, err, tc.want)
+		}
+	}
+}

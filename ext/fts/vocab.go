@@ -131,7 +131,9 @@ func (t *Table) vocabulary() (*vocabulary, error) {
 // connection with PRAGMA query_only on (like the readers of asqlite.DB)
 // lifts it for that one statement.
 func (t *Table) vocabTable() (string, error) {
-	vt := fmt.Sprintf("asqlite_fts_vocab_%s_%s", t.schema, t.name)
+	// The schema's length makes the name unambiguous: "a_b" in main and
+	// "b" in main_a would otherwise share one.
+	vt := fmt.Sprintf("asqlite_fts_vocab_%d_%s_%s", len(t.schema), t.schema, t.name)
 	for _, err := range t.conn.Query("SELECT 1 FROM temp.sqlite_schema WHERE name = ?", vt) {
 		if err != nil {
 			return "", err

@@ -246,8 +246,9 @@ func literal(v any, limit int) string {
 		return s
 	case string:
 		cut := false
-		if limit >= 0 && len(v) > limit {
-			v, cut = cutRunes(v, limit), true
+		if limit >= 0 && len(v) > limit { // bytes: a quick test before counting characters
+			short := cutRunes(v, limit)
+			v, cut = short, len(short) < len(v)
 		}
 		s := "'" + strings.ReplaceAll(v, "'", "''") + "'"
 		if cut {

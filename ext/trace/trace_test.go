@@ -613,3 +613,21 @@ V select sum(x) from t
 		compare(t, out.String(), want)
 	}
 }
+
+// TestTruncateCountsCharactersOfValues: a value shorter than Truncate in
+// characters, though longer in bytes, is printed whole, without "...".
+func TestTruncateCountsCharactersOfValues(t *testing.T) {
+	c := open(t)
+	exec(t, c, "CREATE TABLE t(x)")
+	var out bytes.Buffer
+	v := strings.Repeat("é", 50)
+	err := trace.Do(c, &out, &trace.Options{Changes: trace.ChangeValues, Truncate: 75}, func() error {
+		return c.Exec("INSERT INTO t VALUES (?)", v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "'"+v+"')") {
+		t.Fatalf("the value was cut or marked cut: %q", out.String())
+	}
+}
