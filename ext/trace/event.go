@@ -32,7 +32,8 @@ const (
 	// while one was open, or a statement that writes started (opening
 	// one), or a row changed. It is reported once per transaction.
 	TxBegin
-	// TxCommit: a transaction is committing.
+	// TxCommit: a transaction is committing. SQLite reports the commits
+	// of transactions that wrote: one that only read ends without it.
 	TxCommit
 	// TxRollback: a transaction rolled back.
 	TxRollback

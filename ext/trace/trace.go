@@ -248,6 +248,11 @@ func (t *tracer) onTrace(ev sqlite.TraceEvent) {
 			r.rows++
 		}
 	case sqlite.TraceProfile:
+		if t.tx == TxBegin && t.conn.AutoCommit() {
+			// The transaction ended with no commit or rollback hook: it
+			// only read. The next one is reported anew.
+			t.tx = 0
+		}
 		r := t.stmts[ev.ID]
 		if r == nil {
 			return // started before the trace

@@ -631,3 +631,26 @@ func TestTruncateCountsCharactersOfValues(t *testing.T) {
 		t.Fatalf("the value was cut or marked cut: %q", out.String())
 	}
 }
+
+// TestTransactionAfterAReadOnlyOneIsReported: a transaction that only read
+// ends without a commit event (SQLite reports commits of writes), and the
+// one after it still gets its TxBegin.
+func TestTransactionAfterAReadOnlyOneIsReported(t *testing.T) {
+	c := open(t)
+	exec(t, c, "CREATE TABLE t(x)")
+	var kinds []trace.Kind
+	stop, err := trace.Start(c, nil, &trace.Options{Transactions: true, OnEvent: func(e trace.Event) {
+		if e.Kind >= trace.TxBegin {
+			kinds = append(kinds, e.Kind)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, c, "BEGIN; SELECT * FROM t; COMMIT")
+	exec(t, c, "BEGIN; INSERT INTO t VALUES (1); COMMIT")
+	stop()
+	if got := fmt.Sprint(kinds); got != "[TxBegin TxBegin TxCommit]" {
+		t.Fatalf("events %s, want [TxBegin TxBegin TxCommit]", got)
+	}
+}
