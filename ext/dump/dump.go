@@ -6,6 +6,12 @@
 // rowid, then the user_version and application_id. Loading it into an empty
 // database, with the sqlite3 shell or with Restore, gives an identical
 // database: the same schema text and the same rows, rowids, blobs and NULLs.
+// Two things the sqlite3 shell changes as it loads any dump, its own too: it
+// drops a carriage return at the end of each line, so schema text written
+// with CR LF line ends (or a literal holding one in a CREATE statement)
+// loads without it (row values are written so that they keep theirs, and
+// Restore keeps everything); and a shell built without STAT4 refuses the
+// sqlite_stat4 rows an ANALYZEd database has.
 //
 // Dump and Restore work on a *sqlite.Conn and follow its rules: one
 // goroutine at a time, cancelled through the context installed with
@@ -110,7 +116,7 @@ func (d *dumper) dump() error {
 				d.writable = true
 			}
 			d.printf("INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql) VALUES('table',%s,%s,0,%s);\n",
-				quoteText(o.name), quoteText(o.tbl), quoteText(o.sql))
+				quoteText(o.name), quoteText(o.tbl), textLiteral(o.sql))
 			continue
 		}
 		d.printf("%s;\n", o.sql)
@@ -306,6 +312,15 @@ func unquote(s string) string {
 
 // quoteText quotes a string literal.
 func quoteText(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// textLiteral is quoteText, or hex for text holding a carriage return,
+// which the sqlite3 shell would drop before a line feed.
+func textLiteral(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return quoteText(s)
+	}
+	return string(appendHex([]byte("CAST(X'"), []byte(s))) + " AS TEXT)"
+}
 
 // ErrNotEmpty is returned by Restore when the target database already has
 // tables, views, indexes or triggers.
