@@ -307,9 +307,11 @@ func openStressTarget(path string, force bool) (*stressTarget, error) {
 	}
 	t.empty = len(names) == 0
 	for _, table := range []string{seedTable, breakTable, mixedTable} {
-		if slices.Contains(names, table) {
-			return nil, fmt.Errorf("%s already has a table %s, which a killed asqlite stress may have left: drop it (DROP TABLE %s) or use another file",
-				t.path, table, table)
+		// SQLite's names ignore case: ASQLITE_STRESS_SEED is the same
+		// name, and restore would drop it.
+		if i := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, table) }); i >= 0 {
+			return nil, fmt.Errorf("%s already has %s, the name of a table asqlite stress makes (a killed run may have left it): drop it or use another file",
+				t.path, names[i])
 		}
 	}
 	if !t.empty && !force {

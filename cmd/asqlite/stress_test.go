@@ -154,10 +154,27 @@ func TestStressRefusesItsOwnLeftoverTable(t *testing.T) {
 	if code := run(context.Background(), append(smallStress, "-force", path), &out, &errOut); code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, errOut.String())
 	}
-	if !strings.Contains(errOut.String(), "already has a table asqlite_stress_break") {
+	if !strings.Contains(errOut.String(), "already has asqlite_stress_break") {
 		t.Errorf("message %q", errOut.String())
 	}
 	if names, _ := schemaOf(t, path); strings.Join(names, ",") != "asqlite_stress_break" {
+		t.Errorf("schema after %v", names)
+	}
+}
+
+// TestStressRefusesItsTableNameInAnotherCase: SQLite's names ignore case,
+// so a user's ASQLITE_STRESS_SEED is stress's table name: refused, and
+// left alone.
+func TestStressRefusesItsTableNameInAnotherCase(t *testing.T) {
+	path := newDatabase(t, "CREATE TABLE ASQLITE_STRESS_SEED(x); INSERT INTO ASQLITE_STRESS_SEED VALUES ('precious'); CREATE TABLE keep(a)")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), append(smallStress, "-force", path), &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "already has ASQLITE_STRESS_SEED") {
+		t.Errorf("message %q", errOut.String())
+	}
+	if names, _ := schemaOf(t, path); strings.Join(names, ",") != "ASQLITE_STRESS_SEED,keep" {
 		t.Errorf("schema after %v", names)
 	}
 }
