@@ -189,7 +189,10 @@ func (s *Shell) run(ctx context.Context, br *bufio.Reader, withLines bool) error
 			}
 			sql.WriteString(line)
 			sql.WriteByte('\n')
-			if sqlite.Complete(sql.String()) {
+			// Only a line with a semicolon can end a statement (as sqlite3
+			// decides): checking every line would rescan a statement of
+			// many lines once per line.
+			if strings.IndexByte(line, ';') >= 0 && sqlite.Complete(sql.String()) {
 				err = flush()
 			}
 		}

@@ -372,7 +372,10 @@ func run(conn *sqlite.Conn, r io.Reader) error {
 					startLine = line
 				}
 				stmt.WriteString(text)
-				if sqlite.Complete(stmt.String()) {
+				// Only a line with a semicolon can end a statement:
+				// checking every line would rescan a long value (text of
+				// many lines) once per line.
+				if strings.IndexByte(text, ';') >= 0 && sqlite.Complete(stmt.String()) {
 					if err := conn.Exec(stmt.String()); err != nil {
 						return fmt.Errorf("dump: restore: statement at line %d: %w", startLine, err)
 					}
