@@ -199,7 +199,7 @@ func (s *Shell) run(ctx context.Context, br *bufio.Reader, withLines bool) error
 		if err != nil {
 			var exit *ExitError
 			if errors.As(err, &exit) {
-				return err
+				return exitAfter(exit, failed)
 			}
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
@@ -216,7 +216,7 @@ func (s *Shell) run(ctx context.Context, br *bufio.Reader, withLines bool) error
 	if err := flush(); err != nil {
 		var exit *ExitError
 		if errors.As(err, &exit) {
-			return err
+			return exitAfter(exit, failed)
 		}
 		failed++
 	}
@@ -224,6 +224,16 @@ func (s *Shell) run(ctx context.Context, br *bufio.Reader, withLines bool) error
 		return fmt.Errorf("%w: %d failed", ErrFailed, failed)
 	}
 	return nil
+}
+
+// exitAfter is the exit of .exit or .quit after failed errors: as in
+// sqlite3, a script ending with .quit (or .exit 0) still exits 1 when any
+// of it failed.
+func exitAfter(exit *ExitError, failed int) *ExitError {
+	if exit.Code == 0 && failed > 0 {
+		return &ExitError{Code: 1}
+	}
+	return exit
 }
 
 // Exec runs one dot-command (input starting with ".") or SQL text that

@@ -71,6 +71,26 @@ func (fs *flagSet) parse(args []string, stdout io.Writer, minArgs, maxArgs int) 
 	return nil
 }
 
+// parseAnywhere parses args as sqlite3 does its command line: flags may
+// come after the arguments too ("FILE -csv SQL"), up to a "--", after
+// which everything is an argument. It returns the arguments.
+func (fs *flagSet) parseAnywhere(args []string, stdout io.Writer) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.parse(args, stdout, 0, -1); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
 // invalid returns the usage error for flag name, whose value parsed but
 // is not acceptable; why says what it must be.
 func (fs *flagSet) invalid(name, why string) error {

@@ -54,15 +54,16 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 	for _, m := range []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "html", "tabs", "ascii"} {
 		modes[m] = fs.Bool(m, false, "set the output mode to "+m)
 	}
-	if err := fs.parse(args, stdout, 0, -1); err != nil {
+	args, err := fs.parseAnywhere(args, stdout)
+	if err != nil {
 		return err
 	}
 	if *batch && *interactive {
 		return fs.usageErrorf("-batch and -interactive exclude each other")
 	}
 	name := ":memory:"
-	if fs.NArg() > 0 {
-		name = fs.Arg(0)
+	if len(args) > 0 {
+		name = args[0]
 	}
 	var flags sqlite.OpenFlags
 	if *readonly {
@@ -114,8 +115,8 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 			}
 		}
 	}
-	if fs.NArg() > 1 {
-		for _, sql := range fs.Args()[1:] {
+	if len(args) > 1 {
+		for _, sql := range args[1:] {
 			if err := sh.Exec(ctx, sql); err != nil {
 				return errFailed(err)
 			}

@@ -88,3 +88,34 @@ func TestShellSeparatorAppliesToTheMode(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestShellQuitAfterAnErrorExitsOne: as in sqlite3, a script that ends with
+// .quit or .exit 0 after a failure exits 1; .exit N exits N.
+func TestShellQuitAfterAnErrorExitsOne(t *testing.T) {
+	for _, tc := range []struct {
+		input string
+		code  int
+	}{
+		{"selec;\n.quit\n", 1},
+		{"selec;\n.exit 0\n", 1},
+		{"selec;\n.exit 3\n", 3},
+		{"select 1;\n.quit\n", 0},
+	} {
+		if code, _, _ := runShellCommand(t, tc.input); code != tc.code {
+			t.Errorf("%q: exit %d, want %d", tc.input, code, tc.code)
+		}
+	}
+}
+
+// TestShellTakesFlagsAfterTheFile: as sqlite3 does, "FILE -csv SQL" applies
+// -csv, and "--" ends the flags.
+func TestShellTakesFlagsAfterTheFile(t *testing.T) {
+	code, out, errOut := runShellCommand(t, "", ":memory:", "-csv", "-header", "SELECT 1 AS a, 2 AS b")
+	if code != 0 || out != "a,b\n1,2\n" {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+	code, out, errOut = runShellCommand(t, "", ":memory:", "--", "SELECT -1")
+	if code != 0 || out != "-1\n" {
+		t.Fatalf("after --: exit %d, out %q, err %q", code, out, errOut)
+	}
+}
