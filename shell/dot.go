@@ -56,7 +56,7 @@ func init() {
 		{"quit", "", "leave the shell", (*Shell).dotQuit},
 		{"read", "FILE", "run the commands and SQL in FILE", (*Shell).dotRead},
 		{"restore", "?DB? FILE", "replace database DB (main if omitted) by a copy of FILE", (*Shell).dotRestore},
-		{"schema", "?PATTERN?", "print the CREATE statements (of the objects matching PATTERN)", (*Shell).dotSchema},
+		{"schema", "?--indent? ?--nosys? ?LIKE-PATTERN?", "print the CREATE statements (of the objects matching PATTERN; --nosys leaves out sqlite_ objects, --indent lays them out)", (*Shell).dotSchema},
 		{"separator", "COL ?ROW?", "set the column (and row) separators of list and csv output", (*Shell).dotSeparator},
 		{"show", "", "print the settings", (*Shell).dotShow},
 		{"stats", "?on|off?", "print memory and cache figures (and the DB's, see SetDB); on: after each SQL line too", (*Shell).dotStats},
@@ -504,41 +504,251 @@ func (s *Shell) dotIndexes(ctx context.Context, args []string) error {
 	return s.listNames(ctx, "'index'", args, "indexes")
 }
 
+// dotSchema prints the CREATE statements of the objects whose table name
+// is LIKE the pattern (GLOB if it has *, ? or [), or whose "schema.table"
+// is, if the pattern has a dot, with the query and the rewriting of
+// sqlite3's .schema: an object outside main is named with its schema,
+// and a view or virtual table gets its columns in a comment.
 func (s *Shell) dotSchema(ctx context.Context, args []string) error {
-	if len(args) > 1 {
-		return usageError("schema")
+	pattern, havePattern, indent, noSys := "", false, false, false
+	for _, a := range args {
+		opt := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		switch {
+		case a != opt && opt == "indent":
+			indent = true
+		case a != opt && opt == "nosys":
+			noSys = true
+		case a != opt:
+			fmt.Fprintf(s.stderr, "Unknown option: \"%s\"\n", a)
+			return errReported
+		case !havePattern:
+			pattern, havePattern = a, true
+		default:
+			return usageError("schema")
+		}
+	}
+	emit := func(sql string) {
+		if indent {
+			fmt.Fprint(s.out, prettySchemaLine(sql))
+		} else {
+			fmt.Fprint(s.out, schemaLineTail(sql, ";\n"))
+		}
+	}
+	where := ""
+	if havePattern {
+		// The schema table has no row of its own: sqlite3 prints its
+		// definition, under the name given, when the pattern matches one
+		// of its names.
+		rows, err := s.query(ctx, `SELECT 'sqlite_master' LIKE ?1 ESCAPE '\' OR 'sqlite_schema' LIKE ?1 ESCAPE '\'
+			OR 'sqlite_temp_master' LIKE ?1 ESCAPE '\' OR 'sqlite_temp_schema' LIKE ?1 ESCAPE '\'`, pattern)
+		if err != nil {
+			return err
+		}
+		if rows[0][0] == "1" {
+			emit(fmt.Sprintf("CREATE TABLE %s (\n  type text,\n  name text,\n  tbl_name text,\n  rootpage integer,\n  sql text\n)", pattern))
+		}
+		where = "lower(tbl_name)"
+		if strings.Contains(pattern, ".") {
+			where = "lower(printf('%s.%s', ?2, tbl_name))"
+		}
+		if strings.ContainsAny(pattern, "*?[") {
+			where += " GLOB ?1 AND "
+		} else {
+			where += ` LIKE ?1 ESCAPE '\' AND `
+		}
+	}
+	if noSys {
+		where += "name NOT LIKE 'sqlite_%' AND "
+	}
+	params := func(schema string) []any {
+		switch {
+		case !havePattern:
+			return nil
+		case strings.Contains(pattern, "."):
+			return []any{pattern, schema}
+		}
+		return []any{pattern}
 	}
 	schemas, err := s.schemas(ctx)
 	if err != nil {
 		return err
 	}
 	for _, schema := range schemas {
-		q := fmt.Sprintf(`SELECT sql, type, name FROM %s.sqlite_schema WHERE sql NOTNULL AND name NOT LIKE 'sqlite_%%'`, quoteIdentIfNeeded(schema))
-		var params []any
-		if len(args) == 1 {
-			q += ` AND (lower(tbl_name) LIKE lower(?1) OR lower(name) LIKE lower(?1))`
-			params = append(params, args[0])
-		}
-		rows, err := s.query(ctx, q+" ORDER BY rowid", params...)
+		q := fmt.Sprintf(`SELECT sql, name FROM %s.sqlite_schema WHERE %ssql IS NOT NULL ORDER BY rowid`, quoteAlways(schema), where)
+		rows, err := s.query(ctx, q, params(schema)...)
 		if err != nil {
 			return err
 		}
+		if strings.EqualFold(schema, "main") {
+			schema = ""
+		}
 		for _, r := range rows {
-			if r[1] == "view" {
-				// sqlite3 names a view's columns in a comment.
-				cols, err := s.query(ctx, fmt.Sprintf("SELECT name FROM %s.pragma_table_info(?1)", quoteIdentIfNeeded(schema)), r[2])
-				if err == nil && len(cols) > 0 {
-					names := make([]string, len(cols))
-					for i, c := range cols {
-						names[i] = quoteIdentIfNeeded(c[0])
-					}
-					r[0] += fmt.Sprintf("\n/* %s(%s) */", quoteIdentIfNeeded(r[2]), strings.Join(names, ","))
-				}
-			}
-			fmt.Fprint(s.out, schemaLine(r[0]))
+			emit(s.addSchemaName(ctx, r[0], schema, r[1]))
+		}
+	}
+	if !havePattern {
+		return nil
+	}
+	// As sqlite3 does, a pattern also finds the table-valued functions,
+	// printed as a comment with their columns, after the objects.
+	q := fmt.Sprintf(`SELECT name FROM pragma_module_list WHERE %s1 ORDER BY name`,
+		strings.NewReplacer("tbl_name", "name", "?2", "'main'").Replace(where))
+	mods, err := s.query(ctx, q, pattern)
+	if err != nil {
+		return nil // the introspection pragmas may be left out of the build
+	}
+	for _, m := range mods {
+		if fake := s.fakeSchema(ctx, "", m[0]); fake != "" {
+			emit("/* " + fake + " */")
 		}
 	}
 	return nil
+}
+
+// addSchemaName rewrites the CREATE statement sql of the object name in
+// schema ("" for main) as sqlite3's .schema prints it: the object's name
+// qualified with its schema, and, for a view or a virtual table, its
+// columns in a comment.
+func (s *Shell) addSchemaName(ctx context.Context, sql, schema, name string) string {
+	rest, ok := strings.CutPrefix(sql, "CREATE ")
+	if !ok {
+		return sql
+	}
+	for _, kind := range []string{"TABLE", "INDEX", "UNIQUE INDEX", "VIEW", "TRIGGER", "VIRTUAL TABLE"} {
+		after, ok := strings.CutPrefix(rest, kind+" ")
+		if !ok {
+			continue
+		}
+		if schema != "" {
+			sql = "CREATE " + kind + " " + schemaPrefix(schema) + after
+		}
+		if kind[0] == 'V' {
+			if fake := s.fakeSchema(ctx, schema, name); fake != "" {
+				sql += "\n/* " + fake + " */"
+			}
+		}
+		return sql
+	}
+	return sql
+}
+
+// schemaPrefix is "schema." as sqlite3 writes it before a name: quoted if
+// it must be, but temp never is.
+func schemaPrefix(schema string) string {
+	if strings.EqualFold(schema, "temp") {
+		return schema + "."
+	}
+	return quoteIdentIfNeeded(schema) + "."
+}
+
+// fakeSchema is "name(col,...)" for the table or view name of schema
+// ("" for main), or "" if it has no columns.
+func (s *Shell) fakeSchema(ctx context.Context, schema, name string) string {
+	in := schema
+	if in == "" {
+		in = "main"
+	}
+	cols, err := s.query(ctx, "SELECT name FROM pragma_table_info(?1, ?2)", name, in)
+	if err != nil || len(cols) == 0 {
+		return ""
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = quoteIdentIfNeeded(c[0])
+	}
+	prefix := ""
+	if schema != "" {
+		prefix = schemaPrefix(schema)
+	}
+	return fmt.Sprintf("%s%s(%s)", prefix, quoteIdentIfNeeded(name), strings.Join(names, ","))
+}
+
+// prettySchemaLine is what .schema --indent prints for sql, as sqlite3
+// lays it out: runs of spaces made one; and if that is still 79 bytes or
+// more, each column or constraint of the outer parentheses on a line of
+// its own. Views and triggers are printed as they are.
+func prettySchemaLine(sql string) string {
+	if len(sql) >= 11 && (strings.EqualFold(sql[:11], "CREATE VIEW") || strings.EqualFold(sql[:11], "CREATE TRIG")) {
+		return sql + ";\n"
+	}
+	isSpace := func(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
+	var z []byte
+	i := 0
+	for i < len(sql) && isSpace(sql[i]) {
+		i++
+	}
+	for ; i < len(sql); i++ {
+		c := sql[i]
+		if isSpace(c) {
+			if z[len(z)-1] == '\r' {
+				z[len(z)-1] = '\n'
+			}
+			if last := z[len(z)-1]; isSpace(last) || last == '(' {
+				continue
+			}
+		} else if (c == '(' || c == ')') && len(z) > 0 && isSpace(z[len(z)-1]) {
+			z = z[:len(z)-1]
+		}
+		z = append(z, c)
+	}
+	for len(z) > 0 && isSpace(z[len(z)-1]) {
+		z = z[:len(z)-1]
+	}
+	if len(z) < 79 {
+		return schemaLineTail(string(z), ";\n")
+	}
+	// Only whitespace, or a comment, up to the end of the line.
+	wsToEOL := func(z []byte) bool {
+		for i, c := range z {
+			switch {
+			case c == '\n' || c == '-' && i+1 < len(z) && z[i+1] == '-':
+				return true
+			case !isSpace(c):
+				return false
+			}
+		}
+		return true
+	}
+	var b strings.Builder
+	var line []byte
+	var cEnd byte
+	nParen, nLine := 0, 0
+	for i := 0; i < len(z); i++ {
+		c := z[i]
+		// sqlite3 counts the parentheses inside quotes too.
+		switch {
+		case c == cEnd:
+			cEnd = 0
+		case c == '"' || c == '\'' || c == '`':
+			cEnd = c
+		case c == '[':
+			cEnd = ']'
+		case c == '-' && i+1 < len(z) && z[i+1] == '-':
+			cEnd = '\n'
+		case c == '(':
+			nParen++
+		case c == ')':
+			nParen--
+			if nLine > 0 && nParen == 0 && len(line) > 0 {
+				b.WriteString(schemaLineTail(string(line), "\n"))
+				line = line[:0]
+			}
+		}
+		line = append(line, c)
+		if nParen == 1 && cEnd == 0 && (c == '(' || c == '\n' || c == ',' && !wsToEOL(z[i+1:])) {
+			if c == '\n' {
+				line = line[:len(line)-1]
+			}
+			b.WriteString(schemaLineTail(string(line), "\n  "))
+			line = line[:0]
+			nLine++
+			for i+1 < len(z) && isSpace(z[i+1]) {
+				i++
+			}
+		}
+	}
+	b.WriteString(schemaLineTail(string(line), ";\n"))
+	return b.String()
 }
 
 func (s *Shell) dotPrint(_ context.Context, args []string) error {
@@ -1056,12 +1266,11 @@ func (s *Shell) createParameters(ctx context.Context) error {
 	return s.conn.Exec(`CREATE TABLE IF NOT EXISTS temp.sqlite_parameters(key TEXT PRIMARY KEY, value) WITHOUT ROWID`)
 }
 
-// schemaLine is the line .schema prints for sql, as sqlite3 writes it: a
-// table with a quoted name gets IF NOT EXISTS, and the semicolon goes
-// after a comment that ends the text, not inside it.
-func schemaLine(sql string) string {
-	tail := ";\n"
-	if strings.Contains(sql, "/*") || strings.Contains(sql, "--") {
+// schemaLineTail is sql followed by tail as sqlite3's .schema prints it: a
+// table with a quoted name gets IF NOT EXISTS, and the semicolon that ends
+// a statement goes after a comment that ends the text, not inside it.
+func schemaLineTail(sql, tail string) string {
+	if strings.HasPrefix(tail, ";") && (strings.Contains(sql, "/*") || strings.Contains(sql, "--")) {
 		for _, term := range []string{"", "*/", "\n"} {
 			if sqlite.Complete(sql + term + ";") {
 				sql += term

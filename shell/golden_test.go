@@ -68,8 +68,20 @@ func sqlite3Path(t *testing.T) string {
 // sqlite3, returning their outputs.
 func both(t *testing.T, script string) (got, want string) {
 	t.Helper()
+	return bothWithFiles(t, nil, script)
+}
+
+// bothWithFiles is both, with files (names to contents) written to the
+// directory the script runs in.
+func bothWithFiles(t *testing.T, files map[string]string, script string) (got, want string) {
+	t.Helper()
 	sqlite3 := sqlite3Path(t)
 	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	newZoo := func(name string) string {
 		db := filepath.Join(dir, name)
 		data, err := zooFile()

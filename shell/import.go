@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -227,44 +228,58 @@ func (s *Shell) dotImport(ctx context.Context, args []string) error {
 	if schema != "" {
 		qualified = quoteAlways(schema) + "." + qualified
 	}
-	tschema := schema
-	if tschema == "" {
-		tschema = "main"
-	}
-	exists, err := s.conn.TableExists(tschema, table)
+	// As sqlite3 does, the table exists if selecting from it works: without
+	// --schema the name resolves as in SQL, temp first, then main, then
+	// the attached databases.
+	probe, err := s.conn.Prepare("SELECT * FROM " + qualified)
 	if err != nil {
-		return err
-	}
-	if !exists {
-		var defs []string
+		if !strings.HasPrefix(sqliteMessage(err), "no such table: ") {
+			return errors.New(sqliteMessage(err))
+		}
+		var names []string
 		for {
 			name, ok := p.next()
 			if !ok {
 				break
 			}
-			defs = append(defs, quoteAlways(name)+" TEXT")
+			names = append(names, name)
 			if p.term != int(p.colSep) {
 				break
 			}
 		}
-		if len(defs) == 0 {
+		if len(names) == 0 {
 			return fmt.Errorf("empty file: %s", file)
 		}
-		create := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s(\n%s)", qualified, strings.Join(defs, ", "))
-		if err := s.conn.Exec(create); err != nil {
-			return fmt.Errorf("%s: %w", create, err)
+		cols, renames := importColumnNames(names)
+		if len(renames) > 0 {
+			fmt.Fprintf(s.stderr, "Columns renamed during .import %s due to duplicates:\n%s\n", file, strings.Join(renames, ",\n"))
 		}
-	}
-	probe, err := s.conn.Prepare("SELECT * FROM " + qualified)
-	if err != nil {
-		return err
+		// Four columns to a line, as sqlite3 writes them.
+		var defs strings.Builder
+		for i, c := range cols {
+			switch {
+			case i > 0 && i%4 == 0:
+				defs.WriteString(",\n ")
+			case i > 0:
+				defs.WriteString(", ")
+			}
+			defs.WriteString(quoteAlways(c) + " TEXT")
+		}
+		create := fmt.Sprintf("CREATE TABLE %s(\n%s)", qualified, defs.String())
+		if err := s.conn.Exec(create); err != nil {
+			fmt.Fprintf(s.stderr, "%s\n failed:\n%s\n", create, sqliteMessage(err))
+			return fmt.Errorf("%w: %w", errReported, err)
+		}
+		if probe, err = s.conn.Prepare("SELECT * FROM " + qualified); err != nil {
+			return errors.New(sqliteMessage(err))
+		}
 	}
 	nCol := probe.ColumnCount()
 	probe.Close()
 	row := "(?" + strings.Repeat(",?", nCol-1) + ")"
 	ins, err := s.conn.Prepare(fmt.Sprintf("INSERT INTO %s VALUES%s", qualified, row))
 	if err != nil {
-		return err
+		return errors.New(sqliteMessage(err))
 	}
 	defer ins.Close()
 	// Rows go in groups, many to a statement, which saves most of the
@@ -486,6 +501,84 @@ func (s *Shell) importRows(ctx context.Context, p *importReader, ins, insGroup *
 		}
 	}
 	return flush(true)
+}
+
+// importColumnNames returns the names of the columns of a table made from
+// a header row, and the renames done, with sqlite3's rule: an empty name
+// is "?"; the names that are equal, ignoring ASCII case, to another get
+// "_" and their 1-based position; and if that makes a name equal to
+// another one, the positions get leading zeros, as many as it takes.
+// When looking for the zeros needed sqlite3 pads the positions to the
+// digits of the number of columns, which it does not do in the names it
+// makes: the rule is kept, it decides which names a table gets.
+func importColumnNames(header []string) (names, renames []string) {
+	n := len(header)
+	names = make([]string, n)
+	folded := make(map[string]int, n)
+	for i, h := range header {
+		if h == "" {
+			h = "?"
+		}
+		names[i] = h
+		folded[asciiLower(h)]++
+	}
+	repeated := make([]bool, n)
+	dup := false
+	for i, h := range names {
+		repeated[i] = folded[asciiLower(h)] > 1
+		dup = dup || repeated[i]
+	}
+	if !dup {
+		return names, nil
+	}
+	digits := int(math.Ceil(math.Log10(float64(n) + 0.5)))
+	withSuffix := func(i, zeros, width int) string {
+		if !repeated[i] {
+			return names[i]
+		}
+		return fmt.Sprintf("%s_%s%0*d", names[i], strings.Repeat("0", zeros), width, i+1)
+	}
+	zeros := 0
+	for ; ; zeros++ {
+		seen := make(map[string]bool, n)
+		clash := false
+		for i := range names {
+			k := asciiLower(withSuffix(i, zeros, digits))
+			clash = clash || seen[k]
+			seen[k] = true
+		}
+		if !clash {
+			break
+		}
+	}
+	for i, h := range names {
+		if repeated[i] {
+			names[i] = withSuffix(i, zeros, 1)
+			renames = append(renames, quoteAlways(h)+" to "+quoteAlways(names[i]))
+		}
+	}
+	return names, renames
+}
+
+// asciiLower folds ASCII letters to lower case, as SQLite's NOCASE does,
+// byte by byte: other bytes, even invalid UTF-8, stay as they are.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// sqliteMessage is SQLite's own message for err, as sqlite3 prints it.
+func sqliteMessage(err error) string {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Msg != "" {
+		return se.Msg
+	}
+	return err.Error()
 }
 
 // quoteAlways double-quotes an identifier.
