@@ -276,11 +276,23 @@ func (s *Shell) setMode(m mode) {
 	}
 }
 
+// modeSearch is the order in which sqlite3 matches an abbreviated mode
+// name (".mode c" is column, ".mode t" tcl), with the mode each stands for.
+var modeSearch = []struct{ full, mode string }{
+	{"lines", "line"}, {"columns", "column"}, {"list", "list"}, {"html", "html"},
+	{"tcl", "tcl"}, {"csv", "csv"}, {"tabs", "tabs"}, {"insert", "insert"},
+	{"quote", "quote"}, {"ascii", "ascii"}, {"markdown", "markdown"},
+	{"table", "table"}, {"box", "box"}, {"json", "json"},
+}
+
 func (s *Shell) dotMode(_ context.Context, args []string) error {
 	if len(args) == 0 {
 		if s.mode.columnar() {
 			fmt.Fprintf(s.out, "current output mode: %s --wrap %d --wordwrap %s --%s\n", s.mode, s.wrap,
 				map[bool]string{true: "on", false: "off"}[s.wordWrap], map[bool]string{true: "quote", false: "noquote"}[s.quoteCells])
+		} else if s.mode == modeTabs {
+			// sqlite3's tabs mode is list with a tab separator, and says so.
+			fmt.Fprintf(s.out, "current output mode: list\n")
 		} else {
 			fmt.Fprintf(s.out, "current output mode: %s\n", s.mode)
 		}
@@ -290,7 +302,13 @@ func (s *Shell) dotMode(_ context.Context, args []string) error {
 	if name == "qbox" {
 		name = "box" // with --quote, below
 	}
-	i := slices.IndexFunc(modeNames, func(n string) bool { return len(name) > 0 && strings.HasPrefix(n, name) })
+	i := -1
+	for _, m := range modeSearch {
+		if name != "" && strings.HasPrefix(m.full, name) {
+			i = slices.Index(modeNames, m.mode)
+			break
+		}
+	}
 	if i < 0 {
 		return errors.New("mode should be one of: ascii box column csv html insert json line list markdown qbox quote table tabs tcl")
 	}

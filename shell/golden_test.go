@@ -209,6 +209,7 @@ func TestSettingsMatchSqlite3(t *testing.T) {
 		".once out.txt\n.tables\n.tables\n",
 		".output out.txt\nSELECT 1;\n.output\nSELECT 2;\n",
 		".mode list\n.mode\n.mode column\n.mode\n",
+		".mode c\n.mode\n.mode t\n.mode\n.mode ta\n.mode\n.mode li\n.mode\n.mode m\n.mode\n.mode lines\n.mode\n.mode columns\n.mode\n.mode q\n.mode\n",
 		".mode box --wrap 10 --wordwrap on\nSELECT 'the quick brown fox jumps over the lazy dog' AS t, 'abcdefghijklmnopqrstuvwxyz' AS u, 'x.y-z(1,2)' || char(9) || 'tab, and, commas' AS v;\n.mode\n",
 		".mode table --quote\nSELECT * FROM zoo WHERE rowid NOT IN (7, 8);\n.mode\n.mode column -ww\n.mode\n",
 		"SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n",
