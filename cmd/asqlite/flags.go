@@ -91,6 +91,31 @@ func (fs *flagSet) parseAnywhere(args []string, stdout io.Writer) ([]string, err
 	}
 }
 
+// order returns the names of the flags in args, parsed already, in the
+// order they were given, up to a "--".
+func (fs *flagSet) order(args []string) []string {
+	var names []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		names = append(names, name)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
+			i++ // its value
+		}
+	}
+	return names
+}
+
 // invalid returns the usage error for flag name, whose value parsed but
 // is not acceptable; why says what it must be.
 func (fs *flagSet) invalid(name, why string) error {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -54,7 +53,7 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 	for _, m := range []string{"list", "csv", "json", "line", "column", "box", "table", "markdown", "quote", "html", "tabs", "ascii"} {
 		modes[m] = fs.Bool(m, false, "set the output mode to "+m)
 	}
-	args, err := fs.parseAnywhere(args, stdout)
+	pos, err := fs.parseAnywhere(args, stdout)
 	if err != nil {
 		return err
 	}
@@ -62,8 +61,8 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 		return fs.usageErrorf("-batch and -interactive exclude each other")
 	}
 	name := ":memory:"
-	if len(args) > 0 {
-		name = args[0]
+	if len(pos) > 0 {
+		name = pos[0]
 	}
 	var flags sqlite.OpenFlags
 	if *readonly {
@@ -78,31 +77,29 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 	defer sh.Close() // and the connection of .open, if any
 	sh.SetBail(*bail)
 	sh.SetEcho(*echo)
-	// The settings of the flags, as the dot-commands that make them: the
-	// mode first, since -header and -separator apply to it.
+	// The settings of the flags, as the dot-commands that make them, in
+	// the order given, as sqlite3 applies them ("-separator ; -csv" ends
+	// with CSV's comma, "-csv -separator ;" with the semicolon).
 	var setup []string
-	fs.Visit(func(f *flag.Flag) {
-		if modes[f.Name] != nil && *modes[f.Name] {
-			setup = append(setup, ".mode "+f.Name)
-			if f.Name == "csv" {
+	for _, f := range fs.order(args) {
+		switch {
+		case modes[f] != nil && *modes[f]:
+			setup = append(setup, ".mode "+f)
+			if f == "csv" {
 				// sqlite3's -csv keeps "\n" between rows, where .mode
 				// csv puts "\r\n".
 				setup = append(setup, `.separator , "\n"`)
 			}
-		}
-	})
-	fs.Visit(func(f *flag.Flag) {
-		switch {
-		case f.Name == "header" && *header:
+		case f == "header" && *header:
 			setup = append(setup, ".headers on")
-		case f.Name == "noheader" && *noheader:
+		case f == "noheader" && *noheader:
 			setup = append(setup, ".headers off")
-		case f.Name == "nullvalue":
+		case f == "nullvalue":
 			setup = append(setup, ".nullvalue "+quoteArg(*nullvalue))
-		case f.Name == "separator":
+		case f == "separator":
 			setup = append(setup, ".separator "+quoteArg(*separator))
 		}
-	})
+	}
 	for _, c := range setup {
 		if err := sh.Exec(ctx, c); err != nil {
 			return errFailed(err)
@@ -115,8 +112,8 @@ terminal. Exits 1 if a statement failed, or with the code .exit gives.`)
 			}
 		}
 	}
-	if len(args) > 1 {
-		for _, sql := range args[1:] {
+	if len(pos) > 1 {
+		for _, sql := range pos[1:] {
 			if err := sh.Exec(ctx, sql); err != nil {
 				return errFailed(err)
 			}

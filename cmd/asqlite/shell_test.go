@@ -82,10 +82,22 @@ func TestShellWritesFileDatabase(t *testing.T) {
 	}
 }
 
-func TestShellSeparatorAppliesToTheMode(t *testing.T) {
-	code, out, errOut := runShellCommand(t, "", "-separator", ";", "-tabs", "-nullvalue", "-", ":memory:", "SELECT 1, NULL")
-	if code != 0 || out != "1;-\n" {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+// TestShellFlagsApplyInTheirOrder: as in sqlite3, a mode given after
+// -separator sets its own separator; one given before keeps -separator's.
+func TestShellFlagsApplyInTheirOrder(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"-separator", ";", "-tabs", "-nullvalue", "-"}, "1\t-\n"},
+		{[]string{"-tabs", "-separator", ";", "-nullvalue=-"}, "1;-\n"},
+		{[]string{"-separator", ";", "-csv"}, "1,\n"},
+		{[]string{"-csv", "-separator", ";"}, "1;\n"},
+	} {
+		code, out, errOut := runShellCommand(t, "", append(tc.args, ":memory:", "SELECT 1, NULL")...)
+		if code != 0 || out != tc.out {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want %q", tc.args, code, out, errOut, tc.out)
+		}
 	}
 }
 
