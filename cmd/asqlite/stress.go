@@ -395,9 +395,15 @@ func parseStressFlags(args []string, stdout io.Writer) (*stressConfig, error) {
 		t = strings.TrimSpace(t)
 		switch t {
 		case "seed", "break", "mixed":
-			cfg.tests = append(cfg.tests, t)
+			if !slices.Contains(cfg.tests, t) { // each runs once: its table is its own
+				cfg.tests = append(cfg.tests, t)
+			}
 		case "all":
-			cfg.tests = append(cfg.tests, "seed", "break", "mixed")
+			for _, t := range []string{"seed", "break", "mixed"} {
+				if !slices.Contains(cfg.tests, t) {
+					cfg.tests = append(cfg.tests, t)
+				}
+			}
 		case "":
 		default:
 			return nil, fs.invalid("test", fmt.Sprintf("unknown test %q (want seed, break or mixed)", t))

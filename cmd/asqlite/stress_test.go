@@ -301,3 +301,16 @@ func TestStressInterruptedMidTestReportsWhatRan(t *testing.T) {
 		}
 	}
 }
+
+// TestStressRunsATestNamedTwiceOnce: "-test seed,seed" runs seed once
+// rather than failing on the table the first run made.
+func TestStressRunsATestNamedTwiceOnce(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := append(append([]string{}, smallStress...), "-test", "seed,seed", ":memory:")
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if n := strings.Count(out.String(), "seed stress test"); n != 1 {
+		t.Fatalf("seed ran %d times:\n%s", n, out.String())
+	}
+}
