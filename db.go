@@ -249,6 +249,32 @@ func dbPrivateMemory(path string) bool {
 	return file == ":memory:" || q.Get("mode") == "memory"
 }
 
+// readOnlyURI returns name for a read-only connection: a URI asking for
+// mode=rw or rwc would make SQLite refuse to open it read-only ("access
+// mode not allowed"), so it asks for mode=ro instead.
+func readOnlyURI(name string) string {
+	rest, isURI := strings.CutPrefix(name, "file:")
+	if !isURI {
+		return name
+	}
+	path, query, hasQuery := strings.Cut(rest, "?")
+	if !hasQuery {
+		return name
+	}
+	query, fragment, hasFragment := strings.Cut(query, "#")
+	params := strings.Split(query, "&")
+	for i, p := range params {
+		if p == "mode=rw" || p == "mode=rwc" {
+			params[i] = "mode=ro"
+		}
+	}
+	name = "file:" + path + "?" + strings.Join(params, "&")
+	if hasFragment {
+		name += "#" + fragment
+	}
+	return name
+}
+
 // dbTempDir makes a directory for a private database, in memory when the
 // system has a memory file system.
 func dbTempDir() (string, error) {
@@ -262,11 +288,11 @@ func dbTempDir() (string, error) {
 
 // connect opens and configures one connection of the DB.
 func (db *DB) connect(ctx context.Context, readOnly bool) (*sqlite.Conn, error) {
-	flags := sqlite.OpenReadWrite | sqlite.OpenCreate
+	flags, name := sqlite.OpenReadWrite|sqlite.OpenCreate, db.name
 	if readOnly {
-		flags = sqlite.OpenReadOnly
+		flags, name = sqlite.OpenReadOnly, readOnlyURI(name)
 	}
-	c, err := sqlite.Open(db.name, flags)
+	c, err := sqlite.Open(name, flags)
 	if err != nil {
 		return nil, err
 	}

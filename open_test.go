@@ -41,3 +41,26 @@ func TestOpenMissingDirectorySaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenURIWithReadWriteMode: a URI asking for mode=rw or rwc opens,
+// although the DB's readers open the file read-only.
+func TestOpenURIWithReadWriteMode(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rw.db")
+	for _, mode := range []string{"rwc", "rw"} {
+		db, err := Open(ctx, "file:"+path+"?mode="+mode, nil)
+		if err != nil {
+			t.Fatalf("mode=%s: %v", mode, err)
+		}
+		if _, err := db.Exec(ctx, "CREATE TABLE IF NOT EXISTS t(x); INSERT INTO t VALUES (1)"); err != nil {
+			t.Fatalf("mode=%s: %v", mode, err)
+		}
+		var n int
+		if err := db.QueryRow(ctx, "SELECT count(*) FROM t").Scan(&n); err != nil {
+			t.Fatalf("mode=%s: read: %v", mode, err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
