@@ -201,8 +201,9 @@ func (r *dbReader) started() error {
 var errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
 
 // between stops a direct read between two rows once its context has ended
-// or its deadline has passed: with no context installed, the statement's
-// steps do not check it, and the guard runs only while SQLite works.
+// or its deadline has passed: a step checks the caller's context but not
+// the read's time limit, which has no timer, and the guard runs only while
+// SQLite works.
 func (r *dbReader) between() error {
 	if r.direct && r.guard.Check(r.conn) {
 		return errDBStopped
