@@ -433,6 +433,46 @@ func TestGroupCommitWriteEndingTheTransaction(t *testing.T) {
 	}
 }
 
+// TestGroupCommitWriteEndingTheTransactionAndGoingOn: a write whose SQL
+// commits the group's transaction and then fails, or begins a transaction
+// of its own, leaves the writes before it committed exactly once and
+// answered so; the write itself gets an error.
+func TestGroupCommitWriteEndingTheTransactionAndGoingOn(t *testing.T) {
+	for _, tail := range []string{
+		"COMMIT; SELECT no_such_function()",
+		"INSERT INTO t(x) VALUES (2); COMMIT; BEGIN; INSERT INTO t(x) VALUES (3)",
+		"COMMIT; BEGIN; SELECT no_such_function()",
+	} {
+		t.Run(tail, func(t *testing.T) {
+			db := dbOpenTest(t, dbGroupOptions)
+			dbGroupSchema(t, db)
+			ctx := context.Background()
+			release := dbHold(t, db)
+			w1 := dbQueue(t, db, dbInsert(db, 1))
+			ender := dbQueue(t, db, func() error {
+				_, err := db.Exec(ctx, tail)
+				return err
+			})
+			release()
+			dbMust(t, w1.wait())
+			if err := ender.wait(); err == nil {
+				t.Error("the write that ended the transaction and went on succeeded")
+			}
+			if n := dbCount(t, db, "SELECT count(*) FROM t WHERE x = 1"); n != 1 {
+				t.Fatalf("the write before it applied %d times", n)
+			}
+			if n := dbCount(t, db, "SELECT count(*) FROM t WHERE x = 3"); n != 0 {
+				t.Fatal("the transaction the write began was committed")
+			}
+			_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (4)")
+			dbMust(t, err)
+			if n := dbCount(t, db, "SELECT count(*) FROM t WHERE x = 4"); n != 1 {
+				t.Fatal("the next write was not applied")
+			}
+		})
+	}
+}
+
 func TestGroupCommitAloneWritesDoNotJoin(t *testing.T) {
 	db := dbOpenTest(t, dbGroupOptions)
 	dbGroupSchema(t, db)

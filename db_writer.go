@@ -375,7 +375,7 @@ func (wr *dbWriter) group(first *dbWrite) {
 		}
 		switch {
 		case c.AutoCommit():
-			wr.ended(w, err, nested)
+			wr.ended(c, w, err, nested)
 			return
 		case err != nil && !nested:
 			// The first write failed: nothing else is in the transaction.
@@ -384,8 +384,10 @@ func (wr *dbWriter) group(first *dbWrite) {
 			return
 		case err != nil:
 			if rerr := c.Exec(dbRollbackRelease); rerr != nil {
-				wr.rollback(c)
-				wr.fail(nil)
+				// The savepoint is gone: w ended the group's transaction
+				// and began another.
+				wr.ended(c, w, err, nested)
+				return
 			}
 			wr.reply(w, err)
 			if len(wr.pending) == 0 {
@@ -394,8 +396,7 @@ func (wr *dbWriter) group(first *dbWrite) {
 		default:
 			if nested {
 				if rerr := c.Exec(dbRelease); rerr != nil {
-					wr.rollback(c)
-					wr.fail(w)
+					wr.ended(c, w, nil, nested)
 					return
 				}
 			}
@@ -432,31 +433,43 @@ func (wr *dbWriter) fail(w *dbWrite) {
 	}
 }
 
-// ended settles a group whose transaction ended while w ran: SQLite rolled
-// it back because of w's error, or w ended it itself (err == nil).
-func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
+// ended settles a group whose transaction is no longer the one it began:
+// SQLite rolled it back because of w's error, or w's own SQL ended it
+// (COMMIT, END or ROLLBACK), maybe going on after that, even into a
+// transaction of its own, which is rolled back here. The marker, flipped
+// before w when other writes were pending, tells whether they were
+// committed: then they are answered as committed, and w with its error,
+// if any, since part of it may have committed too; never run again.
+func (wr *dbWriter) ended(c *sqlite.Conn, w *dbWrite, err error, nested bool) {
 	st := &wr.db.stats
-	if err == nil {
-		// w ran COMMIT, ROLLBACK or END; the marker, flipped before w when
-		// other writes were pending, tells which.
-		if len(wr.pending) > 0 {
-			if wr.markerCommitted() {
-				wr.marker = 1 - wr.marker
-				st.commits.Add(1)
-				for _, p := range wr.pending {
-					wr.reply(p, nil)
-				}
-				clear(wr.pending)
-				wr.pending = wr.pending[:0]
-			} else {
-				wr.fail(nil)
-			}
+	committed := len(wr.pending) > 0 && wr.markerCommitted()
+	if !c.AutoCommit() {
+		c.Exec("ROLLBACK")
+		if err == nil {
+			err = errWriteLeftTransaction
 		}
-		wr.markerSet = false
+	}
+	wr.markerSet = false
+	if committed {
+		wr.marker = 1 - wr.marker
+		st.commits.Add(1)
+		for _, p := range wr.pending {
+			wr.reply(p, nil)
+		}
+		clear(wr.pending)
+		wr.pending = wr.pending[:0]
+		wr.reply(w, err)
+		return
+	}
+	if err == nil {
+		// w ended the transaction without committing the writes before
+		// it (ROLLBACK): they run again, alone.
+		if len(wr.pending) > 0 {
+			wr.fail(nil)
+		}
 		wr.reply(w, nil)
 		return
 	}
-	wr.markerSet = false
 	st.rollbacks.Add(1)
 	if !nested {
 		wr.reply(w, err)
@@ -472,6 +485,10 @@ func (wr *dbWriter) ended(w *dbWrite, err error, nested bool) {
 	// gets a transaction of its own too.
 	wr.fail(w)
 }
+
+// errWriteLeftTransaction answers a write that ended the writer's
+// transaction and began one of its own, which was rolled back.
+var errWriteLeftTransaction = errors.New("asqlite: the write ended the writer's transaction and began another (BEGIN after COMMIT or ROLLBACK), which was rolled back")
 
 // redo queues writes whose group transaction failed, to run again each in
 // a transaction of its own (drainRedo runs them, in order, once the group
