@@ -76,6 +76,41 @@ func TestQueueFullFailsWhenConfigured(t *testing.T) {
 	}
 }
 
+// TestWritesCancelledWhileQueuedGiveTheirRoomBack: writes whose callers
+// gave up while they were queued no longer count against QueueSize, so a
+// new write is not refused for them; they are never applied.
+func TestWritesCancelledWhileQueuedGiveTheirRoomBack(t *testing.T) {
+	db := dbOpenTest(t, &Options{QueueSize: 2, FailWhenQueueFull: true})
+	dbGroupSchema(t, db)
+	release := dbHold(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := func(x int) func() error {
+		return func() error {
+			_, err := db.Exec(ctx, "INSERT INTO t(x) VALUES (?)", x)
+			return err
+		}
+	}
+	a := dbQueue(t, db, gone(1))
+	b := dbQueue(t, db, gone(2))
+	cancel()
+	for _, q := range []dbPendingCall{a, b} {
+		if err := q.wait(); !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
+	}
+	if st := db.Stats(); st.QueueDepth != 0 {
+		t.Fatalf("queue depth %d after both callers left, want 0", st.QueueDepth)
+	}
+	c := dbQueue(t, db, dbInsert(db, 3))
+	d := dbQueue(t, db, dbInsert(db, 4))
+	release()
+	dbMust(t, c.wait())
+	dbMust(t, d.wait())
+	if n := dbCount(t, db, "SELECT count(*) FROM t"); n != 2 {
+		t.Fatalf("%d rows, want the 2 writes that stayed", n)
+	}
+}
+
 // dbWaitStat waits until ok holds for the DB's stats.
 func dbWaitStat(t testing.TB, db *DB, ok func(Stats) bool) {
 	t.Helper()

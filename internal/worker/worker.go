@@ -74,8 +74,9 @@ type Job struct {
 	ctx context.Context
 	fn  func(*sqlite.Conn) error
 
-	state atomic.Int32
-	done  chan struct{} // buffered (1): the worker never blocks on it
+	state    atomic.Int32
+	released atomic.Bool   // its place in the queue was given back (pop, or cancelled while queued)
+	done     chan struct{} // buffered (1): the worker never blocks on it
 
 	err      error
 	panicked bool
@@ -92,6 +93,7 @@ func (j *Job) base() *Job { return j }
 func (j *Job) Set(ctx context.Context, fn func(*sqlite.Conn) error) {
 	j.ctx, j.fn = ctx, fn
 	j.state.Store(stateQueued)
+	j.released.Store(false)
 	j.err, j.panicked, j.panicVal = nil, false, nil
 	if j.done == nil {
 		j.done = make(chan struct{}, 1)
@@ -192,9 +194,10 @@ type Worker[T Item] struct {
 	mu    sync.Mutex
 	queue []T // oldest at head
 	head  int
-	slots chan struct{} // with a capacity: one token per queued job
+	stale int           // jobs in queue[head:] cancelled while queued
+	slots chan struct{} // with a capacity: one token per job waiting
 
-	waiting atomic.Int32  // jobs in the queue
+	waiting atomic.Int32  // jobs waiting in the queue (not those cancelled there)
 	wake    chan struct{} // (capacity 1) a job, or Close, is waiting
 	carried T             // taken already, served next (Carry)
 	carry   bool
@@ -292,6 +295,7 @@ func (w *Worker[T]) Do(j T, direct bool) error {
 	}
 	if b.state.CompareAndSwap(stateQueued, stateCancelled) {
 		w.Abandoned.Add(1)
+		w.forget(j)
 		return CtxError(ctx, "cancelled while queued")
 	}
 	// Running: the worker stops its SQL at once, and only the outcome says
@@ -393,12 +397,51 @@ func (w *Worker[T]) pop() (j T, ok bool) {
 		clear(w.queue[n:])
 		w.queue, w.head = w.queue[:n], 0
 	}
+	if !w.release(j.base()) {
+		w.stale-- // its caller gave its place back
+	}
 	w.mu.Unlock()
+	return j, true
+}
+
+// release gives back the place of a job in the queue, its room and its
+// count, once: when the worker pops it or when its caller leaves it. It
+// reports whether this call did.
+func (w *Worker[T]) release(b *Job) bool {
+	if !b.released.CompareAndSwap(false, true) {
+		return false
+	}
 	w.waiting.Add(-1)
 	if w.slots != nil {
 		<-w.slots
 	}
-	return j, true
+	return true
+}
+
+// forget gives back the place of j, cancelled while queued, so that the
+// queue's room and count are those of the jobs still waiting: callers that
+// give up on a slow worker do not keep new jobs out. j stays in the queue
+// until the worker reaches it (and drops it), unless the cancelled jobs
+// come to outnumber the waiting ones: then they are swept out, so that
+// cancellations cannot grow the queue past its bound.
+func (w *Worker[T]) forget(j T) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.release(j.base()) {
+		return // popped meanwhile: the worker drops it
+	}
+	w.stale++
+	if live := len(w.queue) - w.head - w.stale; w.stale < 64 || w.stale <= live {
+		return
+	}
+	kept := w.queue[:w.head]
+	for _, q := range w.queue[w.head:] {
+		if !q.base().released.Load() {
+			kept = append(kept, q)
+		}
+	}
+	clear(w.queue[len(kept):])
+	w.queue, w.stale = kept, 0
 }
 
 // Take claims the next job without waiting: the carried one (Carry), else

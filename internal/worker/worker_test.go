@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -199,5 +200,50 @@ func TestDirectMayDecline(t *testing.T) {
 	}
 	if ranDirect != 1 || len(on) != 2 || on[0] || !on[1] {
 		t.Fatalf("ran directly %d times, on the worker %v: want once, then on the worker", ranDirect, on)
+	}
+}
+
+// TestCancelledJobsDoNotGrowTheQueue: jobs whose callers leave while the
+// worker is busy, many more than the queue's capacity, give their room
+// back at once and are swept out of the queue, which stays within a bound;
+// none of them runs.
+func TestCancelledJobsDoNotGrowTheQueue(t *testing.T) {
+	queued := make(chan struct{}, 1)
+	w := start(t, Config[*job]{Capacity: 4, FailWhenFull: true, Queued: func() { queued <- struct{}{} }})
+	var once sync.Once
+	unblock := block(t, w)
+	release := func() { once.Do(unblock) }
+	defer release() // also when the test fails
+	<-queued
+	var ran atomic.Int32
+	for i := range 1000 {
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error)
+		go func() { errc <- do(w, ctx, func(*sqlite.Conn) error { ran.Add(1); return nil }) }()
+		select {
+		case <-queued:
+		case err := <-errc: // refused: the queue is full of jobs whose callers left
+			t.Fatalf("job %d: %v", i, err)
+		}
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("job %d: got %v, want context.Canceled", i, err)
+		}
+	}
+	if n := w.Len(); n != 0 {
+		t.Fatalf("%d jobs counted as waiting after all left", n)
+	}
+	w.mu.Lock()
+	n := len(w.queue) - w.head
+	w.mu.Unlock()
+	if n > 2*64 {
+		t.Fatalf("the queue holds %d entries after 1000 jobs left it", n)
+	}
+	release()
+	if err := do(w, context.Background(), func(*sqlite.Conn) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() != 0 {
+		t.Fatalf("%d cancelled jobs ran", ran.Load())
 	}
 }
