@@ -26,7 +26,10 @@ import (
 //     runs and returns at once;
 //   - running SQL: the statement is stopped within some thousands of
 //     virtual machine steps and fails; only the cancelled call's own
-//     statements stop, never those of an iteration paused between batches;
+//     statements stop, never those of an iteration paused between batches
+//     (SQLite's own rule aside: rolling back a transaction that changed the
+//     schema aborts every statement of the connection, paused iterations
+//     included, with SQLITE_ABORT_ROLLBACK);
 //   - running Go code: functions, hooks and virtual tables get the call's
 //     context ([sqlite.FuncContext.Context], [sqlite.Conn.Context]) and
 //     should return when it ends.

@@ -45,7 +45,7 @@ func (c *Conn) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return c.call(ctx, true, func(sc *sqlite.Conn) error {
 		tx := &Tx{c: c, ctx: ctx}
 		defer func() { tx.done = true }()
-		return sc.Tx(c.opts.TxMode, func() error { return fn(tx) })
+		return sc.Tx(c.opts.TxMode, func() error { return endedBeforeCommit(ctx, fn(tx)) })
 	})
 }
 
@@ -158,7 +158,17 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		inner.ctx = ctx
 	}
 	defer func() { inner.done = true }()
-	return tx.c.guard.Err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return fn(inner) }))
+	return tx.c.guard.Err(tx.c.sc.Tx(tx.c.opts.TxMode, func() error { return endedBeforeCommit(inner.ctx, fn(inner)) }))
+}
+
+// endedBeforeCommit returns err, or, when the block succeeded but its
+// context has ended, even with its timer not fired yet, the error that
+// rolls it back: the binding's COMMIT sees only a context's Done.
+func endedBeforeCommit(ctx context.Context, err error) error {
+	if err == nil && worker.Ended(ctx) {
+		return worker.CtxError(ctx, "transaction block's context ended before its COMMIT")
+	}
+	return err
 }
 
 // Run runs fn with the plain connection inside the block; see [Conn.Run].

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/asqlite/asqlite/sqlite"
 )
@@ -254,5 +255,32 @@ func TestTxModeImmediateTakesWriteLock(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTxWhoseDeadlinePassedIsNotCommitted: a block whose function returns
+// nil after its context's deadline has passed, its timer maybe not fired
+// yet, is rolled back and fails with context.DeadlineExceeded.
+func TestTxWhoseDeadlinePassedIsNotCommitted(t *testing.T) {
+	c := openTest(t, nil)
+	mustExec(t, c, "CREATE TABLE t(x)")
+	for range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		err := c.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(context.Background(), "INSERT INTO t VALUES (1)"); err != nil {
+				return err
+			}
+			deadline, _ := ctx.Deadline()
+			for time.Now().Before(deadline) { // let the deadline pass
+			}
+			return nil
+		})
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("got %v, want context.DeadlineExceeded", err)
+		}
+	}
+	if n := count(t, c, "t"); n != 0 {
+		t.Fatalf("%d rows committed by blocks past their deadline", n)
 	}
 }
