@@ -109,9 +109,10 @@ func (c *Conn) SetCacheSize(n int) {
 // Prep returns a prepared statement for sql, the single statement it holds,
 // from the connection's cache when it is there. Close the statement when
 // done: for a cached statement that resets it and clears its bindings for
-// the next user instead of finalizing it. A statement already in use (Prep
-// called again for the same SQL before Close) is not shared: the second
-// caller gets a statement of its own.
+// the next user instead of finalizing it, so a *Stmt from Prep must not be
+// kept after Close. A statement already in use (Prep called again for the
+// same SQL before Close) is not shared: the second caller gets a statement
+// of its own.
 func (c *Conn) Prep(sql string) (*Stmt, error) {
 	if err := c.check(); err != nil {
 		return nil, err

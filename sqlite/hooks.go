@@ -216,9 +216,11 @@ func (c *Conn) AddCommitHook(fn func() (rollback bool)) (remove func(), err erro
 // open transaction), and returns the function removing it.
 //
 // fn must not run SQL on the connection. A panic in fn is recovered; a
-// rollback cannot fail, so the panic is recorded as the cause of the error
-// of the statement that was rolling back when it fails (a statement error
-// that rolled back the transaction), else of the connection's next error.
+// rollback cannot fail, so the panic becomes the cause of the error of the
+// statement that was rolling back when that statement fails (an error that
+// rolled the transaction back). When it succeeds (an explicit ROLLBACK)
+// the panic is dropped: made the cause of a later, unrelated error, it
+// would mislead.
 //
 // https://sqlite.org/c3ref/commit_hook.html
 func (c *Conn) AddRollbackHook(fn func()) (remove func(), err error) {

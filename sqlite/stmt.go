@@ -141,13 +141,18 @@ func blank(sql string) bool {
 }
 
 // Close finalizes the statement. A statement that came from the cache (Prep)
-// is instead reset, its bindings cleared, and kept for reuse. Closing twice
-// is harmless. https://sqlite.org/c3ref/finalize.html
+// is instead reset, its bindings cleared, and kept for reuse: the next Prep
+// of the same SQL returns this very *Stmt, so after Close the caller must
+// not use it, nor close it again once another Prep may have taken it.
+// Closing twice in a row is harmless. https://sqlite.org/c3ref/finalize.html
 func (s *Stmt) Close() error {
 	if s == nil || s.p == 0 {
 		return nil
 	}
 	if s.cached {
+		if !s.inUse {
+			return nil // closed already: it may wait in the cache for its next user
+		}
 		s.inUse = false
 		lib.Xsqlite3_reset(s.c.tls, s.p)
 		lib.Xsqlite3_clear_bindings(s.c.tls, s.p)

@@ -295,8 +295,9 @@ type tracer struct {
 // with the triggering call's context in [Conn.Context]. It must not run SQL
 // on the connection. A panic in fn is recovered; for TraceStmt and TraceRow
 // the statement is interrupted and its error wraps a [*PanicError] holding
-// the panic value; for TraceProfile, after the statement ended, the panic
-// is recorded as the cause of the connection's next error.
+// the panic value; for TraceProfile, which SQLite reports as the statement
+// ends, the panic is dropped: nothing is left to fail, and as the cause of
+// a later, unrelated error it would mislead.
 //
 // https://sqlite.org/c3ref/trace_v2.html
 func (c *Conn) AddTrace(mask TraceMask, fn func(ev TraceEvent)) (remove func(), err error) {
