@@ -169,3 +169,40 @@ func TestPrepErrors(t *testing.T) {
 	_, err = c.Prep("SELECT * FROM nosuch")
 	wantCode(t, err, sqlite.ErrError)
 }
+
+// TestCachedStatementClosedTwiceStaysUsable: a second Close of a statement
+// back in the cache does nothing; the next Prep gets it, bound and
+// stepped as it should be.
+func TestCachedStatementClosedTwiceStaysUsable(t *testing.T) {
+	c := openMem(t)
+	mustExec(t, c, "CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3)")
+	const q = "SELECT x FROM t WHERE x >= ? ORDER BY x"
+	s, err := c.Prep(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s.Close()
+	s2, err := c.Prep(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if err := s2.BindInt64(1, 2); err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for {
+		row, err := s2.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !row {
+			break
+		}
+		got = append(got, s2.ColumnInt64(0))
+	}
+	if len(got) != 2 || got[0] != 2 || got[1] != 3 {
+		t.Fatalf("rows %v, want [2 3]", got)
+	}
+}
