@@ -318,8 +318,5 @@ func applyInterrupted(cause error) error {
 // applyPanicError turns a recovered panic value into an error that keeps an
 // error value reachable through errors.Is/As.
 func applyPanicError(what string, p any) error {
-	if err, ok := p.(error); ok {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return fmt.Errorf("%s: %v", what, p)
+	return fmt.Errorf("%s: %w", what, recoverAs(p))
 }

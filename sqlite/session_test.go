@@ -269,7 +269,8 @@ func TestApplyConflictHandlerPanicAborts(t *testing.T) {
 	err := b.ApplyChangeset(cs, &ApplyOptions{Conflict: func(ConflictKind, *Change) ConflictAction {
 		panic(boom)
 	}})
-	if !errors.Is(err, ErrAbort) || !errors.Is(err, boom) {
+	var pe *PanicError
+	if !errors.Is(err, ErrAbort) || !errors.Is(err, boom) || !errors.As(err, &pe) {
 		t.Fatalf("apply with panicking handler = %v; want ErrAbort wrapping the panic", err)
 	}
 	if got := dumpT(t, b); got != before {
@@ -378,7 +379,8 @@ func TestApplyFilterPanicAppliesNothing(t *testing.T) {
 		}
 		return true
 	}})
-	if !errors.Is(err, ErrAbort) || !strings.Contains(err.Error(), "no t2") {
+	var pe *PanicError
+	if !errors.Is(err, ErrAbort) || !strings.Contains(err.Error(), "no t2") || !errors.As(err, &pe) {
 		t.Fatalf("apply with panicking filter = %v", err)
 	}
 	if got := dumpT(t, b); got != before {

@@ -205,7 +205,8 @@ func TestVTabMethodErrorsFailTheStatement(t *testing.T) {
 						t.Errorf("SQLite's message %q lacks the Go error's text", se.Msg)
 					}
 				case "panic":
-					if !strings.Contains(err.Error(), "panic in virtual table "+tc.method) {
+					var pe *PanicError
+					if !strings.Contains(err.Error(), "virtual table "+tc.method+": panic") || !errors.As(err, &pe) {
 						t.Errorf("err = %v, want the recovered panic of %s", err, tc.method)
 					}
 				}
@@ -232,7 +233,7 @@ func TestVTabEOFPanicFailsTheStatement(t *testing.T) {
 	for _, sql := range []string{"SELECT k FROM fault", "SELECT count(*) FROM fault", "SELECT rowid FROM fault"} {
 		m.faults["EOF"] = "panic"
 		_, err := vtQuery(c, sql)
-		if err == nil || !strings.Contains(err.Error(), "panic in virtual table EOF") {
+		if err == nil || !strings.Contains(err.Error(), "virtual table EOF: panic") {
 			t.Errorf("%s: err = %v, want the EOF panic", sql, err)
 		}
 		delete(m.faults, "EOF")

@@ -146,12 +146,10 @@ func moduleDestroy(tls *libc.TLS, pAux uintptr) {
 	}
 }
 
-// panicError turns a recovered panic into an error naming the method.
+// panicError turns a recovered panic into an error naming the method,
+// wrapping a *PanicError as every callback's panic does.
 func panicError(method string, r any) error {
-	if err, ok := r.(error); ok {
-		return fmt.Errorf("panic in virtual table %s: %w", method, err)
-	}
-	return fmt.Errorf("panic in virtual table %s: %v", method, r)
+	return fmt.Errorf("virtual table %s: %w", method, recoverAs(r))
 }
 
 // vtabErrMsg is the message SQLite shows for err: an *Error's own message
