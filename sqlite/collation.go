@@ -37,8 +37,9 @@ type collation struct {
 // with the BINARY comparison. The connection stays usable.
 //
 // Errors: ErrMisuse for an empty name, one longer than 255 bytes or holding
-// a NUL byte; ErrClosed (wrapped) on a closed connection; ErrBusy when a
-// statement is running.
+// a NUL byte; ErrClosed (wrapped) on a closed connection; ErrBusy when it
+// would replace a collation of the same name while a statement is running
+// (SQLite cannot replace one then; a new name is fine).
 //
 // https://sqlite.org/c3ref/create_collation.html
 func (c *Conn) CreateCollation(name string, cmp func(a, b string) int) error {

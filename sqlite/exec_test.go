@@ -289,3 +289,22 @@ func TestExecUncachedIsJudgedByTheAuthorizer(t *testing.T) {
 		t.Fatalf("sum %d, want 9", got)
 	}
 }
+
+// TestSQLWithANulByteIsRefused: SQLite reads SQL text up to a NUL byte;
+// the rest would be ignored unseen, so such text is refused.
+func TestSQLWithANulByteIsRefused(t *testing.T) {
+	c := openMem(t)
+	mustExec(t, c, "CREATE TABLE t(x)")
+	for _, run := range []func(string) error{
+		func(sql string) error { return c.Exec(sql) },
+		func(sql string) error { _, err := c.Prepare(sql); return err },
+		func(sql string) error { _, err := c.Prep(sql); return err },
+	} {
+		if err := run("INSERT INTO t VALUES (1)\x00; DROP TABLE t"); !errors.Is(err, sqlite.ErrMisuse) || !strings.Contains(err.Error(), "NUL") {
+			t.Errorf("got %v, want ErrMisuse naming the NUL byte", err)
+		}
+	}
+	if got := queryInt(t, c, "SELECT count(*) FROM t"); got != 0 {
+		t.Fatalf("%d rows: SQL before the NUL ran", got)
+	}
+}

@@ -162,8 +162,9 @@ type aggInstance struct {
 //
 // Errors: ErrMisuse for an empty name, one longer than 255 bytes or holding
 // a NUL byte, or unknown flags; ErrRange for nArg outside -1..127; ErrClosed
-// (wrapped) on a closed connection; ErrBusy when a statement is running
-// (SQLite cannot replace a function while one is).
+// (wrapped) on a closed connection; ErrBusy when it would replace a
+// function of the same name and number of arguments while a statement is
+// running (SQLite cannot replace one then; a new name is fine).
 //
 // https://sqlite.org/c3ref/create_function.html
 func (c *Conn) CreateFunction(name string, nArg int, flags FuncFlags, fn ScalarFunc) error {

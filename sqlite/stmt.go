@@ -79,6 +79,10 @@ func (c *Conn) PrepareTail(sql string, flags PrepareFlags) (s *Stmt, tail string
 	if len(sql) > math.MaxInt32-1 {
 		return nil, "", Errorf(ErrTooBig, "SQL text too long")
 	}
+	if i := strings.IndexByte(sql, 0); i >= 0 {
+		// SQLite would read up to it and ignore the rest, unseen.
+		return nil, "", Errorf(ErrMisuse, "SQL text holds a NUL byte").in(sql, i)
+	}
 	// A virtual table's constructor may prepare statements while the outer
 	// prepare still reads its SQL, so a nested prepare gets its own copy.
 	var z uintptr
