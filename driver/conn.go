@@ -20,8 +20,13 @@ type Conn struct {
 	timeFmt sqlite.TimeFormat
 	inTx    bool
 	readTx  bool // the open transaction set query_only
-	endedBy bool // SQL run in the open transaction ended it (a COMMIT in a script)
 	closed  bool
+
+	// While a transaction is open, hooks watch for its end by its own SQL
+	// (a COMMIT or ROLLBACK in a script) or by SQLite (a rollback after an
+	// error): what follows must not run outside it.
+	txOver, txCommitted bool
+	unhook              func()
 }
 
 var (
@@ -148,6 +153,21 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		return nil, errBadConnIfClosed(err)
 	}
 	c.inTx, c.readTx = true, opts.ReadOnly
+	c.txOver, c.txCommitted = false, false
+	removeC, err := c.raw.AddCommitHook(func() bool { c.txOver, c.txCommitted = true, true; return false })
+	if err != nil {
+		c.raw.Exec("ROLLBACK")
+		c.inTx = false
+		return nil, errBadConnIfClosed(err)
+	}
+	removeR, err := c.raw.AddRollbackHook(func() { c.txOver = true })
+	if err != nil {
+		removeC()
+		c.raw.Exec("ROLLBACK")
+		c.inTx = false
+		return nil, errBadConnIfClosed(err)
+	}
+	c.unhook = func() { removeC(); removeR() }
 	return &tx{c: c}, nil
 }
 
@@ -170,10 +190,18 @@ func (t *tx) end(sql string) error {
 		return errors.New("asqlite driver: transaction already ended")
 	}
 	c.inTx = false
+	c.unhook() // before the COMMIT or ROLLBACK below
 	var err error
-	if c.endedBy {
-		c.endedBy = false
-		err = errEndedBySQL
+	if c.txOver {
+		if !c.raw.AutoCommit() { // a transaction the SQL began after
+			c.raw.Exec("ROLLBACK")
+		}
+		switch {
+		case c.txCommitted:
+			err = errEndedBySQL
+		case sql == "COMMIT":
+			err = errors.New("asqlite driver: commit: the transaction was already rolled back")
+		}
 	} else if !c.raw.AutoCommit() {
 		err = c.raw.Exec(sql)
 		if err != nil && sql == "COMMIT" && !c.raw.AutoCommit() {
@@ -194,26 +222,41 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
+	if err := c.txGone(); err != nil {
+		return nil, err
+	}
 	defer c.use(ctx)()
 	if err := c.raw.Exec(query, c.bindArgs(args)...); err != nil {
 		return nil, errBadConnIfClosed(err)
 	}
-	c.noteEnd()
+	if c.inTx && c.txOver {
+		return nil, errEndedBySQL
+	}
 	return result{c.raw.LastInsertRowID(), c.raw.Changes()}, nil
 }
 
-// noteEnd records that SQL which succeeded inside the open transaction
-// ended it, for the Commit or Rollback that follow to say so. (SQLite also
-// ends a transaction itself, but only with a failing statement.)
-func (c *Conn) noteEnd() {
-	if c.inTx && c.raw.AutoCommit() {
-		c.endedBy = true
+// txGone refuses a statement in a transaction that has ended: run outside
+// it, the statement would commit by itself.
+func (c *Conn) txGone() error {
+	switch {
+	case !c.inTx || !c.txOver:
+		return nil
+	case c.txCommitted:
+		return errEndedBySQL
 	}
+	return errTxRolledBack
 }
+
+// errTxRolledBack answers a statement in a transaction that was rolled back
+// (by SQLite after an error, or by a ROLLBACK in its SQL).
+var errTxRolledBack = errors.New("asqlite driver: the transaction was rolled back (by SQLite after an error, or by ROLLBACK in its SQL): use the sql.Tx's Rollback")
 
 // QueryContext runs the single statement in query and returns its rows.
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.txGone(); err != nil {
 		return nil, err
 	}
 	s, err := c.raw.Prep(query)
@@ -235,6 +278,10 @@ func (c *Conn) query(ctx context.Context, s *sqlite.Stmt, args []driver.NamedVal
 	r, err := startRows(&rows{raw: c.raw, timeFmt: c.timeFmt, ownCtx: true, s: s, closeStmt: closeStmt})
 	if err != nil {
 		return nil, err
+	}
+	if c.inTx && c.txOver { // a COMMIT or ROLLBACK run as a query
+		r.Close()
+		return nil, errEndedBySQL
 	}
 	return r, nil
 }

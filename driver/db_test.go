@@ -957,21 +957,46 @@ func TestScriptThatEndsItsTransactionIsAnError(t *testing.T) {
 		t.Fatalf("%d rows, want 2 (the COMMIT applied the insert before it)", n)
 	}
 
-	// In conn mode the SQL runs as given (as with other drivers), and the
-	// Commit or Rollback after it says the transaction was already over.
+	// Conn mode says so too, for scripts and queries, also when the SQL
+	// began another transaction after, which is rolled back.
 	cdb := openDB(t, filepath.Join(t.TempDir(), "conn.db")+"?_mode=conn")
 	mustExec(t, cdb, "CREATE TABLE c(n INTEGER)")
 	for _, end := range []func(*sql.Tx) error{(*sql.Tx).Rollback, (*sql.Tx).Commit} {
-		tx, err := cdb.Begin()
-		if err != nil {
-			t.Fatal(err)
+		for _, run := range []func(*sql.Tx) error{
+			func(tx *sql.Tx) error { _, err := tx.Exec("INSERT INTO c VALUES (100); COMMIT"); return err },
+			func(tx *sql.Tx) error {
+				_, err := tx.Exec("INSERT INTO c VALUES (100); COMMIT; BEGIN; INSERT INTO c VALUES (200)")
+				return err
+			},
+			func(tx *sql.Tx) error {
+				if _, err := tx.Exec("INSERT INTO c VALUES (100)"); err != nil {
+					return nil
+				}
+				rows, err := tx.Query("COMMIT")
+				if err == nil {
+					rows.Close()
+				}
+				return err
+			},
+		} {
+			tx, err := cdb.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := run(tx); err == nil {
+				t.Fatal("conn mode: SQL ending its transaction succeeded")
+			}
+			if _, err := tx.Exec("INSERT INTO c VALUES (300)"); err == nil {
+				t.Fatal("conn mode: a statement after the transaction ended ran")
+			}
+			if err := end(tx); err == nil {
+				t.Fatal("conn mode: ending a transaction its SQL ended succeeded")
+			}
 		}
-		if _, err := tx.Exec("INSERT INTO c VALUES (100); COMMIT"); err != nil {
-			t.Fatal(err)
-		}
-		if err := end(tx); err == nil {
-			t.Fatal("conn mode: ending a transaction its SQL ended succeeded")
-		}
+	}
+	var got int
+	if err := cdb.QueryRow("SELECT count(*) FROM c WHERE n <> 100").Scan(&got); err != nil || got != 0 {
+		t.Fatalf("conn mode: %d rows the transactions' SQL should not have kept (err %v)", got, err)
 	}
 	tx, err = cdb.Begin()
 	if err != nil {
@@ -982,5 +1007,55 @@ func TestScriptThatEndsItsTransactionIsAnError(t *testing.T) {
 	}
 	if err := tx.Rollback(); err != nil {
 		t.Fatalf("conn mode: a plain Rollback after: %v", err)
+	}
+}
+
+// TestTransactionsSQLiteRolledBack: after SQLite rolls a transaction back
+// on an error (INSERT OR ROLLBACK), a statement in it fails rather than
+// commit by itself, Rollback succeeds and Commit fails, in both modes; a
+// script that commits and begins anew leaves only what it committed.
+func TestTransactionsSQLiteRolledBack(t *testing.T) {
+	for _, mode := range []string{"db", "conn"} {
+		t.Run(mode, func(t *testing.T) {
+			db := openDB(t, filepath.Join(t.TempDir(), "r.db")+"?_mode="+mode)
+			mustExec(t, db, "CREATE TABLE t(v TEXT UNIQUE); INSERT INTO t VALUES ('a')")
+			for _, commit := range []bool{false, true} {
+				tx, err := db.Begin()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.Exec("INSERT INTO t VALUES ('b')"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.Exec("INSERT OR ROLLBACK INTO t VALUES ('a')"); err == nil {
+					t.Fatal("the duplicate was inserted")
+				}
+				if _, err := tx.Exec("INSERT INTO t VALUES ('c')"); err == nil {
+					t.Fatal("a statement after SQLite's rollback ran")
+				}
+				if commit {
+					if err := tx.Commit(); err == nil {
+						t.Fatal("Commit of a rolled back transaction succeeded")
+					}
+				} else if err := tx.Rollback(); err != nil {
+					t.Fatalf("Rollback: %v", err)
+				}
+			}
+			tx, err := db.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec("INSERT INTO t VALUES ('d'); COMMIT; BEGIN; INSERT INTO t VALUES ('e')"); err == nil {
+				t.Fatal("a script that ended its transaction and began another succeeded")
+			}
+			tx.Rollback()
+			var got string
+			if err := db.QueryRow("SELECT group_concat(v, ',') FROM (SELECT v FROM t ORDER BY v)").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != "a,d" {
+				t.Fatalf("rows %s, want a,d", got)
+			}
+		})
 	}
 }

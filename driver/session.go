@@ -223,6 +223,10 @@ var (
 	// errEndedBySQL answers SQL that ended its transaction itself, and the
 	// Commit or Rollback that follow.
 	errEndedBySQL = errors.New("asqlite driver: the SQL ended the transaction (COMMIT, END or ROLLBACK in a script): use the sql.Tx's Commit or Rollback")
+	// errRolledBackBySQLite answers a statement after which SQLite rolled
+	// the transaction back (INSERT OR ROLLBACK, a full disk...), and the
+	// Commit after it; a Rollback then succeeds.
+	errRolledBackBySQLite = errors.New("asqlite driver: SQLite rolled the transaction back")
 )
 
 // writeLoop is a DBConn's write goroutine: it runs the DB.Write of each of
@@ -242,6 +246,22 @@ func writeLoop(db *asqlite.DB, sessions <-chan *writeSession, closing <-chan str
 				return errSQLDBClosed
 			default:
 			}
+			// The transaction's SQL may end it (a COMMIT in a script, maybe
+			// followed by a BEGIN) or SQLite may roll it back after an
+			// error: the hooks tell, and what follows must not run outside
+			// it. The writer's own COMMIT or ROLLBACK comes after they are
+			// removed.
+			var committed, rolledBack bool
+			removeC, err := c.AddCommitHook(func() bool { committed = true; return false })
+			if err != nil {
+				return err
+			}
+			defer removeC()
+			removeR, err := c.AddRollbackHook(func() { rolledBack = true })
+			if err != nil {
+				return err
+			}
+			defer removeR()
 			close(s.ready)
 			for {
 				select {
@@ -253,12 +273,12 @@ func writeLoop(db *asqlite.DB, sessions <-chan *writeSession, closing <-chan str
 						return errRollback
 					}
 					err := safeRun(r.f, c)
-					if c.AutoCommit() {
-						// The SQL ended the transaction (a COMMIT in a
-						// script, or SQLite's own rollback after an error):
-						// what follows would run outside it.
-						if err == nil {
-							err = errEndedBySQL
+					if committed || rolledBack || c.AutoCommit() {
+						switch {
+						case err == nil || committed:
+							err = errors.Join(errEndedBySQL, err)
+						default: // SQLite undid the transaction on err
+							err = fmt.Errorf("%w: %w", errRolledBackBySQLite, err)
 						}
 						s.replies <- err
 						return err
@@ -312,7 +332,7 @@ func (s *writeSession) end(commit bool) error {
 	case <-s.exited:
 	}
 	<-s.exited
-	if !commit && (s.err == nil || errors.Is(s.err, errRollback) || errors.Is(s.err, errSQLDBClosed) || errors.Is(s.err, context.Canceled) || errors.Is(s.err, context.DeadlineExceeded)) {
+	if !commit && (s.err == nil || errors.Is(s.err, errRollback) || errors.Is(s.err, errRolledBackBySQLite) || errors.Is(s.err, errSQLDBClosed) || errors.Is(s.err, context.Canceled) || errors.Is(s.err, context.DeadlineExceeded)) {
 		// Whatever ended it, nothing of the transaction was applied.
 		return nil
 	}

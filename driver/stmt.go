@@ -68,17 +68,25 @@ func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 		s.rows.Close()
 	}
 	c := s.conn
+	if err := c.txGone(); err != nil {
+		return nil, err
+	}
 	defer c.use(ctx)()
 	if err := s.s.Exec(c.bindArgs(args)...); err != nil {
 		return nil, errBadConnIfClosed(err)
 	}
-	c.noteEnd()
+	if c.inTx && c.txOver {
+		return nil, errEndedBySQL
+	}
 	return result{c.raw.LastInsertRowID(), c.raw.Changes()}, nil
 }
 
 // QueryContext runs the statement with args and returns its rows.
 func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.conn.txGone(); err != nil {
 		return nil, err
 	}
 	if s.rows != nil {
