@@ -152,23 +152,29 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		}
 		return nil, errBadConnIfClosed(err)
 	}
+	if err := c.watchTx(); err != nil {
+		c.raw.Exec("ROLLBACK")
+		return nil, errBadConnIfClosed(err)
+	}
 	c.inTx, c.readTx = true, opts.ReadOnly
+	return &tx{c: c}, nil
+}
+
+// watchTx adds the hooks that tell when the transaction just begun ends by
+// its own SQL or by SQLite; tx.end removes them.
+func (c *Conn) watchTx() error {
 	c.txOver, c.txCommitted = false, false
 	removeC, err := c.raw.AddCommitHook(func() bool { c.txOver, c.txCommitted = true, true; return false })
 	if err != nil {
-		c.raw.Exec("ROLLBACK")
-		c.inTx = false
-		return nil, errBadConnIfClosed(err)
+		return err
 	}
 	removeR, err := c.raw.AddRollbackHook(func() { c.txOver = true })
 	if err != nil {
 		removeC()
-		c.raw.Exec("ROLLBACK")
-		c.inTx = false
-		return nil, errBadConnIfClosed(err)
+		return err
 	}
 	c.unhook = func() { removeC(); removeR() }
-	return &tx{c: c}, nil
+	return nil
 }
 
 // checkIsolation refuses the isolation levels database/sql does not know.
