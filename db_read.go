@@ -183,35 +183,28 @@ func (rd Reader) readSQL(ctx context.Context, fn func(c *sqlite.Conn) error) (er
 		return err
 	}
 	defer func() { err = rd.release(r, rctx, ctx, err) }()
-	if err := r.started(); err != nil {
+	if err := r.halt(errDBNotStarted); err != nil {
 		return err
 	}
 	return fn(r.conn)
 }
 
-// started refuses to start a direct read whose deadline has passed, as the
-// binding does for a statement whose context has ended.
-func (r *dbReader) started() error {
+// halt answers err when a direct read must stop: its context has ended or
+// its deadline has passed. A direct read has no timer for its time limit,
+// so the guard, which runs only while SQLite works, is asked as the read
+// starts (as the binding refuses a statement whose context has ended) and
+// between two rows.
+func (r *dbReader) halt(err error) error {
 	if r.direct && r.guard.Check(r.conn) {
-		return errDBNotStarted
+		return err
 	}
 	return nil
 }
 
-var errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
-
-// between stops a direct read between two rows once its context has ended
-// or its deadline has passed: a step checks the caller's context but not
-// the read's time limit, which has no timer, and the guard runs only while
-// SQLite works.
-func (r *dbReader) between() error {
-	if r.direct && r.guard.Check(r.conn) {
-		return errDBStopped
-	}
-	return nil
-}
-
-var errDBStopped error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's context ended or its deadline passed between two rows")
+var (
+	errDBNotStarted error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's deadline passed before it started")
+	errDBStopped    error = sqlite.Errorf(sqlite.ErrInterrupt, "interrupted: the read's context ended or its deadline passed between two rows")
+)
 
 // Query is [DB.Query] with the Reader's limits.
 func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*Row, error] {
@@ -224,7 +217,7 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 		var stop bool
 		func() {
 			defer func() { err = rd.release(r, rctx, ctx, err) }()
-			if err = r.started(); err != nil {
+			if err = r.halt(errDBNotStarted); err != nil {
 				return
 			}
 			// The stepper rather than eachRow, whose callback would cost
@@ -244,7 +237,7 @@ func (rd Reader) Query(ctx context.Context, sql string, args ...any) iter.Seq2[*
 					stop = true
 					return
 				}
-				if err = r.between(); err != nil {
+				if err = r.halt(errDBStopped); err != nil {
 					return
 				}
 			}
